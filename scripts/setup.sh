@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what rungs needs to build, test and run its examples (Debian 12, as root or with
+# sudo). Idempotent: when every package is already there it returns at once.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git
+  libboost1.81-dev libeigen3-dev libyaml-cpp-dev libfmt-dev doctest-dev
+  nlohmann-json3-dev libcli11-dev zlib1g-dev
+  python3 procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "setup: installing ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
