@@ -1,0 +1,51 @@
+#pragma once
+// The campaign loop: carries out a Scheduler's decisions with a Runner on one event loop.
+//
+//   scheduler.next() --Job--> launch (argv, env, params file) --runner--> trial process
+//   stdout line --parse--> report row + scheduler.on_report() --Stop--> runner.stop()
+//   process exit --> run row + scheduler.on_run_end() --> next jobs ...
+//
+// The loop keeps at most max_concurrent runs out, ends when the scheduler is finished and
+// nothing runs, and on SIGINT/SIGTERM stops every trial (whole process groups) before it
+// returns. A trial that crashes, hangs or prints garbage is recorded; the campaign goes on.
+#include <boost/asio/io_context.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "campaign/campaign_spec.hpp"
+#include "campaign/progress_line.hpp"
+#include "runners/runner.hpp"
+#include "scheduler/scheduler.hpp"
+
+namespace rungs::campaign {
+
+// The best result so far: highest budget level first, then best value.
+struct BestResult {
+  scheduler::TrialId trial = 0;
+  std::size_t level = 0;
+  double value = 0;  // in the metric's own direction
+  space::Config config;
+  nlohmann::json metrics;  // the run's last report, e.g. val_loss and val_acc
+};
+
+struct CampaignOutcome {
+  bool interrupted = false;
+  std::optional<BestResult> best;
+  ProgressSnapshot totals;
+};
+
+struct LoopOptions {
+  std::filesystem::path output;                 // results and trial directories
+  ProgressLine* progress = nullptr;
+  bool handle_signals = true;  // stop trials and return on SIGINT/SIGTERM
+};
+
+CampaignOutcome run_campaign(const CampaignSpec& spec, scheduler::Scheduler& scheduler,
+                             runners::Runner& runner, boost::asio::io_context& io,
+                             const LoopOptions& options);
+
+}  // namespace rungs::campaign

@@ -1,0 +1,56 @@
+#include "campaign/study.hpp"
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "campaign/factory.hpp"
+
+namespace rungs::campaign {
+
+Study::Study(space::SearchSpace space, fidelity::BudgetLadder ladder, StudyOptions options) {
+  spec_.name = "study";
+  spec_.seed = options.seed;
+  spec_.metric.maximize = options.maximize;
+  spec_.space = std::move(space);
+  spec_.ladder = std::move(ladder);
+  spec_.scheduler.type = options.scheduler;
+  spec_.scheduler.iterations = options.iterations;
+  spec_.optimizer.type = options.optimizer;
+  scheduler_ = make_scheduler(spec_);
+}
+
+std::optional<scheduler::Job> Study::ask() {
+  auto job = scheduler_->next();
+  if (job) outstanding_[job->trial] = *job;
+  return job;
+}
+
+scheduler::Decision Study::report(scheduler::TrialId trial, double step, double value) {
+  return scheduler_->on_report(trial, {step, spec_.metric.to_minimize(value)});
+}
+
+void Study::tell(scheduler::TrialId trial, double value) {
+  const auto found = outstanding_.find(trial);
+  if (found == outstanding_.end())
+    throw std::logic_error("tell: trial " + std::to_string(trial) + " has no job outstanding");
+  const auto job = std::move(found->second);
+  outstanding_.erase(found);
+  const double minimized = std::isfinite(value) ? spec_.metric.to_minimize(value)
+                                                : std::numeric_limits<double>::quiet_NaN();
+  if (std::isfinite(minimized)) {
+    const bool better = !best_ || job.budget.level > best_->budget.level ||
+                        (job.budget.level == best_->budget.level &&
+                         minimized < spec_.metric.to_minimize(best_->value));
+    if (better) best_ = StudyResult{trial, job.config, job.budget, value};
+  }
+  scheduler_->on_run_end(trial, {minimized, false});
+}
+
+void Study::tell_failed(scheduler::TrialId trial) {
+  if (outstanding_.erase(trial) == 0)
+    throw std::logic_error("tell_failed: trial " + std::to_string(trial) + " has no job outstanding");
+  scheduler_->on_run_end(trial, {std::numeric_limits<double>::quiet_NaN(), true});
+}
+
+}  // namespace rungs::campaign

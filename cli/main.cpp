@@ -1,0 +1,168 @@
+// rungs: the command-line tool.
+//   rungs run CAMPAIGN.yaml [--output DIR]   run a campaign, print the best configuration
+//   rungs validate CAMPAIGN.yaml             check a campaign file without running anything
+// Exit codes: 0 done, 1 other failure, 2 bad configuration, 130 interrupted (Ctrl-C).
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+
+#include "campaign/campaign_loop.hpp"
+#include "campaign/config_error.hpp"
+#include "campaign/factory.hpp"
+#include "runners/local_runner.hpp"
+#include "runners/program_lookup.hpp"
+
+namespace fs = std::filesystem;
+using namespace rungs;
+
+namespace {
+
+constexpr int kDone = 0, kFailure = 1, kBadConfig = 2, kInterrupted = 130;
+
+fs::path own_directory() {
+  std::error_code ec;
+  const auto exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::path() : exe.parent_path();
+}
+
+// Finds the trial program now, so a typo fails before any trial runs.
+void check_program(const campaign::CampaignSpec& spec) {
+  const auto& program = spec.trial.command.front();
+  if (program.find('{') != std::string::npos) return;  // known only per trial
+  if (program.find('/') != std::string::npos) {
+    const fs::path path = fs::path(program).is_absolute() ? fs::path(program) : spec.directory / program;
+    if (access(path.c_str(), X_OK) != 0)
+      throw campaign::ConfigError({spec.file.string(), 0, 0}, "trial.command[0]",
+                                  fmt::format("'{}' is not an executable file", path.string()));
+    return;
+  }
+  try {
+    runners::resolve_program(program, {own_directory()});
+  } catch (const std::exception& e) {
+    throw campaign::ConfigError({spec.file.string(), 0, 0}, "trial.command[0]", e.what());
+  }
+}
+
+std::string timestamp() {
+  const auto now = std::time(nullptr);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y%m%d-%H%M%S", std::localtime(&now));
+  return text;
+}
+
+fs::path choose_output(const campaign::CampaignSpec& spec, const std::string& flag) {
+  fs::path output = !flag.empty() ? fs::path(flag)
+                    : !spec.output.empty() ? spec.output
+                                           : fs::path("runs") / fmt::format("{}-{}", spec.name, timestamp());
+  output = fs::absolute(output).lexically_normal();
+  if (fs::exists(output) && !fs::is_empty(output))
+    throw campaign::ConfigError({spec.file.string(), 0, 0}, "output",
+                                fmt::format("'{}' already holds results; choose another with --output", output.string()));
+  return output;
+}
+
+void print_best(const campaign::CampaignSpec& spec, const campaign::CampaignOutcome& outcome,
+                const fs::path& output) {
+  if (!outcome.best) {
+    fmt::print("No trial reported a finite {}.\n", spec.metric.name);
+    return;
+  }
+  const auto& best = *outcome.best;
+  std::string budget;
+  for (const auto& [name, value] : spec.ladder.at(best.level).values)
+    budget += fmt::format("{}{}={}", budget.empty() ? "" : ", ", name, value);
+  fmt::print("Best configuration: trial {}, {} = {:.6g} at budget level {}{}\n", best.trial,
+             spec.metric.name, best.value, best.level, budget.empty() ? "" : " (" + budget + ")");
+  for (const auto& [name, value] : best.config) fmt::print("  {}: {}\n", name, space::to_string(value));
+  std::string metrics;
+  for (const auto& [name, value] : best.metrics.items())
+    if (name != "trial" && name != "run" && name != "level" && name != "line" && name != "time")
+      metrics += fmt::format("{}{}={}", metrics.empty() ? "" : ", ", name, value.dump());
+  if (!metrics.empty()) fmt::print("  last report: {}\n", metrics);
+  fmt::print("Results in {}\n", output.string());
+
+  nlohmann::json file = {{"trial", best.trial}, {"level", best.level}, {"value", best.value},
+                         {"metric", spec.metric.name}, {"report", best.metrics}};
+  for (const auto& [name, value] : best.config) std::visit([&](const auto& v) { file["params"][name] = v; }, value);
+  std::ofstream(output / "best.json") << file.dump(2) << '\n';
+}
+
+int run_command(const std::string& file, const std::string& output_flag, bool quiet) {
+  const auto spec = campaign::load_campaign(file);
+  check_program(spec);
+  const auto output = choose_output(spec, output_flag);
+  fs::create_directories(output);
+  fs::copy_file(spec.file, output / "campaign.yaml");  // the directory describes itself
+
+  auto scheduler = campaign::make_scheduler(spec);
+  boost::asio::io_context io;
+  runners::LocalRunnerOptions runner_options;
+  runner_options.program_dirs = {own_directory()};
+  runners::LocalRunner runner(io, runner_options);
+  campaign::ProgressLine progress(quiet ? nullptr : stderr);
+  campaign::LoopOptions options;
+  options.output = output;
+  options.progress = &progress;
+  const auto outcome = campaign::run_campaign(spec, *scheduler, runner, io, options);
+  if (outcome.interrupted) {
+    fmt::print(stderr, "Interrupted: every trial was stopped. Results so far in {}\n", output.string());
+    return kInterrupted;
+  }
+  print_best(spec, outcome, output);
+  return kDone;
+}
+
+int validate_command(const std::string& file) {
+  const auto spec = campaign::load_campaign(file);
+  check_program(spec);
+  std::string budget;
+  for (std::size_t level = 0; level < spec.ladder.levels(); ++level) {
+    std::string values;
+    for (const auto& [name, value] : spec.ladder.at(level).values)
+      values += fmt::format(" {}={}", name, value);
+    budget += fmt::format("\n  level {}: {:.4g} units{}", level, spec.ladder.at(level).units, values);
+  }
+  fmt::print("{}: OK ({} parameters, {} over {} budget levels with eta {}, optimizer {}){}\n", file,
+             spec.space.dimension(), spec.scheduler.type, spec.ladder.levels(),
+             spec.ladder.eta(), spec.optimizer.type, budget);
+  return kDone;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"rungs: multi-fidelity hyperparameter optimization with early stopping"};
+  app.require_subcommand(1);
+  std::string file, output;
+  bool quiet = false;
+  auto* run = app.add_subcommand("run", "Run a campaign and print the best configuration");
+  run->add_option("campaign", file, "Campaign YAML file")->required()->check(CLI::ExistingFile);
+  run->add_option("-o,--output", output, "Results directory (default: runs/NAME-TIMESTAMP)");
+  run->add_flag("-q,--quiet", quiet, "No progress line");
+  auto* validate = app.add_subcommand("validate", "Check a campaign file");
+  validate->add_option("campaign", file, "Campaign YAML file")->required()->check(CLI::ExistingFile);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kDone : kBadConfig;
+  }
+  try {
+    if (*run) return run_command(file, output, quiet);
+    return validate_command(file);
+  } catch (const campaign::ConfigError& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return kBadConfig;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return kFailure;
+  }
+}

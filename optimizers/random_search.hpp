@@ -1,0 +1,33 @@
+#pragma once
+// Random search: every suggestion is an independent draw from the search space (uniform,
+// log-uniform for log-scale parameters, conditional parameters only when active), whatever
+// the budget and whatever was observed. The baseline every model-based optimizer must beat,
+// and what Hyperband was introduced with (Li et al., JMLR 2018).
+#include <cstdint>
+
+#include "optimizers/optimizer.hpp"
+#include "space/search_space.hpp"
+
+namespace rungs::optimizers {
+
+class RandomSearch final : public Optimizer {
+ public:
+  // Copies the space. The n-th suggestion (counting from 0) depends only on (seed, n), not on
+  // earlier draws: a campaign restarted after a crash that knows it had made n suggestions
+  // passes `already_suggested = n` and continues the very sequence it would have produced.
+  RandomSearch(const space::SearchSpace& space, std::uint64_t seed,
+               std::uint64_t already_suggested = 0);
+
+  space::Config suggest(const fidelity::Budget& budget) override;
+  // Random search learns nothing.
+  void observe(const space::Config&, const fidelity::Budget&, double) override {}
+
+  std::uint64_t suggested() const { return suggested_; }
+
+ private:
+  space::SearchSpace space_;
+  std::uint64_t seed_;
+  std::uint64_t suggested_;
+};
+
+}  // namespace rungs::optimizers

@@ -1,0 +1,89 @@
+#pragma once
+// LocalRunner: trials as child processes of rungs, all driven by one single-threaded
+// boost::asio::io_context (Boost.Process v2 for fork/exec and reaping).
+//
+// What it guarantees, and why:
+//  - No shell: argv goes to execve as given.
+//  - Each trial leads its own process group, so stop() reaches everything it started
+//    (data-loader workers, `sh -c` children): SIGTERM to the group, SIGKILL after the grace.
+//  - No orphans: when the trial's main process exits (for whatever reason) the rest of its
+//    group is SIGKILLed before the exit is reaped (the group id cannot be reused while the
+//    main process is an unreaped zombie). This also guarantees stdout EOF when a grandchild
+//    held the pipe. A trial that escapes its group (setsid) can still hold stdout: reading
+//    then stops `drain_timeout` after the exit.
+//  - PR_SET_PDEATHSIG(SIGKILL): trials die with rungs even if rungs is SIGKILLed. Linux ties
+//    this to the *thread* that forked, so call launch() from the long-lived event-loop thread.
+//  - The child starts clean: signal dispositions and mask reset (SIG_IGN and blocked signals
+//    would otherwise survive exec), stdin is /dev/null, no inherited descriptors but 0/1/2.
+//
+// Requires Linux >= 5.3 (pidfd_open). Nothing here reaps children it did not start; rungs
+// must not set SIGCHLD to SIG_IGN or call waitpid(-1) (exit statuses would be lost).
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "runners/runner.hpp"
+
+namespace rungs::runners {
+
+struct LocalRunnerOptions {
+  // Searched after PATH for a program named without a '/' (e.g. the build's bin dir).
+  std::vector<std::filesystem::path> program_dirs;
+  // A stdout line longer than this is delivered truncated and the rest of it dropped
+  // (protects memory from a progress bar that never prints a newline).
+  std::size_t max_line_bytes = std::size_t{1} << 20;
+  // After the trial's process group is gone, how long stdout may stay open (held by a
+  // process that left the group) before the runner stops reading and reports the exit.
+  std::chrono::milliseconds drain_timeout{2000};
+  // Upper bound on how long the destructor waits for SIGKILLed trials to be reaped.
+  std::chrono::milliseconds shutdown_timeout{3000};
+};
+
+class LocalRunner final : public Runner {
+ public:
+  explicit LocalRunner(boost::asio::io_context& io, LocalRunnerOptions options = {});
+  // SIGKILLs every trial's process group and reaps the main processes synchronously
+  // (bounded by shutdown_timeout). Pending callbacks are dropped, not called: the owner is
+  // going away. For a graceful end, call stop_all() and run the io_context until
+  // running() == 0 first.
+  ~LocalRunner() override;
+
+  LocalRunner(const LocalRunner&) = delete;
+  LocalRunner& operator=(const LocalRunner&) = delete;
+
+  RunId launch(LaunchSpec spec, RunCallbacks callbacks) override;
+  void stop(RunId id) override;
+  void stop_all() override;
+  std::size_t running() const override;
+
+  // The run's main process id (= its process group id), or -1 when it is unknown, failed
+  // to launch or has been reaped. For diagnostics and tests.
+  int pid_of(RunId id) const;
+
+ private:
+  struct Run;
+  using RunPtr = std::shared_ptr<Run>;
+
+  std::string start(Run& run, const LaunchSpec& spec);
+  void watch(const RunPtr& run);
+  void read_stdout(const RunPtr& run);
+  void on_stdout(const RunPtr& run, std::size_t bytes);
+  void on_stdout_end(const RunPtr& run);
+  void deliver_line(const RunPtr& run, std::string_view line);
+  void reap(const RunPtr& run);
+  void on_reaped(const RunPtr& run, int native_status, const std::string& error);
+  void request_stop(const RunPtr& run, bool timed_out);
+  void maybe_finish(const RunPtr& run);
+
+  boost::asio::io_context& io_;
+  LocalRunnerOptions options_;
+  std::map<RunId, RunPtr> runs_;  // launched, on_exit not yet delivered
+  RunId next_id_ = 1;
+};
+
+}  // namespace rungs::runners

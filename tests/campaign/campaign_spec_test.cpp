@@ -1,0 +1,145 @@
+// Loading a campaign file: the happy path and errors that name file, line and key path.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "campaign/campaign_spec.hpp"
+#include "campaign/config_error.hpp"
+
+using rungs::campaign::ConfigError;
+using rungs::campaign::parse_campaign;
+
+namespace {
+
+const std::string kValid = R"(name: demo
+seed: 3
+metric: {name: acc, mode: max}
+space:
+  lr: {type: float, low: 0.001, high: 1, log: true}
+  opt: {type: categorical, choices: [sgd, adam]}
+  beta1: {type: float, low: 0.8, high: 0.99, when: {opt: adam}}
+budget:
+  min: 1
+  max: 9
+  dimensions:
+    epochs: {type: int, growth: continued, min: 1, max: 9}
+    fraction: {values: [0.25, 0.5, 1.0]}
+scheduler: {type: successive_halving, eta: 3, max_concurrent: 4}
+trial:
+  command: [train, --lr, "{lr}", "--beta1={beta1}", --epochs, "{epochs}", "{trial_dir}"]
+  timeout: 2m
+  grace_period: 500ms
+)";
+
+// Replaces the first occurrence of `from` in the valid file.
+std::string with(const std::string& from, const std::string& to) {
+  std::string text = kValid;
+  const auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+ConfigError error_of(const std::string& text) {
+  try {
+    parse_campaign(text, "campaign.yaml", "/tmp");
+  } catch (const ConfigError& e) {
+    return e;
+  }
+  FAIL("expected a ConfigError");
+  throw;
+}
+
+}  // namespace
+
+TEST_CASE("a valid campaign loads with every section") {
+  const auto spec = parse_campaign(kValid, "campaign.yaml", "/tmp");
+  CHECK(spec.name == "demo");
+  CHECK(spec.seed == 3);
+  CHECK(spec.metric.maximize);
+  CHECK(spec.metric.to_minimize(0.9) == doctest::Approx(-0.9));
+  CHECK(spec.space.dimension() == 3);
+  REQUIRE(spec.ladder.levels() == 3);
+  CHECK(spec.ladder.at(0).values.at("epochs") == 1);
+  CHECK(spec.ladder.at(1).values.at("epochs") == 3);
+  CHECK(spec.ladder.at(2).values.at("fraction") == 1.0);
+  CHECK(spec.scheduler.type == "successive_halving");
+  CHECK(spec.scheduler.max_concurrent == 4);
+  CHECK(spec.trial.timeout == std::chrono::minutes(2));
+  CHECK(spec.trial.grace == std::chrono::milliseconds(500));
+  CHECK(spec.trial.command.size() == 7);
+}
+
+TEST_CASE("an unknown top-level key names its line and suggests the right one") {
+  const auto e = error_of(with("seed: 3", "sead: 3"));
+  CHECK(e.where().file == "campaign.yaml");
+  CHECK(e.where().line == 2);
+  CHECK(e.key_path() == "sead");
+  CHECK(std::string(e.what()).find("did you mean 'seed'") != std::string::npos);
+}
+
+TEST_CASE("a bad scheduler setting points at its key") {
+  const auto e = error_of(with("eta: 3", "eta: 1"));
+  CHECK(e.where().line == 14);
+  CHECK(e.key_path() == "scheduler.eta");
+}
+
+TEST_CASE("an unknown scheduler type is refused") {
+  const auto e = error_of(with("type: successive_halving", "type: asha-ish"));
+  CHECK(e.key_path() == "scheduler.type");
+  CHECK(std::string(e.what()).find("asha-ish") != std::string::npos);
+}
+
+TEST_CASE("a listed dimension must give one value per level") {
+  const auto e = error_of(with("[0.25, 0.5, 1.0]", "[0.5, 1.0]"));
+  CHECK(e.key_path() == "budget.dimensions.fraction");
+  CHECK(e.where().line == 13);
+  CHECK(std::string(e.what()).find("3 levels") != std::string::npos);
+}
+
+TEST_CASE("budget max below min is refused at budget.max") {
+  const auto e = error_of(with("max: 9\n", "max: 0.5\n"));
+  CHECK(e.key_path() == "budget.max");
+  CHECK(e.where().line == 10);
+}
+
+TEST_CASE("a placeholder that names nothing is refused with the known names") {
+  const auto e = error_of(with("\"{lr}\"", "\"{learning_rate}\""));
+  CHECK(e.key_path() == "trial.command");
+  CHECK(std::string(e.what()).find("{learning_rate}") != std::string::npos);
+  CHECK(std::string(e.what()).find("lr") != std::string::npos);
+}
+
+TEST_CASE("a command given as one shell string is refused") {
+  const auto e = error_of(with("command: [train, --lr, \"{lr}\", \"--beta1={beta1}\", --epochs, \"{epochs}\", \"{trial_dir}\"]",
+                               "command: \"train --lr {lr}\""));
+  CHECK(e.key_path() == "trial.command");
+  CHECK(std::string(e.what()).find("no shell") != std::string::npos);
+}
+
+TEST_CASE("a parameter may not shadow a budget dimension") {
+  const auto e = error_of(with("  opt: {type", "  epochs: {type: int, low: 1, high: 3}\n  opt: {type"));
+  CHECK(e.key_path() == "budget.dimensions.epochs");
+}
+
+TEST_CASE("bad durations and metric modes name their key") {
+  CHECK(error_of(with("timeout: 2m", "timeout: soon")).key_path() == "trial.timeout");
+  CHECK(error_of(with("mode: max", "mode: up")).key_path() == "metric.mode");
+}
+
+TEST_CASE("a regex report pattern is checked when the file loads") {
+  const auto e = error_of(with("  timeout: 2m", "  report: {format: regex, pattern: \"(unclosed\"}\n  timeout: 2m"));
+  CHECK(e.key_path() == "trial.report.pattern");
+  CHECK(e.where().line == 17);
+}
+
+TEST_CASE("YAML syntax errors carry the parser's position") {
+  const auto e = error_of("name: x\nspace: {lr: [1, 2\n");
+  CHECK(e.where().line >= 2);
+  CHECK(std::string(e.what()).find("YAML syntax error") != std::string::npos);
+}
+
+TEST_CASE("space errors keep their location through the campaign loader") {
+  const auto e = error_of(with("when: {opt: adam}", "when: {opt: adamw}"));
+  CHECK(e.where().line == 7);
+  CHECK(e.key_path().rfind("space.beta1.when", 0) == 0);
+}

@@ -1,0 +1,76 @@
+// The quickstart campaign end to end with small settings: real trainer processes, real
+// Hyperband decisions, results on disk.
+#include <doctest/doctest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include <map>
+
+#include "campaign/campaign_loop.hpp"
+#include "campaign/factory.hpp"
+#include "runners/local_runner.hpp"
+#include "test_support.hpp"
+
+using namespace rungs;
+
+namespace {
+
+const std::filesystem::path kQuickstart = std::filesystem::path(RUNGS_SOURCE_DIR) / "examples/01_quickstart";
+
+// The quickstart YAML with a smaller ladder (epochs 1, 3, 9) and one successive-halving bracket.
+campaign::CampaignSpec small_quickstart() {
+  YAML::Node root = YAML::LoadFile((kQuickstart / "campaign.yaml").string());
+  root["budget"]["max"] = 9;
+  root["budget"]["dimensions"]["epochs"]["max"] = 9;
+  root["budget"]["dimensions"]["data_fraction"]["values"] = std::vector<double>{0.5, 1.0, 1.0};
+  root["scheduler"]["type"] = "successive_halving";
+  YAML::Emitter out;
+  out << root;
+  return campaign::parse_campaign(out.c_str(), "campaign.yaml", kQuickstart);
+}
+
+}  // namespace
+
+TEST_CASE("quickstart: stopped trials train fewer epochs than promoted ones, a best is reported") {
+  testing::TempDir dir;
+  const auto spec = small_quickstart();
+  auto scheduler = campaign::make_scheduler(spec);
+  boost::asio::io_context io;
+  runners::LocalRunnerOptions runner_options;
+  runner_options.program_dirs = {RUNGS_BIN_DIR};
+  runners::LocalRunner runner(io, runner_options);
+  campaign::LoopOptions options;
+  options.output = dir.path();
+  options.handle_signals = false;
+  const auto outcome = campaign::run_campaign(spec, *scheduler, runner, io, options);
+
+  CHECK_FALSE(outcome.interrupted);
+  // Successive halving with eta 3 over 3 levels: 9 trials at 1 epoch, 3 at 3, 1 at 9.
+  const auto runs = testing::read_json_lines(dir.path() / "runs.jsonl");
+  CHECK(runs.size() == 9 + 3 + 1);
+
+  // The epochs each trial actually trained, from its reports.
+  std::map<int, int> epochs;
+  for (const auto& report : testing::read_json_lines(dir.path() / "reports.jsonl"))
+    epochs[report["trial"].get<int>()] = std::max(epochs[report["trial"].get<int>()], report["step"].get<int>());
+  const auto trials = testing::read_json_lines(dir.path() / "trials.jsonl");
+  REQUIRE(trials.size() == 9);
+  int stopped = 0, failed = 0, completed = 0, most_stopped = 0, fewest_completed = 1 << 30;
+  for (const auto& trial : trials) {
+    const int id = trial["trial"].get<int>();
+    if (trial["state"] == "stopped") ++stopped, most_stopped = std::max(most_stopped, epochs[id]);
+    if (trial["state"] == "failed") ++failed;  // e.g. a diverged learning rate
+    if (trial["state"] == "completed") ++completed, fewest_completed = std::min(fewest_completed, epochs[id]);
+  }
+  CHECK(stopped + failed == 8);
+  CHECK(stopped >= 2);  // the three best at level 0 were promoted; two of them stopped at level 1
+  CHECK(completed == 1);
+  CHECK(most_stopped < fewest_completed);
+  CHECK(fewest_completed == 9);  // resumed from its checkpoint: steps continue 1..9
+
+  REQUIRE(outcome.best);
+  CHECK(outcome.best->level == 2);
+  CHECK(outcome.best->metrics["val_acc"].get<double>() > 0.5);
+  CHECK(outcome.totals.budget_used == doctest::Approx(9 * 1 + 3 * (3 - 1) + 1 * (9 - 3)));
+}

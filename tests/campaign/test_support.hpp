@@ -1,0 +1,86 @@
+#pragma once
+// Helpers shared by the campaign tests: temporary directories, JSON-lines files, running the
+// `rungs` binary as a child process.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace rungs::testing {
+
+// A fresh directory under the system temp dir, removed when the object goes away.
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device entropy;
+    path_ = std::filesystem::temp_directory_path() / ("rungs-test-" + std::to_string(entropy()));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline std::vector<nlohmann::json> read_json_lines(const std::filesystem::path& file) {
+  std::vector<nlohmann::json> rows;
+  std::ifstream in(file);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) rows.push_back(nlohmann::json::parse(line));
+  return rows;
+}
+
+inline void write_file(const std::filesystem::path& file, const std::string& text) {
+  std::ofstream(file) << text;
+}
+
+inline std::string read_file(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// `rungs` with arguments, stdout+stderr into `log`; returns the pid (not waited for).
+inline pid_t spawn_rungs(const std::vector<std::string>& args, const std::filesystem::path& log,
+                         const std::filesystem::path& cwd) {
+  const std::string program = std::string(RUNGS_BIN_DIR) + "/rungs";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    std::filesystem::current_path(cwd);
+    FILE* out = std::fopen(log.c_str(), "w");
+    dup2(fileno(out), 1);
+    dup2(fileno(out), 2);
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(program.c_str()));
+    for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    execv(program.c_str(), argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+// Exit code of a child (128 + signal when killed).
+inline int wait_exit(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+inline int run_rungs(const std::vector<std::string>& args, const std::filesystem::path& log,
+                     const std::filesystem::path& cwd) {
+  return wait_exit(spawn_rungs(args, log, cwd));
+}
+
+}  // namespace rungs::testing

@@ -1,0 +1,251 @@
+// A stand-in trial program for the runner tests: each mode exercises one behaviour a real
+// training script may have (reporting, crashing, hanging, ignoring SIGTERM, forking, ...).
+// Standard library and POSIX only, so it builds anywhere the tests do.
+//
+//   fake_trial report N [--sleep-ms M] [--metric NAME] [--no-final-newline]
+//   fake_trial crash                 one report, then abort()
+//   fake_trial exit CODE
+//   fake_trial hang                  "ready", then sleeps forever
+//   fake_trial ignore-term           ignores SIGTERM, "ready", sleeps forever
+//   fake_trial garbage               malformed reports and junk lines, then a valid report
+//   fake_trial fork-grandchild PIDFILE exit|hang
+//                                    forks a grandchild that ignores SIGTERM and sleeps
+//                                    forever (holding stdout), writes its pid to PIDFILE,
+//                                    prints "ready", then exits 0 or hangs
+//   fake_trial escape PIDFILE        forks a child that leaves the process group (setsid) and
+//                                    sleeps holding stdout, writes its pid, exits 0
+//   fake_trial echo-args ARGS...     each argument as a JSON string on its own line
+//   fake_trial env NAMES...          NAME=value, or "NAME unset"
+//   fake_trial stderr TEXT           TEXT to stderr, "done" to stdout
+//   fake_trial long-line N           a line of N 'x', then a report
+//   fake_trial fds                   "fd N" for each open descriptor
+//   fake_trial signals               dispositions / mask of SIGUSR1, SIGUSR2
+//   fake_trial pgid                  "pid=P pgid=G"
+#include <dirent.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+
+namespace {
+
+[[noreturn]] void sleep_forever() {
+  while (true) {
+    ::pause();
+  }
+}
+
+void say(const std::string& line) {
+  std::fputs(line.c_str(), stdout);
+  std::fputc('\n', stdout);
+  std::fflush(stdout);
+}
+
+std::string json_quote(const char* text) {
+  std::string out = "\"";
+  for (const char* p = text; *p != '\0'; ++p) {
+    const auto c = static_cast<unsigned char>(*p);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+int usage() {
+  std::fprintf(stderr, "usage: fake_trial MODE [ARGS...] (see fake_trial.cpp)\n");
+  return 2;
+}
+
+int report(int argc, char** argv) {
+  if (argc < 3) {
+    return usage();
+  }
+  const int n = std::atoi(argv[2]);
+  int sleep_ms = 0;
+  std::string metric = "loss";
+  bool final_newline = true;
+  for (int i = 3; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--sleep-ms" && i + 1 < argc) {
+      sleep_ms = std::atoi(argv[++i]);
+    } else if (arg == "--metric" && i + 1 < argc) {
+      metric = argv[++i];
+    } else if (arg == "--no-final-newline") {
+      final_newline = false;
+    } else {
+      return usage();
+    }
+  }
+  for (int step = 1; step <= n; ++step) {
+    std::printf("@rungs {\"step\": %d, \"%s\": %.6g}", step, metric.c_str(), 1.0 / step);
+    if (step < n || final_newline) {
+      std::fputc('\n', stdout);
+    }
+    std::fflush(stdout);
+    if (sleep_ms > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms));
+    }
+  }
+  return 0;
+}
+
+// Write then rename, so the test never reads a half-written file.
+void write_pid(const std::string& pidfile, pid_t pid) {
+  const std::string tmp = pidfile + ".tmp";
+  if (FILE* f = std::fopen(tmp.c_str(), "w")) {
+    std::fprintf(f, "%d\n", static_cast<int>(pid));
+    std::fclose(f);
+    std::rename(tmp.c_str(), pidfile.c_str());
+  }
+}
+
+int fork_grandchild(int argc, char** argv, bool escape) {
+  if (argc < (escape ? 3 : 4)) {
+    return usage();
+  }
+  const std::string pidfile = argv[2];
+  const std::string then = escape ? "exit" : argv[3];
+  // The parent reports "ready" only once the child is set up (no race with the test).
+  int sync[2];
+  if (::pipe(sync) == -1) {
+    std::perror("pipe");
+    return 1;
+  }
+  const pid_t child = ::fork();
+  if (child == -1) {
+    std::perror("fork");
+    return 1;
+  }
+  if (child == 0) {
+    if (escape) {
+      ::setsid();  // out of the trial's process group: only the test can kill it
+    }
+    ::signal(SIGTERM, SIG_IGN);  // only SIGKILL can end it: proves the group kill
+    ::close(sync[0]);
+    [[maybe_unused]] const auto n = ::write(sync[1], "x", 1);
+    ::close(sync[1]);
+    sleep_forever();
+  }
+  ::close(sync[1]);
+  char byte = 0;
+  [[maybe_unused]] const auto n = ::read(sync[0], &byte, 1);
+  ::close(sync[0]);
+  write_pid(pidfile, child);
+  say("ready");
+  if (then == "hang") {
+    sleep_forever();
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    return usage();
+  }
+  const std::string mode = argv[1];
+
+  if (mode == "report") {
+    return report(argc, argv);
+  }
+  if (mode == "crash") {
+    const rlimit no_core{0, 0};
+    ::setrlimit(RLIMIT_CORE, &no_core);  // a core dump would only slow the test down
+    say("@rungs {\"step\": 1, \"loss\": 0.9}");
+    std::abort();
+  }
+  if (mode == "exit" && argc >= 3) {
+    say(std::string("exiting with ") + argv[2]);
+    return std::atoi(argv[2]);
+  }
+  if (mode == "hang") {
+    say("ready");
+    sleep_forever();
+  }
+  if (mode == "ignore-term") {
+    ::signal(SIGTERM, SIG_IGN);
+    say("ready");
+    sleep_forever();
+  }
+  if (mode == "garbage") {
+    say("@rungs {not json");
+    say("just some log output");
+    say("@rungs [1, 2, 3]");
+    say("\x01\x02 binary junk \x7f");
+    say("@rungs {\"step\": 1, \"loss\": 0.5}");
+    return 0;
+  }
+  if (mode == "fork-grandchild" || mode == "escape") {
+    return fork_grandchild(argc, argv, mode == "escape");
+  }
+  if (mode == "echo-args") {
+    for (int i = 2; i < argc; ++i) {
+      say(json_quote(argv[i]));
+    }
+    return 0;
+  }
+  if (mode == "env") {
+    for (int i = 2; i < argc; ++i) {
+      const char* value = std::getenv(argv[i]);
+      say(value != nullptr ? std::string(argv[i]) + "=" + value : std::string(argv[i]) + " unset");
+    }
+    return 0;
+  }
+  if (mode == "stderr" && argc >= 3) {
+    std::fprintf(stderr, "%s\n", argv[2]);
+    std::fflush(stderr);
+    say("done");
+    return 0;
+  }
+  if (mode == "long-line" && argc >= 3) {
+    say(std::string(static_cast<std::size_t>(std::atol(argv[2])), 'x'));
+    say("@rungs {\"step\": 1, \"loss\": 0.5}");
+    return 0;
+  }
+  if (mode == "fds") {
+    DIR* dir = ::opendir("/proc/self/fd");
+    if (dir == nullptr) {
+      return 1;
+    }
+    const int own = ::dirfd(dir);
+    std::string lines;
+    while (const dirent* entry = ::readdir(dir)) {
+      if (entry->d_name[0] == '.' || std::atoi(entry->d_name) == own) {
+        continue;
+      }
+      lines += std::string("fd ") + entry->d_name + "\n";
+    }
+    ::closedir(dir);
+    std::fputs(lines.c_str(), stdout);
+    return 0;
+  }
+  if (mode == "signals") {
+    sigset_t mask;
+    sigprocmask(SIG_BLOCK, nullptr, &mask);
+    struct sigaction usr1 {};
+    sigaction(SIGUSR1, nullptr, &usr1);
+    say(std::string("SIGUSR1 ") + (usr1.sa_handler == SIG_IGN ? "ignored" : "default"));
+    say(std::string("SIGUSR2 ") + (sigismember(&mask, SIGUSR2) ? "blocked" : "unblocked"));
+    return 0;
+  }
+  if (mode == "pgid") {
+    say("pid=" + std::to_string(::getpid()) + " pgid=" + std::to_string(::getpgid(0)));
+    return 0;
+  }
+  return usage();
+}

@@ -1,0 +1,652 @@
+// LocalRunner against the fake trial program: reports, exits, crashes, timeouts, stop with
+// grace, process groups and grandchildren, literal arguments, environment, stderr, launch
+// failures, concurrency, shutdown. Every wait is bounded; the whole file runs in seconds.
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "runners/command_template.hpp"
+#include "runners/local_runner.hpp"
+#include "runners/program_lookup.hpp"
+#include "runners/report_parser.hpp"
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using rungs::runners::ExitStatus;
+using rungs::runners::LaunchSpec;
+using rungs::runners::LocalRunner;
+using rungs::runners::LocalRunnerOptions;
+using rungs::runners::RunCallbacks;
+using rungs::runners::RunId;
+using Clock = std::chrono::steady_clock;
+using Kind = ExitStatus::Kind;
+
+namespace {
+
+const fs::path bin_dir = RUNGS_BIN_DIR;
+
+std::string fake_trial() { return (bin_dir / "fake_trial").string(); }
+
+// What one run told us, in the order it told us.
+struct Outcome {
+  std::vector<std::string> lines;
+  std::optional<ExitStatus> exit;
+  int exit_calls = 0;
+  bool line_after_exit = false;
+  Clock::time_point exit_time;
+};
+
+RunCallbacks record(Outcome& outcome, std::function<void(std::string_view)> also = {}) {
+  return {[&outcome, also](std::string_view line) {
+            outcome.line_after_exit = outcome.line_after_exit || outcome.exit.has_value();
+            outcome.lines.emplace_back(line);
+            if (also) {
+              also(line);
+            }
+          },
+          [&outcome](const ExitStatus& status) {
+            ++outcome.exit_calls;
+            outcome.exit = status;
+            outcome.exit_time = Clock::now();
+          }};
+}
+
+// Runs the loop until `done` holds or `limit` passes; returns whether `done` holds.
+bool run_until(boost::asio::io_context& io, const std::function<bool()>& done,
+               std::chrono::milliseconds limit = 5000ms) {
+  const auto deadline = Clock::now() + limit;
+  while (!done()) {
+    if (Clock::now() >= deadline) {
+      return false;
+    }
+    if (io.stopped()) {
+      io.restart();
+    }
+    if (io.run_one_for(20ms) == 0 && io.stopped()) {
+      std::this_thread::sleep_for(1ms);  // no work at all: do not spin
+    }
+  }
+  return true;
+}
+
+LaunchSpec fake(std::vector<std::string> args) {
+  LaunchSpec spec;
+  spec.argv = {fake_trial()};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.grace = 300ms;
+  return spec;
+}
+
+// A fresh directory removed at the end of the test.
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    static std::atomic<int> counter{0};
+    path = fs::temp_directory_path() /
+           fmt::format("rungs-runner-test-{}-{}", ::getpid(), counter++);
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+};
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+pid_t read_pid(const fs::path& path) {
+  const auto deadline = Clock::now() + 2s;
+  while (!fs::exists(path) && Clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  return static_cast<pid_t>(std::stoi(read_file(path)));
+}
+
+// Orphaned grandchildren are reparented to this test process instead of init, so we can
+// reap them and see exactly how they died.
+void become_subreaper() { REQUIRE(::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0); }
+
+// Waits (bounded) for `pid`, a child or orphan reparented to us, to die; returns the
+// signal that killed it, 0 for a normal exit, -1 if it is still alive at the deadline.
+int reap_orphan(pid_t pid, std::chrono::milliseconds limit = 2000ms) {
+  const auto deadline = Clock::now() + limit;
+  while (Clock::now() < deadline) {
+    int status = 0;
+    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) {
+      return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    }
+    if (r == -1 && errno == ECHILD) {
+      // Not ours to reap (no subreaper support): gone or a zombie counts as dead.
+      if (::kill(pid, 0) == -1 && errno == ESRCH) {
+        return 0;
+      }
+      const std::string stat = read_file(fmt::format("/proc/{}/stat", pid));
+      const auto close = stat.rfind(')');
+      if (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z') {
+        return 0;
+      }
+    }
+    std::this_thread::sleep_for(5ms);
+  }
+  return -1;
+}
+
+bool process_gone(pid_t pid) {
+  return ::kill(pid, 0) == -1 && errno == ESRCH;
+}
+
+std::chrono::milliseconds since(Clock::time_point start, Clock::time_point end) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(end - start);
+}
+
+}  // namespace
+
+TEST_CASE("runners/local: report lines arrive in order, the last one without a newline") {
+  boost::asio::io_context io;
+  LocalRunner runner(io);
+  Outcome out;
+  runner.launch(fake({"report", "5", "--sleep-ms", "5", "--no-final-newline"}), record(out));
+  CHECK(runner.running() == 1);
+  REQUIRE(run_until(io, [&] { return out.exit.has_value(); }));
+
+  CHECK(out.exit_calls == 1);
+  CHECK_FALSE(out.line_after_exit);
+  CHECK(out.exit->kind == Kind::Exited);
+  CHECK(out.exit->code == 0);
+  CHECK(rungs::runners::succeeded(*out.exit));
+  CHECK(runner.running() == 0);
+  const rungs::runners::ReportParser parser;
+  REQUIRE(out.lines.size() == 5);
+  for (int i = 0; i < 5; ++i) {
+    const auto result = parser.parse(out.lines[static_cast<std::size_t>(i)]);
+    REQUIRE(std::holds_alternative<rungs::runners::Report>(result));
+    CHECK(std::get<rungs::runners::Report>(result).step == i + 1);
+  }
+  // Nothing more happens afterwards.
+  run_until(io, [] { return false; }, 50ms);
+  CHECK(out.exit_calls == 1);
+}
+
+TEST_CASE("runners/local: exit codes and crashes are recorded") {
+  boost::asio::io_context io;
+  LocalRunner runner(io);
+  Outcome three, zero, crash;
+  runner.launch(fake({"exit", "3"}), record(three));
+  runner.launch(fake({"exit", "0"}), record(zero));
+  runner.launch(fake({"crash"}), record(crash));
+  REQUIRE(run_until(io, [&] { return runner.running() == 0; }));
+
+  CHECK(three.exit->kind == Kind::Exited);
+  CHECK(three.exit->code == 3);
+  CHECK(three.exit->signal == 0);
+  CHECK_FALSE(rungs::runners::succeeded(*three.exit));
+  CHECK(zero.exit->kind == Kind::Exited);
+  CHECK(zero.exit->code == 0);
+
+  CHECK(crash.exit->kind == Kind::Signaled);
+  CHECK(crash.exit->signal == SIGABRT);
+  CHECK_FALSE(crash.exit->stopped);
+  CHECK(rungs::runners::describe(*crash.exit).find("SIGABRT") != std::string::npos);
+  // The report printed before the crash is not lost.
+  REQUIRE(crash.lines.size() == 1);
+  CHECK(crash.lines[0].find("@rungs") == 0);
+}
+
+TEST_CASE("runners/local: a timeout stops a hanging trial") {
+  boost::asio::io_context io;
+  LocalRunner runner(io);
+  Outcome out;
+  auto spec = fake({"hang"});
+  spec.timeout = 300ms;
+  runner.launch(spec, record(out));
+  REQUIRE(run_until(io, [&] { return out.exit.has_value(); }));
+
+  CHECK(out.exit->timed_out);
+  CHECK(out.exit->stopped);
+  CHECK(out.exit->kind == Kind::Signaled);
+  CHECK(out.exit->signal == SIGTERM);  // it obeyed SIGTERM: no SIGKILL needed
+  CHECK(out.exit->duration >= 300ms);
+  CHECK(out.exit->duration < 300ms + 300ms);
+  CHECK(rungs::runners::describe(*out.exit).find("timeout") != std::string::npos);
+}
+
+TEST_CASE("runners/local: a trial ignoring SIGTERM is SIGKILLed after the grace period") {
+  boost::asio::io_context io;
+  LocalRunner runner(io);
+  Outcome out;
+  auto spec = fake({"ignore-term"});
+  spec.grace = 400ms;
+  spec.timeout = 10s;  // must not be what ends it
+  RunId id = 0;
+  Clock::time_point stop_time;
+  id = runner.launch(spec, record(out, [&](std::string_view line) {
+                       if (line == "ready") {  // SIGTERM is ignored from here on
+                         stop_time = Clock::now();
+                         runner.stop(id);
+                         runner.stop(id);  // a second stop does not restart the grace
+                       }
+                     }));
+  REQUIRE(run_until(io, [&] { return out.exit.has_value(); }));
+
+  CHECK(out.exit->kind == Kind::Signaled);
+  CHECK(out.exit->signal == SIGKILL);
+  CHECK(out.exit->stopped);
+  CHECK_FALSE(out.exit->timed_out);
+  const auto took = since(stop_time, out.exit_time);
+  CHECK(took >= 400ms);
+  CHECK(took < 400ms * 3);
+}
+
+TEST_CASE("runners/local: no grandchild survives the trial's normal exit") {
+  become_subreaper();
+  TempDir dir;
+  boost::asio::io_context io;
+  LocalRunner runner(io);
+  Outcome out;
+  const auto pidfile = dir.path / "grandchild.pid";
+  runner.launch(fake({"fork-grandchild", pidfile.string(), "exit"}), record(out));
+  // The grandchild holds stdout open: EOF only comes because its group is killed, and it
+  // comes at once, not after the drain timeout.
+  REQUIRE(run_until(io, [&] { return out.exit.has_value(); }, 1500ms));
+  CHECK(out.exit->kind == Kind::Exited);
+  CHECK(out.exit->code == 0);
+  CHECK(out.exit->error.empty());
+  CHECK(out.lines == std::vector<std::string>{"ready"});
+
+  const pid_t grandchild = read_pid(pidfile);
+  CHECK(reap_orphan(grandchild) == SIGKILL);
+  CHECK(process_gone(grandchild));
+}
+
+TEST_CASE("runners/local: stop reaches the whole process group") {
+  become_subreaper();
+  TempDir dir;
+  boost::asio::io_context io;
+  LocalRunner runner(io);
+  Outcome out;
+  const auto pidfile = dir.path / "grandchild.pid";
+  auto spec = fake({"fork-grandchild", pidfile.string(), "hang"});
+  spec.grace = 2000ms;
+  RunId id = 0;
+  Clock::time_point stop_time;
+  id = runner.launch(spec, record(out, [&](std::string_view line) {
+                       if (line == "ready") {
+                         stop_time = Clock::now();
+                         runner.stop(id);
+                       }
+                     }));
+  REQUIRE(run_until(io, [&] { return out.exit.has_value(); }));
+  CHECK(out.exit->kind == Kind::Signaled);
+  CHECK(out.exit->signal == SIGTERM);
+  CHECK(out.exit->stopped);
+  // The leader obeyed SIGTERM; the grandchild ignores it and dies with the leader's exit,
+  // long before the 2 s grace would have run out.
+  CHECK(since(stop_time, out.exit_time) < 1000ms);
+  const pid_t grandchild = read_pid(pidfile);
+  CHECK(reap_orphan(grandchild) == SIGKILL);
+}
+
+TEST_CASE("runners/local: a process that leaves the group cannot hold the run open") {
+  become_subreaper();
+  TempDir dir;
+  boost::asio::io_context io;
+  LocalRunnerOptions options;
+  options.drain_timeout = 300ms;
+  LocalRunner runner(io, options);
+  Outcome out;
+  const auto pidfile = dir.path / "escaped.pid";
+  runner.launch(fake({"escape", pidfile.string()}), record(out));
+  REQUIRE(run_until(io, [&] { return out.exit.has_value(); }));
+  CHECK(out.exit->kind == Kind::Exited);
+  CHECK(out.exit->code == 0);
+  CHECK(out.exit->error.find("stdout stayed open") != std::string::npos);
+  CHECK(out.lines == std::vector<std::string>{"ready"});
+  // It escaped by design (setsid): clean it up ourselves.
+  const pid_t escaped = read_pid(pidfile);
+  ::kill(escaped, SIGKILL);
+  CHECK(reap_orphan(escaped) == SIGKILL);
+}
+
+TEST_CASE("runners/local: arguments arrive literally, with no shell involved") {
+  boost::asio::io_context io;
+  LocalRunner runner(io);
+  Outcome out;
+  const std::vector<std::string> tmpl = {fake_trial(), "echo-args", "{v}", "--opt={v}",
+                                         "$HOME",      "*",         "a b",  "",
+                                         "\"q\" 'q'",  "`id`"};
+  const auto argv = rungs::runners::expand(tmpl, {{"v", "; rm -rf /tmp/x"}});
+  LaunchSpec spec;
+  spec.argv = argv;
+  runner.launch(spec, record(out));
+  REQUIRE(run_until(io, [&] { return out.exit.has_value(); }));
+  REQUIRE(out.exit->kind == Kind::Exited);
+
+  std::vector<std::string> received;
+  for (const auto& line : out.lines) {
+    received.push_back(nlohmann::json::parse(line).get<std::string>());
+  }
+  const std::vector<std::string> expected(argv.begin() + 2, argv.end());
+  CHECK(received == expected);
+  CHECK(received.front() == "; rm -rf /tmp/x");
+}
+
+TEST_CASE("runners/local: environment variables reach the child, on top of ours") {
+  ::setenv("RUNGS_TEST_INHERITED", "from-parent", 1);
+  ::setenv("RUNGS_TEST_OVERRIDDEN", "old", 1);
+  ::unsetenv("RUNGS_TEST_MISSING");
+  boost::asio::io_context io;
+  LocalRunner runner(io);
+  Outcome out;
+  auto spec = fake({"env", "RUNGS_TEST_GIVEN", "RUNGS_TEST_INHERITED", "RUNGS_TEST_OVERRIDDEN",
+                    "RUNGS_TEST_MISSING"});
+  spec.env = {{"RUNGS_TEST_GIVEN", "a value; with $pecial chars"},
+              {"RUNGS_TEST_OVERRIDDEN", "new"}};
+  runner.launch(spec, record(out));
+  REQUIRE(run_until(io, [&] { return out.exit.has_value(); }));
+  CHECK(out.lines == std::vector<std::string>{
+                         "RUNGS_TEST_GIVEN=a value; with $pecial chars",
+                         "RUNGS_TEST_INHERITED=from-parent", "RUNGS_TEST_OVERRIDDEN=new",
+                         "RUNGS_TEST_MISSING unset"});
+}
+
+TEST_CASE("runners/local: stderr is appended to the given file") {
+  TempDir dir;
+  const auto log = dir.path / "stderr.log";
+  std::ofstream(log) << "previous\n";
+  boost::asio::io_context io;
+  LocalRunner runner(io);
+  Outcome out;
+  auto spec = fake({"stderr", "something went wrong"});
+  spec.stderr_path = log;
+  runner.launch(spec, record(out));
+  REQUIRE(run_until(io, [&] { return out.exit.has_value(); }));
+  CHECK(out.lines == std::vector<std::string>{"done"});  // stdout untouched
+  CHECK(read_file(log) == "previous\nsomething went wrong\n");
+}
+
+TEST_CASE("runners/local: launch failures arrive through on_exit, never as exceptions") {
+  TempDir dir;
+  const auto not_executable = dir.path / "not-executable";
+  std::ofstream(not_executable) << "#!/bin/sh\n";
+  const auto no_shebang = dir.path / "no-shebang";
+  std::ofstream(no_shebang) << "this is not a program\n";
+  fs::permissions(no_shebang, fs::perms::owner_all);
+
+  struct Case {
+    LaunchSpec spec;
+    std::string expect_in_error;
+  };
+  const auto command = [](std::vector<std::string> argv) {
+    LaunchSpec spec;
+    spec.argv = std::move(argv);
+    return spec;
+  };
+  std::vector<Case> cases;
+  cases.push_back({command({"rungs-no-such-program-xyz"}), "rungs-no-such-program-xyz"});
+  cases.push_back({command({"/no/such/dir/prog"}), "not found"});
+  cases.push_back({command({not_executable.string()}), "not executable"});
+  cases.push_back({command({no_shebang.string()}), "#!"});  // execve fails in the child
+  cases.push_back({command({}), "empty command"});
+  auto missing_dir = fake({"exit", "0"});
+  missing_dir.working_dir = dir.path / "missing";
+  cases.push_back({missing_dir, "working directory"});
+  auto bad_stderr = fake({"exit", "0"});
+  bad_stderr.stderr_path = dir.path / "missing" / "err.log";
+  cases.push_back({bad_stderr, "stderr"});
+  auto bad_env = fake({"exit", "0"});
+  bad_env.env = {{"A=B", "c"}};
+  cases.push_back({bad_env, "environment"});
+
+  boost::asio::io_context io;
+  LocalRunner runner(io);
+  std::vector<Outcome> outcomes(cases.size());
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    CHECK_NOTHROW(runner.launch(cases[i].spec, record(outcomes[i])));
+  }
+  // Reported from the event loop, not from inside launch().
+  CHECK(runner.running() == cases.size());
+  for (const auto& outcome : outcomes) {
+    CHECK(outcome.exit_calls == 0);
+  }
+  REQUIRE(run_until(io, [&] { return runner.running() == 0; }));
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    CAPTURE(i);
+    REQUIRE(outcomes[i].exit.has_value());
+    CHECK(outcomes[i].exit_calls == 1);
+    CHECK(outcomes[i].exit->kind == Kind::LaunchFailed);
+    CAPTURE(outcomes[i].exit->error);
+    CHECK(outcomes[i].exit->error.find(cases[i].expect_in_error) != std::string::npos);
+  }
+  // A child whose exec failed was reaped: we have no children left at all.
+  CHECK(::waitpid(-1, nullptr, WNOHANG) == -1);
+  CHECK(errno == ECHILD);
+}
+
+TEST_CASE("runners/local: eight concurrent runs all complete") {
+  boost::asio::io_context io;
+  LocalRunner runner(io);
+  std::vector<Outcome> outcomes(8);
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    runner.launch(fake({"report", "20", "--sleep-ms", "5", "--metric", fmt::format("m{}", i)}),
+                  record(outcomes[i]));
+  }
+  CHECK(runner.running() == 8);
+  REQUIRE(run_until(io, [&] { return runner.running() == 0; }));
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    CAPTURE(i);
+    CHECK(outcomes[i].exit_calls == 1);
+    CHECK(outcomes[i].exit->kind == Kind::Exited);
+    REQUIRE(outcomes[i].lines.size() == 20);
+    for (std::size_t step = 0; step < 20; ++step) {
+      // Each run's own lines, in order: "{"step": k, "mi": ...}".
+      // (fmt rather than "literal" + std::string: GCC 12 -Wrestrict false positive)
+      CHECK(outcomes[i].lines[step].find(fmt::format("\"step\": {},", step + 1)) !=
+            std::string::npos);
+      CHECK(outcomes[i].lines[step].find(fmt::format("\"m{}\"", i)) != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("runners/local: stop_all stops every run") {
+  boost::asio::io_context io;
+  LocalRunner runner(io);
+  std::vector<Outcome> outcomes(4);
+  int ready = 0;
+  for (auto& outcome : outcomes) {
+    runner.launch(fake({"hang"}), record(outcome, [&](std::string_view) { ++ready; }));
+  }
+  REQUIRE(run_until(io, [&] { return ready == 4; }));
+  runner.stop_all();
+  REQUIRE(run_until(io, [&] { return runner.running() == 0; }));
+  for (const auto& outcome : outcomes) {
+    CHECK(outcome.exit->kind == Kind::Signaled);
+    CHECK(outcome.exit->signal == SIGTERM);
+    CHECK(outcome.exit->stopped);
+  }
+  // Stopping unknown or finished runs is harmless.
+  runner.stop(12345);
+  runner.stop(1);
+  runner.stop_all();
+}
+
+TEST_CASE("runners/local: destroying the runner kills and reaps what still runs") {
+  boost::asio::io_context io;
+  std::vector<pid_t> pids;
+  Outcome a, b;
+  {
+    LocalRunner runner(io);
+    const auto first = runner.launch(fake({"hang"}), record(a));
+    const auto second = runner.launch(fake({"ignore-term"}), record(b));
+    pids = {runner.pid_of(first), runner.pid_of(second)};
+    REQUIRE(run_until(io, [&] { return a.lines.size() == 1 && b.lines.size() == 1; }));
+  }  // ~LocalRunner: SIGKILL to both groups, no grace, synchronous reap
+  for (const pid_t pid : pids) {
+    CHECK(pid > 0);
+    CHECK(process_gone(pid));  // reaped, not even a zombie
+  }
+  // Late completions queued in the loop do nothing, and no callback fires.
+  run_until(io, [] { return false; }, 50ms);
+  CHECK(a.exit_calls == 0);
+  CHECK(b.exit_calls == 0);
+}
+
+TEST_CASE("runners/local: on_exit may launch the next run") {
+  boost::asio::io_context io;
+  LocalRunner runner(io);
+  Outcome first, second;
+  runner.launch(fake({"exit", "1"}), {nullptr, [&](const ExitStatus& status) {
+                                        first.exit = status;
+                                        runner.launch(fake({"exit", "2"}), record(second));
+                                      }});
+  REQUIRE(run_until(io, [&] { return second.exit.has_value(); }));
+  CHECK(first.exit->code == 1);
+  CHECK(second.exit->code == 2);
+  CHECK(runner.running() == 0);
+}
+
+TEST_CASE("runners/local: the trial starts clean") {
+  // Blocked and ignored signals survive exec; descriptors without close-on-exec too.
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  struct sigaction old_usr1 {};
+  ::sigaction(SIGUSR1, &ignore, &old_usr1);
+  sigset_t block, old_mask;
+  sigemptyset(&block);
+  sigaddset(&block, SIGUSR2);
+  ::sigprocmask(SIG_BLOCK, &block, &old_mask);
+  const int leaked = ::open("/dev/null", O_RDONLY);  // deliberately without O_CLOEXEC
+
+  boost::asio::io_context io;
+  LocalRunner runner(io);
+  Outcome busy, fds, signals, group;
+  runner.launch(fake({"hang"}), record(busy));  // another run's descriptors exist meanwhile
+  REQUIRE(run_until(io, [&] { return busy.lines.size() == 1; }));
+  runner.launch(fake({"fds"}), record(fds));
+  runner.launch(fake({"signals"}), record(signals));
+  runner.launch(fake({"pgid"}), record(group));
+  REQUIRE(run_until(io, [&] { return fds.exit && signals.exit && group.exit; }));
+  runner.stop_all();
+  REQUIRE(run_until(io, [&] { return runner.running() == 0; }));
+
+  ::close(leaked);
+  ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+  ::sigaction(SIGUSR1, &old_usr1, nullptr);
+
+  CHECK(fds.lines == std::vector<std::string>{"fd 0", "fd 1", "fd 2"});
+  CHECK(signals.lines == std::vector<std::string>{"SIGUSR1 default", "SIGUSR2 unblocked"});
+  REQUIRE(group.lines.size() == 1);
+  // Its own process group: pid == pgid, and not ours.
+  const auto& line = group.lines[0];
+  const auto pid = line.substr(4, line.find(' ') - 4);
+  const auto pgid = line.substr(line.find("pgid=") + 5);
+  CHECK(pid == pgid);
+  CHECK(pgid != std::to_string(::getpgrp()));
+}
+
+TEST_CASE("runners/local: stdout lines of any length, capped by the option") {
+  boost::asio::io_context io;
+  LocalRunnerOptions options;
+  options.max_line_bytes = 1000;
+  LocalRunner capped(io, options);
+  LocalRunner uncapped(io);
+  Outcome small, large;
+  capped.launch(fake({"long-line", "5000"}), record(small));
+  uncapped.launch(fake({"long-line", "300000"}), record(large));  // several pipe reads
+  REQUIRE(run_until(io, [&] { return small.exit && large.exit; }));
+
+  REQUIRE(small.lines.size() == 2);
+  CHECK(small.lines[0] == std::string(1000, 'x'));  // truncated, rest dropped
+  CHECK(small.lines[1].find("@rungs") == 0);        // the next line is intact
+  REQUIRE(large.lines.size() == 2);
+  CHECK(large.lines[0] == std::string(300000, 'x'));
+}
+
+TEST_CASE("runners/local: working directory and relative program paths") {
+  TempDir dir;
+  boost::asio::io_context io;
+  LocalRunner runner(io);
+  Outcome relative, pwd;
+  LaunchSpec spec;
+  spec.argv = {"./fake_trial", "exit", "4"};  // relative to the working directory
+  spec.working_dir = bin_dir;
+  runner.launch(spec, record(relative));
+  LaunchSpec in_dir;
+  in_dir.argv = {"pwd"};  // found in PATH
+  in_dir.working_dir = dir.path;
+  runner.launch(in_dir, record(pwd));
+  REQUIRE(run_until(io, [&] { return relative.exit && pwd.exit; }));
+  CHECK(relative.exit->kind == Kind::Exited);
+  CHECK(relative.exit->code == 4);
+  REQUIRE(pwd.lines.size() == 1);
+  CHECK(fs::equivalent(pwd.lines[0], dir.path));
+}
+
+TEST_CASE("runners/local: programs are found in PATH, then in the extra directories") {
+  using rungs::runners::resolve_program;
+  const auto sh = resolve_program("sh", {});
+  CHECK(sh.is_absolute());
+  CHECK(fs::exists(sh));
+  CHECK(resolve_program("fake_trial", {bin_dir}) == bin_dir / "fake_trial");
+  CHECK(resolve_program("./x/y", {}) == fs::path("./x/y"));  // a path is the caller's business
+  CHECK_THROWS_AS(resolve_program("", {}), std::invalid_argument);
+  try {
+    resolve_program("rungs-no-such-program-xyz", {bin_dir});
+    FAIL("expected an error");
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    CHECK(what.find("rungs-no-such-program-xyz") != std::string::npos);
+    CHECK(what.find(bin_dir.string()) != std::string::npos);
+  }
+
+  TempDir dir;
+  std::ofstream(dir.path / "tool") << "#!/bin/sh\n";  // exists, not executable
+  try {
+    resolve_program("tool", {dir.path});
+    FAIL("expected an error");
+  } catch (const std::runtime_error& e) {
+    CHECK(std::string(e.what()).find("not executable") != std::string::npos);
+  }
+  fs::permissions(dir.path / "tool", fs::perms::owner_all);
+  CHECK(resolve_program("tool", {dir.path}) == dir.path / "tool");
+
+  // With the runner: a bare name resolved through LocalRunnerOptions::program_dirs.
+  boost::asio::io_context io;
+  LocalRunnerOptions options;
+  options.program_dirs = {bin_dir};
+  LocalRunner runner(io, options);
+  Outcome out;
+  LaunchSpec spec;
+  spec.argv = {"fake_trial", "exit", "5"};
+  runner.launch(spec, record(out));
+  REQUIRE(run_until(io, [&] { return out.exit.has_value(); }));
+  CHECK(out.exit->code == 5);
+}
