@@ -1,0 +1,84 @@
+// The ask/tell Study: the same Hyperband and random search as `rungs run`, in process.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <stdexcept>
+
+#include "campaign/study.hpp"
+
+using namespace rungs;
+
+namespace {
+
+space::SearchSpace quadratic_space() {
+  return space::SearchSpace({space::real("x", -2, 2), space::categorical("kind", {"a", "b"}),
+                             space::real("y", 0, 1).when("kind", {std::string("b")})});
+}
+
+fidelity::BudgetLadder ladder() {
+  return fidelity::BudgetLadder(1, 9, 3, {{"epochs", true, fidelity::Growth::Continued, fidelity::Geometric{1, 9}}});
+}
+
+// A "learning curve": the longer the budget, the closer to the true value x^2.
+double objective(const scheduler::Job& job) {
+  const double x = std::get<double>(job.config.at("x"));
+  return x * x + 1.0 / job.budget.values.at("epochs");
+}
+
+}  // namespace
+
+TEST_CASE("study: a sequential ask/tell loop runs Hyperband to the end") {
+  campaign::Study study(quadratic_space(), ladder(), {.scheduler = "hyperband", .seed = 4});
+  int runs = 0;
+  while (auto job = study.ask()) {
+    CHECK(job->config.count("y") == (std::get<std::string>(job->config.at("kind")) == "b" ? 1u : 0u));
+    study.tell(job->trial, objective(*job));
+    ++runs;
+  }
+  CHECK(study.finished());
+  CHECK(runs == 9 + 3 + 1 + 5 + 1 + 3);  // R = 9, eta = 3: brackets 9-3-1, 5-1, 3
+  const auto best = study.best();
+  REQUIRE(best);
+  CHECK(best->budget.level == 2);  // the best is judged at the largest budget
+  CHECK(best->value == doctest::Approx(std::pow(std::get<double>(best->config.at("x")), 2) + 1.0 / 9));
+}
+
+TEST_CASE("study: the same seed gives the same sequence, another seed another") {
+  auto trace = [](std::uint64_t seed) {
+    campaign::Study study(quadratic_space(), ladder(), {.seed = seed});
+    std::vector<double> xs;
+    while (auto job = study.ask()) {
+      xs.push_back(std::get<double>(job->config.at("x")));
+      study.tell(job->trial, objective(*job));
+    }
+    return xs;
+  };
+  CHECK(trace(1) == trace(1));
+  CHECK(trace(1) != trace(2));
+}
+
+TEST_CASE("study: maximizing ranks the largest value first") {
+  campaign::Study study(quadratic_space(), ladder(), {.scheduler = "successive_halving", .seed = 2, .maximize = true});
+  while (auto job = study.ask()) study.tell(job->trial, objective(*job));
+  const auto best = study.best();
+  REQUIRE(best);
+  CHECK(std::abs(std::get<double>(best->config.at("x"))) > 1.0);  // far from 0 is good when maximizing x^2
+}
+
+TEST_CASE("study: failures count as worst and contract errors are reported") {
+  campaign::Study study(quadratic_space(), ladder(), {.scheduler = "successive_halving", .seed = 3});
+  auto first = study.ask();
+  REQUIRE(first);
+  study.tell_failed(first->trial);
+  CHECK_THROWS_AS(study.tell(first->trial, 1.0), std::logic_error);  // already told
+  CHECK_THROWS_AS(study.tell(999, 1.0), std::logic_error);
+  while (auto job = study.ask()) study.tell(job->trial, objective(*job));
+  CHECK(study.state(first->trial) == scheduler::TrialState::Failed);
+}
+
+TEST_CASE("study: intermediate reports are accepted for a running job") {
+  campaign::Study study(quadratic_space(), ladder());
+  auto job = study.ask();
+  REQUIRE(job);
+  CHECK(study.report(job->trial, 1, 0.5) == scheduler::Decision::Continue);
+}
