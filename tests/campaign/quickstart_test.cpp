@@ -74,3 +74,23 @@ TEST_CASE("quickstart: stopped trials train fewer epochs than promoted ones, a b
   CHECK(outcome.best->metrics["val_acc"].get<double>() > 0.5);
   CHECK(outcome.totals.budget_used == doctest::Approx(9 * 1 + 3 * (3 - 1) + 1 * (9 - 3)));
 }
+
+TEST_CASE("quickstart: the README's campaign runs from the CLI and finds a model above 0.9 accuracy") {
+  testing::TempDir dir;
+  const auto file = (kQuickstart / "campaign.yaml").string();
+  const int code = testing::run_rungs({"run", file, "--output", "out"}, dir.path() / "log", dir.path());
+  const auto log = testing::read_file(dir.path() / "log");
+  INFO(log);
+  REQUIRE(code == 0);
+  CHECK(log.find("Best configuration") != std::string::npos);
+  CHECK(log.find("stopped early") != std::string::npos);  // the progress line
+
+  const auto best = nlohmann::json::parse(testing::read_file(dir.path() / "out/best.json"));
+  CHECK(best["report"]["val_acc"].get<double>() > 0.9);
+  CHECK(best["level"] == 3);
+  int stopped = 0;
+  for (const auto& trial : testing::read_json_lines(dir.path() / "out/trials.jsonl"))
+    stopped += trial["state"] == "stopped";
+  CHECK(stopped > 10);
+  CHECK(testing::read_file(dir.path() / "out/campaign.yaml") == testing::read_file(file));
+}
