@@ -8,10 +8,9 @@
 #include <fstream>
 #include <limits>
 #include <map>
-#include <set>
 
 #include "campaign/results_log.hpp"
-#include "runners/command_template.hpp"
+#include "campaign/trial_launch.hpp"
 #include "runners/report_parser.hpp"
 
 namespace rungs::campaign {
@@ -20,27 +19,6 @@ namespace {
 
 constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
 using Clock = std::chrono::steady_clock;
-
-nlohmann::json to_json(const space::Config& config) {
-  nlohmann::json out = nlohmann::json::object();
-  for (const auto& [name, value] : config)
-    std::visit([&](const auto& v) { out[name] = v; }, value);
-  return out;
-}
-
-std::string format_dimension(const fidelity::Dimension& dim, double value) {
-  return dim.integer ? fmt::format("{}", static_cast<long long>(value)) : fmt::format("{}", value);
-}
-
-nlohmann::json to_json(const fidelity::BudgetLadder& ladder, const fidelity::Budget& budget) {
-  nlohmann::json out = nlohmann::json::object();
-  for (const auto& dim : ladder.dimensions()) {
-    const double value = budget.values.at(dim.name);
-    if (dim.integer) out[dim.name] = static_cast<long long>(value);
-    else out[dim.name] = value;
-  }
-  return out;
-}
 
 // Where a trial run stands while it is out.
 struct ActiveRun {
@@ -129,46 +107,9 @@ class Loop {
     record.bracket = job.bracket;
     record.level = job.budget.level;
 
-    const auto trial_dir = options_.output / "trials" / fmt::format("{:04d}", job.trial);
-    std::filesystem::create_directories(trial_dir);
+    const auto trial_dir = trial_directory(options_.output, job.trial);
+    auto launch = prepare_launch(spec_, job, trial_dir);
     const bool resume = job.resume_from.has_value();
-    const auto params = to_json(job.config);
-    const auto budget = to_json(spec_.ladder, job.budget);
-    {
-      const nlohmann::json file = {{"trial_id", job.trial}, {"params", params},
-                                   {"budget", budget}, {"level", job.budget.level},
-                                   {"resume", resume}};
-      std::ofstream(trial_dir / "params.json") << file.dump(2) << '\n';
-    }
-
-    std::map<std::string, std::string> values = {
-        {"trial_id", std::to_string(job.trial)}, {"trial_dir", trial_dir.string()},
-        {"campaign_dir", spec_.directory.string()}, {"budget", fmt::format("{}", job.budget.units)},
-        {"level", std::to_string(job.budget.level)}, {"resume", resume ? "1" : "0"}};
-    std::set<std::string> absent;
-    for (const auto& param : spec_.space.parameters()) {
-      const auto found = job.config.find(param.name);
-      if (found == job.config.end()) absent.insert(param.name);
-      else values[param.name] = space::to_string(found->second);
-    }
-    for (const auto& dim : spec_.ladder.dimensions())
-      values[dim.name] = format_dimension(dim, job.budget.values.at(dim.name));
-
-    runners::LaunchSpec launch;
-    launch.argv = runners::expand(spec_.trial.command, values, absent);
-    launch.argv[0] = resolve(launch.argv[0]);
-    launch.working_dir = trial_dir;
-    launch.stderr_path = trial_dir / "stderr.log";
-    launch.timeout = spec_.trial.timeout;
-    launch.grace = spec_.trial.grace;
-    launch.env = spec_.trial.env;
-    launch.env["RUNGS_TRIAL_ID"] = std::to_string(job.trial);
-    launch.env["RUNGS_TRIAL_DIR"] = trial_dir.string();
-    launch.env["RUNGS_PARAMS"] = params.dump();
-    launch.env["RUNGS_BUDGET"] = budget.dump();
-    launch.env["RUNGS_LEVEL"] = std::to_string(job.budget.level);
-    launch.env["RUNGS_RESUME"] = resume ? "1" : "0";
-    launch.env["RUNGS_PARAMS_FILE"] = (trial_dir / "params.json").string();
 
     // Charged budget: a promoted run that continues (epochs-like dimension) pays the increment.
     budget_used_ += job.budget.units - (resume && continues() ? job.resume_from->units : 0.0);
@@ -195,14 +136,6 @@ class Loop {
     for (const auto& dim : spec_.ladder.dimensions())
       if (dim.growth == fidelity::Growth::Continued) return true;
     return false;
-  }
-
-  // A relative path in the command is relative to the campaign file, not the trial's
-  // directory; a bare name is the runner's to look up (PATH, then its program dirs).
-  std::string resolve(const std::string& program) const {
-    const std::filesystem::path path(program);
-    if (program.find('/') == std::string::npos || path.is_absolute()) return program;
-    return (spec_.directory / path).lexically_normal().string();
   }
 
   void on_line(ActiveRun& run, std::string_view line) {

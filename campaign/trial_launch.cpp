@@ -1,0 +1,74 @@
+#include "campaign/trial_launch.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <set>
+
+#include "runners/command_template.hpp"
+
+namespace rungs::campaign {
+
+nlohmann::json to_json(const space::Config& config) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [name, value] : config) std::visit([&](const auto& v) { out[name] = v; }, value);
+  return out;
+}
+
+nlohmann::json to_json(const fidelity::BudgetLadder& ladder, const fidelity::Budget& budget) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& dim : ladder.dimensions()) {
+    const double value = budget.values.at(dim.name);
+    if (dim.integer) out[dim.name] = static_cast<long long>(value);
+    else out[dim.name] = value;
+  }
+  return out;
+}
+
+std::filesystem::path trial_directory(const std::filesystem::path& output, scheduler::TrialId trial) {
+  return output / "trials" / fmt::format("{:04d}", trial);
+}
+
+runners::LaunchSpec prepare_launch(const CampaignSpec& spec, const scheduler::Job& job,
+                                   const std::filesystem::path& trial_dir) {
+  std::filesystem::create_directories(trial_dir);
+  const bool resume = job.resume_from.has_value();
+  const auto params = to_json(job.config);
+  const auto budget = to_json(spec.ladder, job.budget);
+  const nlohmann::json file = {{"trial_id", job.trial}, {"params", params}, {"budget", budget},
+                               {"level", job.budget.level}, {"resume", resume}};
+  std::ofstream(trial_dir / "params.json") << file.dump(2) << '\n';
+
+  std::map<std::string, std::string> values = {
+      {"trial_id", std::to_string(job.trial)}, {"trial_dir", trial_dir.string()},
+      {"campaign_dir", spec.directory.string()}, {"budget", fmt::format("{}", job.budget.units)},
+      {"level", std::to_string(job.budget.level)}, {"resume", std::to_string(int{resume})}};
+  std::set<std::string> absent;
+  for (const auto& param : spec.space.parameters()) {
+    const auto found = job.config.find(param.name);
+    if (found == job.config.end()) absent.insert(param.name);
+    else values[param.name] = space::to_string(found->second);
+  }
+  for (const auto& [name, value] : budget.items()) values[name] = value.dump();  // 9, 0.5
+
+  runners::LaunchSpec launch;
+  launch.argv = runners::expand(spec.trial.command, values, absent);
+  const std::filesystem::path program(launch.argv.front());
+  if (program.is_relative() && launch.argv.front().find('/') != std::string::npos)
+    launch.argv.front() = (spec.directory / program).lexically_normal().string();
+  launch.working_dir = trial_dir;
+  launch.stderr_path = trial_dir / "stderr.log";
+  launch.timeout = spec.trial.timeout;
+  launch.grace = spec.trial.grace;
+  launch.env = spec.trial.env;
+  launch.env["RUNGS_TRIAL_ID"] = std::to_string(job.trial);
+  launch.env["RUNGS_TRIAL_DIR"] = trial_dir.string();
+  launch.env["RUNGS_PARAMS"] = params.dump();
+  launch.env["RUNGS_BUDGET"] = budget.dump();
+  launch.env["RUNGS_LEVEL"] = std::to_string(job.budget.level);
+  launch.env["RUNGS_RESUME"] = std::to_string(int{resume});
+  launch.env["RUNGS_PARAMS_FILE"] = (trial_dir / "params.json").string();
+  return launch;
+}
+
+}  // namespace rungs::campaign

@@ -1,0 +1,29 @@
+#pragma once
+// Turning a scheduler Job into what a runner launches, per the trial protocol: the argv from
+// the command template, the RUNGS_* environment and the params.json file in the trial's
+// directory. JSON helpers for configurations and budgets live here too, so every file and
+// variable spells a configuration the same way.
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "campaign/campaign_spec.hpp"
+#include "runners/runner.hpp"
+#include "scheduler/scheduler.hpp"
+
+namespace rungs::campaign {
+
+nlohmann::json to_json(const space::Config& config);
+// Per dimension, integers as integers: {"epochs": 9, "data_fraction": 0.5}.
+nlohmann::json to_json(const fidelity::BudgetLadder& ladder, const fidelity::Budget& budget);
+
+// The trial's directory under the campaign output: trials/0007.
+std::filesystem::path trial_directory(const std::filesystem::path& output, scheduler::TrialId trial);
+
+// Creates the trial directory, writes params.json and returns the launch. argv[0] with a
+// '/' but relative is resolved against the campaign file's folder; a bare name is left for
+// the runner to look up. An argv element naming an inactive parameter is dropped.
+runners::LaunchSpec prepare_launch(const CampaignSpec& spec, const scheduler::Job& job,
+                                   const std::filesystem::path& trial_dir);
+
+}  // namespace rungs::campaign
