@@ -80,11 +80,16 @@ void print_best(const campaign::CampaignSpec& spec, const campaign::CampaignOutc
     budget += fmt::format("{}{}={}", budget.empty() ? "" : ", ", name, value);
   fmt::print("Best configuration: trial {}, {} = {:.6g} at budget level {}{}\n", best.trial,
              spec.metric.name, best.value, best.level, budget.empty() ? "" : " (" + budget + ")");
-  for (const auto& [name, value] : best.config) fmt::print("  {}: {}\n", name, space::to_string(value));
+  // Six significant digits for reading; best.json keeps every digit.
+  for (const auto& [name, value] : best.config) {
+    const auto* real = std::get_if<double>(&value);
+    fmt::print("  {}: {}\n", name, real ? fmt::format("{:.6g}", *real) : space::to_string(value));
+  }
   std::string metrics;
   for (const auto& [name, value] : best.metrics.items())
     if (name != "trial" && name != "run" && name != "level" && name != "line" && name != "time")
-      metrics += fmt::format("{}{}={}", metrics.empty() ? "" : ", ", name, value.dump());
+      metrics += fmt::format("{}{}={}", metrics.empty() ? "" : ", ", name,
+                             value.is_number_float() ? fmt::format("{:.4g}", value.get<double>()) : value.dump());
   if (!metrics.empty()) fmt::print("  last report: {}\n", metrics);
   fmt::print("Results in {}\n", output.string());
 
