@@ -1,7 +1,6 @@
 #include "runners/local_runner.hpp"
 
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -14,6 +13,7 @@
 #include <optional>
 #include <system_error>
 #include <thread>
+#include <utility>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -213,7 +213,8 @@ struct LocalRunner::Run {
   std::string partial;      // an incomplete line
   bool discarding = false;  // inside an overlong line, already delivered truncated
 
-  bool exited = false;  // leader reaped (or never started)
+  bool group_killed = false;  // SIGKILLed while the leader was an unreaped zombie
+  bool exited = false;        // leader reaped (or never started)
   bool eof = false;     // stdout done
   bool finished = false;
   ExitStatus status;
@@ -255,12 +256,11 @@ LocalRunner::~LocalRunner() {
       }
     }
     if (run->process) {
-      // Not reaped in time (uninterruptible sleep): leave a zombie rather than block in
-      // basic_process' destructor, which would kill and waitpid without a bound.
-      if (!run->exited) {
-        run->process->detach();
-      }
-      run->process.reset();
+      // Reaped: the pid is stale. Not reaped in time (uninterruptible sleep): leave a zombie
+      // rather than block in basic_process' destructor, which waitpids without a bound.
+      // Not destroyed here: a queued Boost wait completion may still write into it; the Run
+      // (and it) goes when the last handler holding the Run does.
+      run->process->detach();
     }
     boost::system::error_code ignored;
     run->out.close(ignored);
@@ -334,7 +334,9 @@ std::string LocalRunner::start(Run& run, const LaunchSpec& spec) {
   for (const auto& [key, value] : spec.env) {
     if (key.empty() || key.find('=') != std::string::npos || contains_nul(key) ||
         contains_nul(value)) {
-      return fmt::format("invalid environment variable name '{}'", key);
+      return fmt::format(
+          "invalid environment variable '{}' (empty name, '=' in the name, or a NUL character)",
+          key);
     }
   }
 
@@ -469,7 +471,11 @@ void LocalRunner::watch(const RunPtr& run) {
                                    run->owner == nullptr) {
                                  return;
                                }
-                               // The leader is a zombie now: its group id is still ours.
+                               if (!ec) {
+                                 // The leader is a zombie now: its group id is still ours.
+                                 run->kill_group(SIGKILL);
+                                 run->group_killed = true;
+                               }
                                boost::system::error_code ignored;
                                run->exit_watch.close(ignored);
                                run->owner->reap(run);
@@ -489,7 +495,13 @@ void LocalRunner::reap(const RunPtr& run) {
 }
 
 void LocalRunner::on_reaped(const RunPtr& run, int native_status, const std::string& error) {
-  // (already done); the fallback otherwise
+  if (!run->group_killed) {
+    run->kill_group(SIGKILL);  // without a pidfd: after the reap, the best we can do
+  }
+  // basic_process' destructor would waitpid(WNOHANG) the stale pid and SIGKILL whatever
+  // child of ours might have been given that number since: detach it. (The object itself
+  // lives on with the Run: Boost's wait operation writes into it.)
+  run->process->detach();
   run->exited = true;
   run->status.duration =
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - run->started);

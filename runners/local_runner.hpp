@@ -47,6 +47,7 @@ struct LocalRunnerOptions {
 class LocalRunner final : public Runner {
  public:
   explicit LocalRunner(boost::asio::io_context& io, LocalRunnerOptions options = {});
+  // Destroy the runner before its io_context.
   // SIGKILLs every trial's process group and reaps the main processes synchronously
   // (bounded by shutdown_timeout). Pending callbacks are dropped, not called: the owner is
   // going away. For a graceful end, call stop_all() and run the io_context until

@@ -81,11 +81,14 @@ std::string quote_nonfinite_tokens(std::string_view text) {
     }
     bool replaced = false;
     for (const auto token : tokens) {
+      if (text.substr(i, token.size()) != token) {
+        continue;
+      }
       const auto end = i + token.size();
       const bool bounded =
           end == text.size() ||
           !(std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_');
-      if (text.substr(i, token.size()) == token && bounded) {
+      if (bounded) {
         out += '"';
         out += token;
         out += '"';

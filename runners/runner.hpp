@@ -25,7 +25,8 @@ namespace rungs::runners {
 
 struct LaunchSpec {
   // argv[0] names the program: with a '/' it is a path (relative ones are resolved from
-  // working_dir), otherwise it is looked up in PATH and then in the runner's extra dirs.
+  // working_dir), otherwise it is looked up in rungs' own PATH (not one set in `env`) and
+  // then in the runner's extra directories.
   // No shell is involved; every element reaches the program as one literal argument.
   std::vector<std::string> argv;
   std::map<std::string, std::string> env;  // added to (overriding) the inherited environment

@@ -122,12 +122,14 @@ std::string read_file(const fs::path& path) {
   return text.str();
 }
 
+// The pid a fake trial wrote to `path` (waiting for it, bounded), or -1.
 pid_t read_pid(const fs::path& path) {
   const auto deadline = Clock::now() + 2s;
   while (!fs::exists(path) && Clock::now() < deadline) {
     std::this_thread::sleep_for(5ms);
   }
-  return static_cast<pid_t>(std::stoi(read_file(path)));
+  const std::string text = read_file(path);
+  return text.empty() ? -1 : static_cast<pid_t>(std::stoi(text));
 }
 
 // Orphaned grandchildren are reparented to this test process instead of init, so we can
@@ -196,6 +198,29 @@ TEST_CASE("runners/local: report lines arrive in order, the last one without a n
   CHECK(out.exit_calls == 1);
 }
 
+TEST_CASE("runners/local: garbage output is survivable, the valid report still counts") {
+  boost::asio::io_context io;
+  LocalRunner runner(io);
+  Outcome out;
+  runner.launch(fake({"garbage"}), record(out));
+  REQUIRE(run_until(io, [&] { return out.exit.has_value(); }));
+  CHECK(out.exit->kind == Kind::Exited);
+  CHECK(out.exit->code == 0);
+  REQUIRE(out.lines.size() == 5);
+
+  const rungs::runners::ReportParser parser;
+  int errors = 0, reports = 0, plain = 0;
+  for (const auto& line : out.lines) {
+    const auto result = parser.parse(line);
+    errors += std::holds_alternative<rungs::runners::ParseError>(result) ? 1 : 0;
+    reports += std::holds_alternative<rungs::runners::Report>(result) ? 1 : 0;
+    plain += std::holds_alternative<std::monostate>(result) ? 1 : 0;
+  }
+  CHECK(errors == 2);  // "{not json" and a JSON array
+  CHECK(plain == 2);   // a log line and binary junk
+  CHECK(reports == 1);
+}
+
 TEST_CASE("runners/local: exit codes and crashes are recorded") {
   boost::asio::io_context io;
   LocalRunner runner(io);
@@ -235,7 +260,7 @@ TEST_CASE("runners/local: a timeout stops a hanging trial") {
   CHECK(out.exit->kind == Kind::Signaled);
   CHECK(out.exit->signal == SIGTERM);  // it obeyed SIGTERM: no SIGKILL needed
   CHECK(out.exit->duration >= 300ms);
-  CHECK(out.exit->duration < 300ms + 300ms);
+  CHECK(out.exit->duration < 300ms + 3 * 300ms);
   CHECK(rungs::runners::describe(*out.exit).find("timeout") != std::string::npos);
 }
 
@@ -270,19 +295,21 @@ TEST_CASE("runners/local: no grandchild survives the trial's normal exit") {
   become_subreaper();
   TempDir dir;
   boost::asio::io_context io;
-  LocalRunner runner(io);
+  LocalRunnerOptions options;
+  options.drain_timeout = 30s;  // must not be what ends the run
+  LocalRunner runner(io, options);
   Outcome out;
   const auto pidfile = dir.path / "grandchild.pid";
   runner.launch(fake({"fork-grandchild", pidfile.string(), "exit"}), record(out));
-  // The grandchild holds stdout open: EOF only comes because its group is killed, and it
-  // comes at once, not after the drain timeout.
-  REQUIRE(run_until(io, [&] { return out.exit.has_value(); }, 1500ms));
+  // The grandchild holds stdout open: EOF only comes because its group is killed.
+  REQUIRE(run_until(io, [&] { return out.exit.has_value(); }));
   CHECK(out.exit->kind == Kind::Exited);
   CHECK(out.exit->code == 0);
   CHECK(out.exit->error.empty());
   CHECK(out.lines == std::vector<std::string>{"ready"});
 
   const pid_t grandchild = read_pid(pidfile);
+  REQUIRE(grandchild > 0);
   CHECK(reap_orphan(grandchild) == SIGKILL);
   CHECK(process_gone(grandchild));
 }
@@ -312,6 +339,7 @@ TEST_CASE("runners/local: stop reaches the whole process group") {
   // long before the 2 s grace would have run out.
   CHECK(since(stop_time, out.exit_time) < 1000ms);
   const pid_t grandchild = read_pid(pidfile);
+  REQUIRE(grandchild > 0);
   CHECK(reap_orphan(grandchild) == SIGKILL);
 }
 
@@ -332,6 +360,7 @@ TEST_CASE("runners/local: a process that leaves the group cannot hold the run op
   CHECK(out.lines == std::vector<std::string>{"ready"});
   // It escaped by design (setsid): clean it up ourselves.
   const pid_t escaped = read_pid(pidfile);
+  REQUIRE(escaped > 0);
   ::kill(escaped, SIGKILL);
   CHECK(reap_orphan(escaped) == SIGKILL);
 }
@@ -649,4 +678,32 @@ TEST_CASE("runners/local: programs are found in PATH, then in the extra director
   runner.launch(spec, record(out));
   REQUIRE(run_until(io, [&] { return out.exit.has_value(); }));
   CHECK(out.exit->code == 5);
+}
+
+TEST_CASE("runners/local: trials die with rungs, even when rungs is SIGKILLed") {
+  become_subreaper();  // the orphaned trial comes to us, so we can see how it died
+  TempDir dir;
+  const auto pidfile = dir.path / "trial.pid";
+  // A stand-in for rungs: a forked copy of this process that starts a trial and hangs.
+  const pid_t rungs = ::fork();
+  REQUIRE(rungs != -1);
+  if (rungs == 0) {
+    boost::asio::io_context io;
+    LocalRunner runner(io);
+    Outcome out;
+    const auto id = runner.launch(fake({"hang"}), record(out));
+    if (!run_until(io, [&] { return out.lines.size() == 1; })) {
+      ::_exit(1);
+    }
+    std::ofstream(dir.path / "tmp.pid") << runner.pid_of(id) << "\n";
+    fs::rename(dir.path / "tmp.pid", pidfile);
+    while (true) {
+      ::pause();
+    }
+  }
+  const pid_t trial = read_pid(pidfile);
+  ::kill(rungs, SIGKILL);
+  REQUIRE(::waitpid(rungs, nullptr, 0) == rungs);
+  REQUIRE(trial > 0);
+  CHECK(reap_orphan(trial) == SIGKILL);
 }
