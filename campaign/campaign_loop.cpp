@@ -176,14 +176,12 @@ class Loop {
     ActiveRun& run = *node.mapped();
     auto& record = trials_[trial];
 
+    // A run stopped by the scheduler's decision did what was asked; anything else that did not
+    // end with exit code 0 and a report of the metric failed.
     std::string failure;
     using Kind = runners::ExitStatus::Kind;
-    if (status.kind == Kind::LaunchFailed) failure = "launch failed: " + status.error;
-    else if (status.timed_out) failure = fmt::format("timed out after {} s", spec_.trial.timeout.count() / 1000.0);
-    else if (status.stopped && !run.stop_requested) failure = "interrupted";
-    else if (status.kind == Kind::Signaled && !run.stop_requested)
-      failure = fmt::format("killed by signal {} ({})", status.signal, strsignal(status.signal));
-    else if (status.kind == Kind::Exited && status.code != 0) failure = fmt::format("exited with code {}", status.code);
+    if (run.stop_requested && !status.timed_out && status.kind != Kind::LaunchFailed) failure = "";
+    else if (!runners::succeeded(status)) failure = runners::describe(status);
     else if (run.last_report.is_null()) failure = fmt::format("exited without reporting '{}'", spec_.metric.name);
 
     const bool failed = !failure.empty();

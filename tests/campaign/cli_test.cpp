@@ -123,7 +123,7 @@ TEST_CASE("rungs run: crashing, hanging and garbage-printing trials are recorded
     if (mode == "garbage") CHECK(run["value"].get<double>() == doctest::Approx(0.5));
     if (mode == "crash") CHECK(run["signal"] == SIGABRT);
     if (mode == "hang" || mode == "ignore-term")
-      CHECK(run["failure"].get<std::string>().find("timed out") != std::string::npos);
+      CHECK(run["failure"].get<std::string>().find("after timeout") != std::string::npos);
   }
   CHECK(modes.size() >= 4);
   const auto warnings = read_file(dir.path() / "out/warnings.log");
