@@ -8,6 +8,7 @@
 #include <set>
 
 #include "campaign/yaml_reader.hpp"
+#include "campaign/yaml_optimizer.hpp"
 #include "campaign/yaml_space.hpp"
 #include "runners/command_template.hpp"
 #include "runners/report_parser.hpp"
@@ -124,19 +125,6 @@ SchedulerSpec read_scheduler(const YamlNode& node, double& eta) {
   const auto concurrent = node.get_int("max_concurrent", 1);
   if (concurrent < 1) node.at("max_concurrent").fail("must be at least 1");
   spec.max_concurrent = static_cast<std::size_t>(concurrent);
-  return spec;
-}
-
-OptimizerSpec read_optimizer(const YamlNode& node) {
-  OptimizerSpec spec;
-  if (node.is_scalar()) {
-    spec.type = node.as_string();
-  } else {
-    node.expect_keys({"type"});
-    spec.type = node.get_string("type", spec.type);
-  }
-  if (spec.type != "random")
-    node.fail(fmt::format("unknown optimizer '{}' (known: random)", spec.type));
   return spec;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "campaign/yaml_optimizer.hpp"
 #include "fidelity/ladder.hpp"
 #include "space/search_space.hpp"
 
@@ -26,10 +27,6 @@ struct SchedulerSpec {
   std::size_t iterations = 1;             // hyperband: how many times to run all brackets
   std::optional<std::size_t> bracket;     // successive_halving: which s (default s_max)
   std::size_t max_concurrent = 1;
-};
-
-struct OptimizerSpec {
-  std::string type = "random";
 };
 
 enum class ReportFormat { Json, Regex };

@@ -2,7 +2,9 @@
 
 #include <stdexcept>
 
+#include "optimizers/gp/gp_optimizer.hpp"
 #include "optimizers/random_search.hpp"
+#include "optimizers/tpe/tpe.hpp"
 #include "scheduler/hyperband.hpp"
 
 namespace rungs::campaign {
@@ -10,6 +12,10 @@ namespace rungs::campaign {
 std::unique_ptr<optimizers::Optimizer> make_optimizer(const CampaignSpec& spec) {
   if (spec.optimizer.type == "random")
     return std::make_unique<optimizers::RandomSearch>(spec.space, spec.seed);
+  if (spec.optimizer.type == "tpe")
+    return std::make_unique<optimizers::Tpe>(spec.space, spec.optimizer.tpe, spec.seed);
+  if (spec.optimizer.type == "gp")
+    return std::make_unique<optimizers::GpOptimizer>(spec.space, spec.optimizer.gp, spec.seed);
   throw std::invalid_argument("unknown optimizer '" + spec.optimizer.type + "'");
 }
 

@@ -143,3 +143,29 @@ TEST_CASE("space errors keep their location through the campaign loader") {
   CHECK(e.where().line == 7);
   CHECK(e.key_path().rfind("space.beta1.when", 0) == 0);
 }
+
+TEST_CASE("optimizer settings: tpe and gp parse with defaults and overrides") {
+  auto spec = parse_campaign(kValid + "optimizer: {type: tpe, top_n_percent: 20, num_samples: 32}\n", "campaign.yaml", "/tmp");
+  CHECK(spec.optimizer.type == "tpe");
+  CHECK(spec.optimizer.tpe.top_n_percent == 20);
+  CHECK(spec.optimizer.tpe.num_samples == 32);
+  CHECK(spec.optimizer.tpe.random_fraction == doctest::Approx(1.0 / 3));  // the paper's default
+  spec = parse_campaign(kValid + "optimizer: {type: gp, acquisition: ucb, kappa: 3}\n", "campaign.yaml", "/tmp");
+  CHECK(spec.optimizer.type == "gp");
+  CHECK(spec.optimizer.gp.acquisition == rungs::optimizers::GpAcquisition::lower_confidence_bound);
+  CHECK(spec.optimizer.gp.kappa == 3);
+  CHECK(parse_campaign(kValid + "optimizer: tpe\n", "campaign.yaml", "/tmp").optimizer.type == "tpe");
+}
+
+TEST_CASE("optimizer settings: bad values point at their key") {
+  auto e = error_of(kValid + "optimizer: {type: tpe, top_n_percent: 150}\n");
+  CHECK(e.key_path() == "optimizer.top_n_percent");
+  CHECK(e.where().line == 19);
+  e = error_of(kValid + "optimizer: {type: gp, acquisition: pi}\n");
+  CHECK(e.key_path() == "optimizer.acquisition");
+  e = error_of(kValid + "optimizer: {type: tpe, max_points: 5}\n");
+  CHECK(e.key_path() == "optimizer.max_points");  // a GP setting is not a TPE one
+  e = error_of(kValid + "optimizer: smac\n");
+  CHECK(e.key_path() == "optimizer");
+  CHECK(std::string(e.what()).find("known: random, tpe, gp") != std::string::npos);
+}

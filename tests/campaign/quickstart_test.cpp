@@ -19,8 +19,10 @@ namespace {
 const std::filesystem::path kQuickstart = std::filesystem::path(RUNGS_SOURCE_DIR) / "examples/01_quickstart";
 
 // The quickstart YAML with a smaller ladder (epochs 1, 3, 9) and one successive-halving bracket.
-campaign::CampaignSpec small_quickstart() {
+// `optimizer` is the YAML of the optimizer section.
+campaign::CampaignSpec small_quickstart(const std::string& optimizer) {
   YAML::Node root = YAML::LoadFile((kQuickstart / "campaign.yaml").string());
+  root["optimizer"] = YAML::Load(optimizer);
   root["budget"]["max"] = 9;
   root["budget"]["dimensions"]["epochs"]["max"] = 9;
   root["budget"]["dimensions"]["data_fraction"]["values"] = std::vector<double>{0.5, 1.0, 1.0};
@@ -30,11 +32,11 @@ campaign::CampaignSpec small_quickstart() {
   return campaign::parse_campaign(out.c_str(), "campaign.yaml", kQuickstart);
 }
 
-}  // namespace
 
-TEST_CASE("quickstart: stopped trials train fewer epochs than promoted ones, a best is reported") {
+// Runs the small quickstart and checks what every optimizer must give.
+void check_small_quickstart(const std::string& optimizer) {
   testing::TempDir dir;
-  const auto spec = small_quickstart();
+  const auto spec = small_quickstart(optimizer);
   auto scheduler = campaign::make_scheduler(spec);
   boost::asio::io_context io;
   runners::LocalRunnerOptions runner_options;
@@ -73,6 +75,21 @@ TEST_CASE("quickstart: stopped trials train fewer epochs than promoted ones, a b
   CHECK(outcome.best->level == 2);
   CHECK(outcome.best->metrics["val_acc"].get<double>() > 0.5);
   CHECK(outcome.totals.budget_used == doctest::Approx(9 * 1 + 3 * (3 - 1) + 1 * (9 - 3)));
+}
+
+}  // namespace
+
+TEST_CASE("quickstart: stopped trials train fewer epochs than promoted ones, a best is reported") {
+  check_small_quickstart("random");
+}
+
+// Models kick in after 5 observations here (the defaults wait for d + 2 = 9 or more).
+TEST_CASE("quickstart: optimizer tpe drives the same campaign") {
+  check_small_quickstart("{type: tpe, min_points_in_model: 3}");
+}
+
+TEST_CASE("quickstart: optimizer gp drives the same campaign") {
+  check_small_quickstart("{type: gp, min_points: 5, candidates: 200}");
 }
 
 TEST_CASE("quickstart: the README's campaign runs from the CLI and finds a model above 0.9 accuracy") {

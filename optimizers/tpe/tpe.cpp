@@ -1,0 +1,182 @@
+#include "optimizers/tpe/tpe.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "space/encoding.hpp"
+#include "space/sampling.hpp"
+
+namespace rungs::optimizers {
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+std::mt19937_64 engine(std::uint64_t seed) {
+  // std::seed_seq's mixing is specified by the standard: the same state everywhere.
+  std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)};
+  return std::mt19937_64(seq);
+}
+
+TpeSettings checked(const TpeSettings& settings) {
+  validate(settings);
+  return settings;
+}
+
+// log(exp(a) + exp(b)) without overflow or underflow; -inf is the neutral element.
+double log_add(double a, double b) {
+  if (a == -kInf) return b;
+  if (b == -kInf) return a;
+  const double top = std::max(a, b);
+  return top + std::log1p(std::exp(std::min(a, b) - top));
+}
+
+}  // namespace
+
+Tpe::Tpe(const space::SearchSpace& space, TpeSettings settings, std::uint64_t seed)
+    : space_(space),
+      settings_(checked(settings)),
+      n_min_(optimizers::min_points_in_model(settings_, space_.dimension())),
+      coordinates_(tpe::coordinates_of(space_, settings_.min_bandwidth)),
+      rng_(engine(seed)),
+      observations_(space_.dimension()) {}
+
+void Tpe::observe(const space::Config& config, const fidelity::Budget& budget, double value) {
+  observations_.add(budget.level, budget.units, space_.encode(config), value);
+}
+
+std::size_t Tpe::observations(std::size_t level) const {
+  const auto* l = observations_.level(level);
+  return l ? l->size() : 0;
+}
+
+std::optional<std::size_t> Tpe::model_level() const {
+  const auto& levels = observations_.levels();
+  for (auto it = levels.rbegin(); it != levels.rend(); ++it)
+    if (tpe::can_model(it->second, n_min_)) return it->first;
+  return std::nullopt;
+}
+
+const Tpe::LevelModel& Tpe::fitted(std::size_t level) const {
+  const tpe::Level& data = *observations_.level(level);
+  LevelModel& model = models_[level];
+  if (model.fitted == data.size()) return model;
+  const auto s = tpe::split(data, n_min_, settings_.top_n_percent);
+  const std::size_t d = space_.dimension();
+  const auto rows = [&](const std::vector<std::size_t>& indices) {
+    std::vector<const double*> out;
+    out.reserve(indices.size());
+    for (std::size_t i : indices) out.push_back(data.row(i, d));
+    return out;
+  };
+  model.good = tpe::Kde(coordinates_, rows(s.good));
+  model.bad = tpe::Kde(coordinates_, rows(s.bad));
+  model.fitted = data.size();
+  return model;
+}
+
+std::vector<Tpe::Component> Tpe::components() const {
+  const auto top = model_level();
+  if (!top) return {};
+  std::vector<Component> out;
+  out.push_back({static_cast<double>(observations(*top)), &fitted(*top)});
+  if (!settings_.use_lower_budgets) return out;
+
+  // The lower levels share a prior worth N_min observations, in proportion to n_b u_b.
+  std::vector<std::pair<std::size_t, double>> lower;  // level, budget spent there
+  bool units_usable = true;
+  for (const auto& [level, data] : observations_.levels()) {
+    if (level >= *top || !tpe::can_model(data, n_min_)) continue;
+    lower.emplace_back(level, static_cast<double>(data.size()) * data.units);
+    units_usable = units_usable && data.units > 0 && std::isfinite(data.units);
+  }
+  double total = 0;
+  for (auto& [level, spent] : lower) {
+    if (!units_usable) spent = static_cast<double>(observations(level));
+    total += spent;
+  }
+  for (const auto& [level, spent] : lower)
+    out.push_back({static_cast<double>(n_min_) * spent / total, &fitted(level)});
+  return out;
+}
+
+void Tpe::mixture_log_density(const std::vector<Component>& components, bool good,
+                              const std::vector<double>& candidates, std::size_t count,
+                              std::vector<double>& out) {
+  out.assign(count, -kInf);
+  std::vector<double> part(count);
+  double total = 0;
+  for (const auto& c : components) total += c.weight;
+  for (const auto& c : components) {
+    const tpe::Kde& kde = good ? c.model->good : c.model->bad;
+    kde.log_density(candidates.data(), count, part.data());
+    const double log_weight = std::log(c.weight / total);
+    for (std::size_t i = 0; i < count; ++i) out[i] = log_add(out[i], log_weight + part[i]);
+  }
+}
+
+void Tpe::encode_valid(const space::Config& config, double* out) const {
+  const auto& parameters = space_.parameters();
+  for (std::size_t j = 0; j < parameters.size(); ++j) {
+    const auto it = config.find(parameters[j].name);
+    out[j] = it == config.end() ? std::numeric_limits<double>::quiet_NaN()
+                                : space::encode_value(parameters[j].domain, it->second);
+  }
+}
+
+std::optional<double> Tpe::log_ratio(const space::Config& config) const {
+  const auto components = this->components();
+  if (components.empty()) return std::nullopt;
+  const Eigen::VectorXd x = space_.encode(config);
+  const std::vector<double> point(x.data(), x.data() + x.size());
+  std::vector<double> l, g;
+  mixture_log_density(components, true, point, 1, l);
+  mixture_log_density(components, false, point, 1, g);
+  return l[0] - g[0];
+}
+
+space::Config Tpe::suggest(const fidelity::Budget&) {
+  if (space_.empty()) return {};
+  // Drawn first, always: the engine advances the same way whether or not a model exists.
+  const bool random = space::uniform01(rng_) < settings_.random_fraction;
+  const auto components = random ? std::vector<Component>{} : this->components();
+  if (components.empty()) return space_.sample(rng_);
+
+  double total = 0;
+  for (const auto& c : components) total += c.weight;
+  const std::size_t d = space_.dimension();
+  const std::size_t count = settings_.num_samples;
+  std::vector<double> candidates(count * d);
+  std::vector<space::Config> configs;
+  configs.reserve(count);
+  Eigen::VectorXd proposal(static_cast<Eigen::Index>(d));
+  for (std::size_t c = 0; c < count; ++c) {
+    // A component by weight, then a good point of it, perturbed.
+    double pick = space::uniform01(rng_) * total;
+    std::size_t k = 0;
+    while (k + 1 < components.size() && pick >= components[k].weight)
+      pick -= components[k++].weight;
+    components[k].model->good.sample(rng_, settings_.bandwidth_factor, proposal.data());
+    // Decoding re-evaluates the conditions; encoding again puts integers and choices at their
+    // slice centres and marks the now inactive coordinates NaN, as observations are.
+    configs.push_back(space_.decode(proposal));
+    encode_valid(configs.back(), candidates.data() + c * d);
+  }
+
+  std::vector<double> l, g;
+  mixture_log_density(components, true, candidates, count, l);
+  mixture_log_density(components, false, candidates, count, g);
+  std::size_t best = 0;
+  double best_score = -kInf;
+  for (std::size_t c = 0; c < count; ++c) {
+    const double score = l[c] - g[c];
+    if (score > best_score) {  // NaN never compares greater: never chosen
+      best = c;
+      best_score = score;
+    }
+  }
+  return std::move(configs[best]);
+}
+
+}  // namespace rungs::optimizers

@@ -1,0 +1,131 @@
+#pragma once
+// TPE per budget level, as in BOHB (Falkner et al., "BOHB: Robust and Efficient
+// Hyperparameter Optimization at Scale", ICML 2018; defaults of its reference implementation
+// HpBandSter), with three repairs: inactive parameters are a kernel state instead of random
+// imputations, lower budgets keep informing the model, and scores are computed in log space.
+//
+// Per suggestion:
+//  1. The model level b*: the largest budget level with enough observations to model,
+//     |D_b| >= N_min + 2 with N_min = d + 1 (setting min_points_in_model) and at least one
+//     finite value. Whatever budget the suggestion is for: BOHB always proposes from its
+//     most faithful model. No such level yet: a random configuration (the prior).
+//  2. With probability random_fraction (1/3), a random configuration anyway.
+//  3. Otherwise, split D_b* into good and bad by rank (observations.hpp: HpBandSter's
+//     n_good = max(N_min, floor(15% n)), n_bad = max(N_min, floor(85% n)), failures last),
+//     fit a product-kernel KDE to each (kde.hpp), l(x) on the good and g(x) on the bad points;
+//     draw num_samples (64) candidates from l with its bandwidths widened bandwidth_factor (3)
+//     times; decode each (conditions re-evaluated, so a perturbed parent (de)activates its
+//     children), encode it again, and return the one maximizing
+//         log l(x) - log g(x)   (the expected improvement of TPE is increasing in l/g),
+//     computed with log-sum-exp over the points: no underflow to 0/0, so no NaN (HpBandSter
+//     #100: NaN EI with categoricals). Candidates whose score is NaN are never chosen; if no
+//     score is usable, the first candidate is returned.
+//
+// Lower budgets (use_lower_budgets, default on). HpBandSter models only the largest level with
+// enough points: the moment level b gets its (N_min + 2)-th point it throws away the hundreds
+// of ranked observations below for a dozen new ones. Here every lower level b that could be
+// modelled itself contributes its own good and bad densities l_b, g_b, split by rank within
+// level b (ranks, i.e. quantiles, are comparable across budgets; raw values are not), as a
+// prior worth N_min observations of the model level:
+//     l(x) = (n* l_b*(x) + N_min sum_b lambda_b l_b(x)) / (n* + N_min),   g likewise,
+//     lambda_b = n_b u_b / sum_b' n_b' u_b'   (u_b: the level's budget units),
+// n* = |D_b*|. This is the usual pseudo-count shrinkage of an estimate towards a prior: the
+// lower levels weigh about half when b* has just become modellable (n* = N_min + 2), a tenth
+// at n* = 10 N_min, and fade as b* fills up, never with a jump. Among themselves the lower
+// levels weigh as the budget spent on their observations (an observation at a third of the
+// budget tells about a third as much; Hyperband spends about as much on every level, so they
+// share the prior about equally). Without positive units, lambda_b = n_b / sum n_b'.
+// Where b*'s own data has an opinion the prior barely moves the score; where it has none (a
+// region it never sampled), the lower levels' view replaces an arbitrary Gaussian tail.
+// Candidates are drawn from the mixture of good densities with the same weights. Levels above
+// b* (too few points to split) are not used.
+//
+// Determinism: one std::mt19937_64 seeded from the seed (through std::seed_seq, specified by
+// the standard), and draws built on the engine's bits rather than on the standard library's
+// distributions (whose output differs between libraries): the same seed and the same calls
+// give the same suggestions.
+//
+// Cost: a model-based suggestion costs about num_samples x (points at the levels used) x d
+// kernel terms; each level's KDEs are refitted lazily, at the first suggestion after that
+// level got new observations. Memory is linear in the number of observations.
+//
+// Thread safety: none (the Optimizer contract: one thread). The const introspection methods
+// may fit models (cached).
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <random>
+#include <vector>
+
+#include "optimizers/optimizer.hpp"
+#include "optimizers/tpe/kde.hpp"
+#include "optimizers/tpe/observations.hpp"
+#include "optimizers/tpe/tpe_settings.hpp"
+#include "space/search_space.hpp"
+
+namespace rungs::optimizers {
+
+class Tpe final : public Optimizer {
+ public:
+  // Copies the space. Throws std::invalid_argument for bad settings (tpe_settings.hpp).
+  Tpe(const space::SearchSpace& space, TpeSettings settings, std::uint64_t seed);
+
+  // A configuration to run (at any budget: see step 1 above). Sets exactly the active
+  // parameters.
+  space::Config suggest(const fidelity::Budget& budget) override;
+
+  // Records `value` (to minimize; NaN and infinities count as worst) for `config` at
+  // budget.level. Throws space::SpaceError when `config` does not belong to the space.
+  void observe(const space::Config& config, const fidelity::Budget& budget,
+               double value) override;
+
+  const TpeSettings& settings() const { return settings_; }
+  // N_min: the setting, or dimension + 1.
+  std::size_t min_points_in_model() const { return n_min_; }
+
+  // The level the next model-based suggestion would model (b*), or nullopt while no level has
+  // enough observations (suggestions are then random).
+  std::optional<std::size_t> model_level() const;
+
+  // The score a candidate gets under the current model: log l(x) - log g(x), with the lower
+  // levels mixed in as configured; nullopt without a model. Throws space::SpaceError when
+  // `config` does not belong to the space.
+  std::optional<double> log_ratio(const space::Config& config) const;
+
+  std::size_t observations() const { return observations_.size(); }
+  std::size_t observations(std::size_t level) const;
+
+ private:
+  struct LevelModel {
+    std::size_t fitted = 0;  // observations at the level when fitted; refit when it differs
+    tpe::Kde good;
+    tpe::Kde bad;
+  };
+  // One level's densities and their weight in the mixture.
+  struct Component {
+    double weight;
+    const LevelModel* model;
+  };
+
+  // The good/bad KDEs of `level`, fitted now if the level changed since.
+  const LevelModel& fitted(std::size_t level) const;
+  // The mixture: b* first, then the lower levels if configured; empty without a model.
+  std::vector<Component> components() const;
+  // out[c] = log of the mixture of good (or bad) densities at candidate c.
+  static void mixture_log_density(const std::vector<Component>& components, bool good,
+                                  const std::vector<double>& candidates, std::size_t count,
+                                  std::vector<double>& out);
+  // The encoding of a configuration known to be valid (a decoded one): no validation pass.
+  void encode_valid(const space::Config& config, double* out) const;
+
+  space::SearchSpace space_;
+  TpeSettings settings_;
+  std::size_t n_min_;
+  std::vector<tpe::Coordinate> coordinates_;
+  std::mt19937_64 rng_;
+  tpe::Observations observations_;
+  mutable std::map<std::size_t, LevelModel> models_;
+};
+
+}  // namespace rungs::optimizers
