@@ -30,7 +30,7 @@ struct ActiveRun {
   double value = kMissing;  // last reported value of the metric, to minimize
   nlohmann::json last_report;
   bool stop_requested = false;
-  Clock::time_point started;
+  double started = 0;  // campaign seconds
 };
 
 // What the loop remembers of each trial for trials.jsonl and the summary.
@@ -48,6 +48,7 @@ class Loop {
        boost::asio::io_context& io, const LoopOptions& options)
       : spec_(spec), scheduler_(scheduler), runner_(runner), io_(io), options_(options),
         results_(options.output), signals_(io), ticker_(io), started_(Clock::now()),
+        now_(options.clock ? options.clock : [this] { return real_seconds(); }),
         parser_(spec.trial.report_format == ReportFormat::Json
                     ? runners::ReportParser()
                     : runners::ReportParser::regex(spec.trial.report_pattern)) {
@@ -119,7 +120,7 @@ class Loop {
     run->run_number = ++runs_launched_;
     run->trial_dir = trial_dir;
     run->stdout_log.open(trial_dir / "stdout.log", std::ios::app);
-    run->started = Clock::now();
+    run->started = now_();
     ActiveRun* raw = run.get();
     const auto trial = raw->job.trial;
     active_[trial] = std::move(run);
@@ -152,7 +153,7 @@ class Loop {
 
     nlohmann::json row = {{"trial", run.job.trial}, {"run", run.run_number},
                           {"level", run.job.budget.level}, {"line", run.line_number},
-                          {"time", seconds_since_start()}};
+                          {"time", now_()}};
     if (report->step) row["step"] = *report->step;
     for (const auto& [name, value] : report->metrics) row[name] = value;
     results_.report(row);
@@ -187,7 +188,8 @@ class Loop {
     const bool failed = !failure.empty();
     const double value = failed ? kMissing : run.value;
     if (failed) record.last_failure = failure;
-    if (std::isfinite(value)) {
+    // A run stopped early never reached its budget: its last value is not the value there.
+    if (std::isfinite(value) && !run.stop_requested) {
       record.values[run.job.budget.level] = spec_.metric.from_minimized(value);
       consider_best(run, value);
     }
@@ -202,7 +204,7 @@ class Loop {
                           {"exit_code", status.kind == Kind::Exited ? nlohmann::json(status.code) : nlohmann::json()},
                           {"signal", status.kind == Kind::Signaled ? nlohmann::json(status.signal) : nlohmann::json()},
                           {"failure", failed ? nlohmann::json(failure) : nlohmann::json()},
-                          {"seconds", std::chrono::duration<double>(Clock::now() - run.started).count()}};
+                          {"seconds", now_() - run.started}};
     results_.run(row);
     if (failed && !interrupted_) results_.warn(fmt::format("trial {} run {}: {}", trial, run.run_number, failure));
 
@@ -220,7 +222,7 @@ class Loop {
 
   ProgressSnapshot snapshot() const {
     ProgressSnapshot s;
-    s.elapsed = Clock::now() - started_;
+    s.elapsed = std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(now_()));
     s.running = active_.size();
     for (const auto& [id, record] : trials_) {
       switch (scheduler_.state(id)) {
@@ -244,7 +246,7 @@ class Loop {
     });
   }
 
-  double seconds_since_start() const {
+  double real_seconds() const {
     return std::chrono::duration<double>(Clock::now() - started_).count();
   }
 
@@ -271,6 +273,7 @@ class Loop {
   boost::asio::signal_set signals_;
   boost::asio::steady_timer ticker_;
   Clock::time_point started_;
+  std::function<double()> now_;  // campaign seconds: real, or a simulation's virtual clock
   runners::ReportParser parser_;
 
   std::map<scheduler::TrialId, std::unique_ptr<ActiveRun>> active_;

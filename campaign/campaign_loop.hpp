@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -42,6 +43,9 @@ struct LoopOptions {
   std::filesystem::path output;                 // results and trial directories
   ProgressLine* progress = nullptr;
   bool handle_signals = true;  // stop trials and return on SIGINT/SIGTERM
+  // Seconds since the campaign started, for report times, run durations and the progress
+  // line; empty = the real steady clock. A simulated runner passes its virtual clock.
+  std::function<double()> clock;
 };
 
 CampaignOutcome run_campaign(const CampaignSpec& spec, scheduler::Scheduler& scheduler,
