@@ -9,6 +9,7 @@
 
 #include "campaign/yaml_reader.hpp"
 #include "campaign/yaml_optimizer.hpp"
+#include "campaign/yaml_scheduler.hpp"
 #include "campaign/yaml_space.hpp"
 #include "runners/command_template.hpp"
 #include "runners/report_parser.hpp"
@@ -105,29 +106,6 @@ fidelity::BudgetLadder read_budget(const YamlNode& node, double eta) {
   }
 }
 
-SchedulerSpec read_scheduler(const YamlNode& node, double& eta) {
-  node.expect_keys({"type", "eta", "iterations", "bracket", "max_concurrent"});
-  SchedulerSpec spec;
-  spec.type = node.get_string("type", spec.type);
-  if (spec.type != "hyperband" && spec.type != "successive_halving")
-    node.at("type").fail(fmt::format("unknown scheduler '{}' (known: hyperband, successive_halving)", spec.type));
-  eta = node.get_double("eta", 3);
-  if (!(eta > 1)) node.at("eta").fail(fmt::format("must be greater than 1, got {}", eta));
-  const auto iterations = node.get_int("iterations", 1);
-  if (iterations < 1) node.at("iterations").fail("must be at least 1");
-  spec.iterations = static_cast<std::size_t>(iterations);
-  if (auto bracket = node.find("bracket")) {
-    if (spec.type != "successive_halving") bracket->fail("only successive_halving takes a bracket");
-    const auto s = bracket->as_int();
-    if (s < 0) bracket->fail("must be 0 or more");
-    spec.bracket = static_cast<std::size_t>(s);
-  }
-  const auto concurrent = node.get_int("max_concurrent", 1);
-  if (concurrent < 1) node.at("max_concurrent").fail("must be at least 1");
-  spec.max_concurrent = static_cast<std::size_t>(concurrent);
-  return spec;
-}
-
 TrialSpec read_trial(const YamlNode& node) {
   node.expect_keys({"command", "env", "report", "timeout", "grace_period"});
   TrialSpec spec;
@@ -201,9 +179,8 @@ CampaignSpec read_campaign(const YamlNode& root, const std::filesystem::path& fi
   spec.seed = static_cast<std::uint64_t>(root.get_int("seed", 0));
   if (auto metric = root.find("metric")) spec.metric = read_metric(*metric);
   spec.space = read_search_space(root.at("space"));
-  double eta = 3;
-  if (auto scheduler = root.find("scheduler")) spec.scheduler = read_scheduler(*scheduler, eta);
-  spec.ladder = read_budget(root.at("budget"), eta);
+  if (auto scheduler = root.find("scheduler")) spec.scheduler = read_scheduler(*scheduler);
+  spec.ladder = read_budget(root.at("budget"), spec.scheduler.eta);
   if (spec.scheduler.bracket && *spec.scheduler.bracket > spec.ladder.s_max())
     root.at("scheduler").at("bracket").fail(fmt::format(
         "this budget has brackets 0..{} (s_max = floor(log_eta(max/min)))", spec.ladder.s_max()));

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "campaign/yaml_optimizer.hpp"
+#include "campaign/yaml_scheduler.hpp"
 #include "fidelity/ladder.hpp"
 #include "space/search_space.hpp"
 
@@ -20,13 +21,6 @@ struct MetricSpec {
   bool maximize = false;      // internally everything is minimized: maximized metrics are negated
   double to_minimize(double reported) const { return maximize ? -reported : reported; }
   double from_minimized(double value) const { return maximize ? -value : value; }
-};
-
-struct SchedulerSpec {
-  std::string type = "hyperband";         // hyperband | successive_halving
-  std::size_t iterations = 1;             // hyperband: how many times to run all brackets
-  std::optional<std::size_t> bracket;     // successive_halving: which s (default s_max)
-  std::size_t max_concurrent = 1;
 };
 
 enum class ReportFormat { Json, Regex };

@@ -15,7 +15,8 @@ Study::Study(space::SearchSpace space, fidelity::BudgetLadder ladder, StudyOptio
   spec_.space = std::move(space);
   spec_.ladder = std::move(ladder);
   spec_.scheduler.type = options.scheduler;
-  spec_.scheduler.iterations = options.iterations;
+  if (spec_.scheduler.asynchronous()) spec_.scheduler.max_trials = options.max_trials;
+  else spec_.scheduler.iterations = options.iterations;
   spec_.optimizer.type = options.optimizer;
   scheduler_ = make_scheduler(spec_);
 }

@@ -21,9 +21,10 @@
 namespace rungs::campaign {
 
 struct StudyOptions {
-  std::string scheduler = "hyperband";    // hyperband | successive_halving
-  std::string optimizer = "random";
-  std::size_t iterations = 1;
+  std::string scheduler = "hyperband";    // hyperband | successive_halving | asha | async_hyperband
+  std::string optimizer = "random";       // random | tpe | gp, with their default settings
+  std::size_t iterations = 1;             // synchronous schedulers
+  std::optional<std::size_t> max_trials = std::nullopt;  // asynchronous schedulers (required)
   std::uint64_t seed = 0;
   bool maximize = false;                  // tell() values are maximized instead of minimized
 };

@@ -169,3 +169,32 @@ TEST_CASE("optimizer settings: bad values point at their key") {
   CHECK(e.key_path() == "optimizer");
   CHECK(std::string(e.what()).find("known: random, tpe, gp") != std::string::npos);
 }
+
+TEST_CASE("scheduler settings: asynchronous schedulers and stopping rules") {
+  auto spec = parse_campaign(with("scheduler: {type: successive_halving, eta: 3, max_concurrent: 4}",
+                                  "scheduler: {type: asha, mode: stopping, max_trials: 50, max_concurrent: 8,\n"
+                                  "            stopping_rule: {type: extrapolation, threshold: 0.1}}"),
+                             "campaign.yaml", "/tmp");
+  CHECK(spec.scheduler.type == "asha");
+  CHECK(spec.scheduler.mode == "stopping");
+  CHECK(spec.scheduler.max_trials == 50u);
+  REQUIRE(spec.scheduler.stopping_rule);
+  CHECK(spec.scheduler.stopping_rule->type == "extrapolation");
+  CHECK(spec.scheduler.stopping_rule->threshold == doctest::Approx(0.1));
+
+  auto e = error_of(with("scheduler: {type: successive_halving, eta: 3, max_concurrent: 4}", "scheduler: {type: asha}"));
+  CHECK(e.key_path() == "scheduler");
+  CHECK(std::string(e.what()).find("max_trials") != std::string::npos);
+  e = error_of(with("scheduler: {type: successive_halving, eta: 3, max_concurrent: 4}",
+                    "scheduler: {type: async_hyperband, max_trials: 9, iterations: 2}"));
+  CHECK(e.key_path() == "scheduler.iterations");
+  e = error_of(with("scheduler: {type: successive_halving, eta: 3, max_concurrent: 4}",
+                    "scheduler: {type: hyperband, max_trials: 9}"));
+  CHECK(e.key_path() == "scheduler.max_trials");
+  e = error_of(with("scheduler: {type: successive_halving, eta: 3, max_concurrent: 4}",
+                    "scheduler: {type: hyperband, stopping_rule: {type: mean}}"));
+  CHECK(e.key_path() == "scheduler.stopping_rule.type");
+  e = error_of(with("scheduler: {type: successive_halving, eta: 3, max_concurrent: 4}",
+                    "scheduler: {type: asha, max_trials: 9, mode: pause}"));
+  CHECK(e.key_path() == "scheduler.mode");
+}

@@ -20,42 +20,51 @@ const std::filesystem::path kQuickstart = std::filesystem::path(RUNGS_SOURCE_DIR
 
 // The quickstart YAML with a smaller ladder (epochs 1, 3, 9) and one successive-halving bracket.
 // `optimizer` is the YAML of the optimizer section.
-campaign::CampaignSpec small_quickstart(const std::string& optimizer) {
+campaign::CampaignSpec small_quickstart(const std::string& optimizer,
+                                        const std::string& scheduler = "{type: successive_halving, max_concurrent: 2}") {
   YAML::Node root = YAML::LoadFile((kQuickstart / "campaign.yaml").string());
   root["optimizer"] = YAML::Load(optimizer);
+  root["scheduler"] = YAML::Load(scheduler);
   root["budget"]["max"] = 9;
   root["budget"]["dimensions"]["epochs"]["max"] = 9;
   root["budget"]["dimensions"]["data_fraction"]["values"] = std::vector<double>{0.5, 1.0, 1.0};
-  root["scheduler"]["type"] = "successive_halving";
   YAML::Emitter out;
   out << root;
   return campaign::parse_campaign(out.c_str(), "campaign.yaml", kQuickstart);
 }
 
 
-// Runs the small quickstart and checks what every optimizer must give.
-void check_small_quickstart(const std::string& optimizer) {
-  testing::TempDir dir;
-  const auto spec = small_quickstart(optimizer);
+campaign::CampaignOutcome run_small(const campaign::CampaignSpec& spec, const std::filesystem::path& output) {
   auto scheduler = campaign::make_scheduler(spec);
   boost::asio::io_context io;
   runners::LocalRunnerOptions runner_options;
   runner_options.program_dirs = {RUNGS_BIN_DIR};
   runners::LocalRunner runner(io, runner_options);
   campaign::LoopOptions options;
-  options.output = dir.path();
+  options.output = output;
   options.handle_signals = false;
-  const auto outcome = campaign::run_campaign(spec, *scheduler, runner, io, options);
+  return campaign::run_campaign(spec, *scheduler, runner, io, options);
+}
+
+// The epochs each trial actually trained, from its reports.
+std::map<int, int> epochs_trained(const std::filesystem::path& output) {
+  std::map<int, int> epochs;
+  for (const auto& report : testing::read_json_lines(output / "reports.jsonl"))
+    epochs[report["trial"].get<int>()] = std::max(epochs[report["trial"].get<int>()], report["step"].get<int>());
+  return epochs;
+}
+
+// Runs the small quickstart and checks what every optimizer must give.
+void check_small_quickstart(const std::string& optimizer) {
+  testing::TempDir dir;
+  const auto outcome = run_small(small_quickstart(optimizer), dir.path());
 
   CHECK_FALSE(outcome.interrupted);
   // Successive halving with eta 3 over 3 levels: 9 trials at 1 epoch, 3 at 3, 1 at 9.
   const auto runs = testing::read_json_lines(dir.path() / "runs.jsonl");
   CHECK(runs.size() == 9 + 3 + 1);
 
-  // The epochs each trial actually trained, from its reports.
-  std::map<int, int> epochs;
-  for (const auto& report : testing::read_json_lines(dir.path() / "reports.jsonl"))
-    epochs[report["trial"].get<int>()] = std::max(epochs[report["trial"].get<int>()], report["step"].get<int>());
+  auto epochs = epochs_trained(dir.path());
   const auto trials = testing::read_json_lines(dir.path() / "trials.jsonl");
   REQUIRE(trials.size() == 9);
   int stopped = 0, failed = 0, completed = 0, most_stopped = 0, fewest_completed = 1 << 30;
@@ -90,6 +99,48 @@ TEST_CASE("quickstart: optimizer tpe drives the same campaign") {
 
 TEST_CASE("quickstart: optimizer gp drives the same campaign") {
   check_small_quickstart("{type: gp, min_points: 5, candidates: 200}");
+}
+
+TEST_CASE("quickstart: ASHA (promotion) pauses trials at rungs and resumes the promoted ones") {
+  testing::TempDir dir;
+  const auto outcome = run_small(small_quickstart("random", "{type: asha, max_trials: 12, max_concurrent: 2}"), dir.path());
+  REQUIRE(outcome.best);
+  const auto trials = testing::read_json_lines(dir.path() / "trials.jsonl");
+  CHECK(trials.size() == 12);
+  int resumed = 0;
+  for (const auto& run : testing::read_json_lines(dir.path() / "runs.jsonl")) resumed += run["resumed"].get<bool>();
+  CHECK(resumed >= 4);  // floor(12/3) promotions from rung 0 at least
+  auto epochs = epochs_trained(dir.path());
+  int top = 0;
+  for (const auto& [trial, trained] : epochs) top = std::max(top, trained);
+  CHECK(top == 9);
+}
+
+TEST_CASE("quickstart: asynchronous BOHB (ASHA stopping mode + TPE) stops runs below the cutoff") {
+  testing::TempDir dir;
+  const auto outcome = run_small(
+      small_quickstart("{type: tpe, min_points_in_model: 3}", "{type: asha, mode: stopping, max_trials: 12, max_concurrent: 2}"),
+      dir.path());
+  REQUIRE(outcome.best);
+  CHECK(outcome.best->level == 2);  // only runs that reached their budget can be best
+  int stopped = 0;
+  for (const auto& run : testing::read_json_lines(dir.path() / "runs.jsonl")) {
+    CHECK(run["budget"]["epochs"] == 9);  // stopping mode launches every trial at the top budget
+    stopped += run["stopped_by_scheduler"].get<bool>();
+  }
+  CHECK(stopped >= 1);
+  const auto epochs = epochs_trained(dir.path());
+  for (const auto& trial : testing::read_json_lines(dir.path() / "trials.jsonl"))
+    if (trial["state"] == "stopped") CHECK(epochs.at(trial["trial"].get<int>()) < 9);
+}
+
+TEST_CASE("quickstart: Hyperband with the median stopping rule") {
+  testing::TempDir dir;
+  const auto outcome = run_small(
+      small_quickstart("random", "{type: hyperband, max_concurrent: 2, stopping_rule: {type: median, min_samples: 2}}"),
+      dir.path());
+  REQUIRE(outcome.best);
+  CHECK(!testing::read_json_lines(dir.path() / "runs.jsonl").empty());
 }
 
 TEST_CASE("quickstart: the README's campaign runs from the CLI and finds a model above 0.9 accuracy") {

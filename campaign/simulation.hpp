@@ -1,0 +1,86 @@
+#pragma once
+// Dry runs: a campaign's own search space, budget ladder and scheduler, with trials simulated
+// on a virtual clock (runners/simulated_runner.hpp) instead of launched, so that a campaign's
+// settings (eta, budgets, workers, timeouts) can be tried in seconds: how long it would take,
+// how busy the workers would be, how many runs it makes. The same loop, scheduler and
+// optimizer run as in `rungs run`; only the runner differs.
+//
+// The synthetic trial (synthetic_trials) is a pure function of the seed, the configuration
+// and the budget:
+//
+//  - Final value. z = SearchSpace::encode(config) in [0,1]^d; an inactive coordinate (NaN)
+//    takes a fixed seeded value, so an inactive parameter contributes a constant.
+//      E(z) = (2/d) sum_i q_i (z_i - c_i)^2 + sum_j a_j (1 - exp(-|z - b_j|^2 / (2 d w_j^2)))
+//      f(z) = 0.05 + 0.8 (1 - exp(-E(z)))                        in [0.05, 0.85)
+//    a random quadratic bowl plus four random valleys (local optima), all drawn from the seed
+//    (q_i in [0.5, 2], c_i in [0.15, 0.85], b_j in [0,1]^d, a_j in [0.1, 0.4], w_j in [0.1, 0.2]).
+//  - Learning curve. The value after epoch e of E_max (the top level of the budget's
+//    Continued dimension) is problems::learning_curve(1, f', k(z), e / E_max): it starts at
+//    1 ("untrained") and reaches f' at E_max, with speed
+//      k(z) = 0.5 (20 / 0.5)^u,  u = (1 + sin(2 pi (sum_i v_i z_i + phase))) / 2
+//    (v_i in [3, 5], phase from the seed) unrelated to f, so curves cross. Fixed dimensions
+//    (a data fraction) bias the value: f' = f + 0.25 (1 - r) (1 - f), with r the product over
+//    fixed dimensions of value / value at the top level.
+//  - Noise: each report adds noise * N(0,1), a deterministic draw from (seed, trial, epoch);
+//    the value is then clamped to [0, 1].
+//  - Reports: one line per epoch, `@rungs {"step": e, "<metric>": v}` in the default tagged
+//    format. For a maximized metric (mode: max) the line carries 1 - v (an accuracy-like
+//    number), so "better" means the same configuration either way.
+//  - Cost: epoch_seconds x m(z) x r per epoch, where m(z) = exp(cost_spread n(z) -
+//    cost_spread^2 / 2) is lognormal-ish with mean about 1 over the space (n(z) a seeded
+//    random linear function of z, about N(0,1) for uniform z): some configurations are
+//    steadily slower than others, as bigger models are.
+//  - Resume (RUNGS_RESUME=1): the run starts after the epochs of level RUNGS_LEVEL - 1 (the
+//    level the schedulers promote from) and is charged only the epochs it adds.
+//  - No Continued dimension: one report (step 1) at the end of the run, progress = units /
+//    max units, cost = units x epoch_seconds x m(z).
+// The run exits with code 0 after its last report; timeouts apply in virtual time.
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+
+#include "campaign/campaign_loop.hpp"
+#include "campaign/campaign_spec.hpp"
+#include "campaign/progress_line.hpp"
+#include "runners/simulated_runner.hpp"
+#include "scheduler/scheduler.hpp"
+
+namespace rungs::campaign {
+
+struct SimulationOptions {
+  std::uint64_t seed = 0;      // the synthetic landscape, curves, costs and noise
+  double epoch_seconds = 60;   // mean virtual cost of one epoch at full fixed dimensions (> 0)
+  double cost_spread = 0.5;    // sigma of the per-configuration log cost multiplier (>= 0)
+  double noise = 0.01;         // standard deviation of the per-report noise (>= 0)
+  std::size_t workers = 0;     // run_simulation: virtual workers; 0 = scheduler.max_concurrent
+};
+
+// The synthetic trials described above for `spec`'s space, ladder and metric. The model reads
+// the launch's RUNGS_PARAMS, RUNGS_BUDGET, RUNGS_LEVEL, RUNGS_RESUME and RUNGS_TRIAL_ID; a
+// launch it cannot read throws (the runner reports it as a launch failure). Throws
+// std::invalid_argument at once for bad options. The model copies what it needs from `spec`.
+runners::TrialModel synthetic_trials(const CampaignSpec& spec, const SimulationOptions& options);
+
+struct SimulationSummary {
+  CampaignOutcome outcome;    // best result and totals, as `rungs run` reports them
+  std::size_t workers = 0;
+  double makespan = 0;        // virtual seconds from the first launch to the last exit
+  double busy_seconds = 0;    // sum of run durations
+  double utilization = 0;     // busy_seconds / (workers x makespan); 0 when nothing ran
+  std::size_t runs = 0;       // runs launched
+  std::size_t trials = 0;     // distinct trials
+  std::uint64_t events = 0;   // stdout lines and exits delivered
+};
+
+// Runs the campaign loop over `scheduler` with a SimulatedRunner of `workers` virtual workers
+// and synthetic_trials(spec, options): results go to `output` exactly as for a real run
+// (reports.jsonl, runs.jsonl, trials.jsonl, trial directories with params.json and
+// stdout.log), with virtual times. Concurrency is options.workers (default: the scheduler's
+// max_concurrent); reports use the tagged JSON format whatever trial.report says. No signal
+// handling: a simulation takes seconds. Deterministic: the same spec, scheduler seed and
+// options give byte-identical reports.jsonl, runs.jsonl and trials.jsonl.
+SimulationSummary run_simulation(const CampaignSpec& spec, scheduler::Scheduler& scheduler,
+                                 const SimulationOptions& options, const std::filesystem::path& output,
+                                 ProgressLine* progress = nullptr);
+
+}  // namespace rungs::campaign
