@@ -6,25 +6,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "space/checks.hpp"  // edit_distance, for "did you mean" hints
+
 namespace rungs::campaign {
 
 namespace {
-
-// Levenshtein distance, for "did you mean" hints on misspelt keys.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 std::string join_path(const std::string& path, const std::string& key) {
   return path.empty() ? key : path + "." + key;
@@ -110,7 +96,7 @@ void YamlNode::expect_keys(std::initializer_list<std::string_view> allowed) cons
     std::string_view best;
     std::size_t best_distance = 3;  // only suggest keys within two edits
     for (auto candidate : allowed) {
-      const auto d = edit_distance(key, candidate);
+      const auto d = space::edit_distance(key, candidate);
       if (d < best_distance) best = candidate, best_distance = d;
     }
     std::string known;
