@@ -96,7 +96,7 @@ void YamlNode::expect_keys(std::initializer_list<std::string_view> allowed) cons
     std::string_view best;
     std::size_t best_distance = 3;  // only suggest keys within two edits
     for (auto candidate : allowed) {
-      const auto d = space::edit_distance(key, candidate);
+      const auto d = space::checks::edit_distance(key, candidate);
       if (d < best_distance) best = candidate, best_distance = d;
     }
     std::string known;
