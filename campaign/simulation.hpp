@@ -10,10 +10,11 @@
 //
 //  - Final value. z = SearchSpace::encode(config) in [0,1]^d; an inactive coordinate (NaN)
 //    takes a fixed seeded value, so an inactive parameter contributes a constant.
-//      E(z) = (2/d) sum_i q_i (z_i - c_i)^2 + sum_j a_j (1 - exp(-|z - b_j|^2 / (2 d w_j^2)))
-//      f(z) = 0.05 + 0.8 (1 - exp(-E(z)))                        in [0.05, 0.85)
-//    a random quadratic bowl plus four random valleys (local optima), all drawn from the seed
-//    (q_i in [0.5, 2], c_i in [0.15, 0.85], b_j in [0,1]^d, a_j in [0.1, 0.4], w_j in [0.1, 0.2]).
+//      Q(z) = (4/d) sum_i q_i (z_i - c_i)^2
+//      f(z) = 0.05 + 0.8 (1 - exp(-Q(z))) prod_j (1 - a_j exp(-|z - b_j|^2 / (2 d w_j^2)))
+//    in [0.05, 0.85): a random bowl (minimum 0.05 at c) with four random valleys that make
+//    local minima, all drawn from the seed (q_i in [0.5, 2], c_i in [0.15, 0.85],
+//    b_j in [0,1]^d, a_j in [0.3, 0.7], w_j in [0.1, 0.2]).
 //  - Learning curve. The value after epoch e of E_max (the top level of the budget's
 //    Continued dimension) is problems::learning_curve(1, f', k(z), e / E_max): it starts at
 //    1 ("untrained") and reaches f' at E_max, with speed
@@ -69,6 +70,7 @@ struct SimulationSummary {
   double utilization = 0;     // busy_seconds / (workers x makespan); 0 when nothing ran
   std::size_t runs = 0;       // runs launched
   std::size_t trials = 0;     // distinct trials
+  std::size_t timeouts = 0;   // runs killed by trial.timeout (in virtual time)
   std::uint64_t events = 0;   // stdout lines and exits delivered
 };
 

@@ -1,5 +1,8 @@
 // rungs: the command-line tool.
 //   rungs run CAMPAIGN.yaml [--output DIR]   run a campaign, print the best configuration
+//   rungs simulate CAMPAIGN.yaml [--workers N] [--epoch-seconds S] [--seed N] [--output DIR]
+//                                            dry run: synthetic trials on a virtual clock
+//                                            (campaign/simulation.hpp), no trial program needed
 //   rungs validate CAMPAIGN.yaml             check a campaign file without running anything
 // Exit codes: 0 done, 1 other failure, 2 bad configuration, 130 interrupted (Ctrl-C).
 #include <CLI/CLI.hpp>
@@ -12,10 +15,12 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "campaign/campaign_loop.hpp"
 #include "campaign/config_error.hpp"
 #include "campaign/factory.hpp"
+#include "campaign/simulation.hpp"
 #include "runners/local_runner.hpp"
 #include "runners/program_lookup.hpp"
 
@@ -57,15 +62,29 @@ std::string timestamp() {
   return text;
 }
 
-fs::path choose_output(const campaign::CampaignSpec& spec, const std::string& flag) {
-  fs::path output = !flag.empty() ? fs::path(flag)
-                    : !spec.output.empty() ? spec.output
-                                           : fs::path("runs") / fmt::format("{}-{}", spec.name, timestamp());
+// The results directory: --output, else the campaign's `output:` (real runs only), else
+// runs/NAME-TIMESTAMP (runs/NAME-sim-TIMESTAMP for a simulation). Created, never reused, with
+// a copy of the campaign file so that it describes itself.
+fs::path prepare_output(const campaign::CampaignSpec& spec, const std::string& flag, bool simulated) {
+  fs::path output;
+  if (!flag.empty()) output = flag;
+  else if (!spec.output.empty() && !simulated) output = spec.output;
+  else output = fs::path("runs") / fmt::format("{}-{}{}", spec.name, simulated ? "sim-" : "", timestamp());
   output = fs::absolute(output).lexically_normal();
   if (fs::exists(output) && !fs::is_empty(output))
     throw campaign::ConfigError({spec.file.string(), 0, 0}, "output",
                                 fmt::format("'{}' already holds results; choose another with --output", output.string()));
+  fs::create_directories(output);
+  fs::copy_file(spec.file, output / "campaign.yaml");
   return output;
+}
+
+// "42 s", "12.5 min", "7.3 h", "2.1 days": virtual makespans span all of these.
+std::string human_duration(double seconds) {
+  if (seconds < 120) return fmt::format("{:.3g} s", seconds);
+  if (seconds < 2 * 3600) return fmt::format("{:.1f} min", seconds / 60);
+  if (seconds < 48 * 3600) return fmt::format("{:.1f} h", seconds / 3600);
+  return fmt::format("{:.1f} days", seconds / 86400);
 }
 
 void print_best(const campaign::CampaignSpec& spec, const campaign::CampaignOutcome& outcome,
@@ -91,7 +110,6 @@ void print_best(const campaign::CampaignSpec& spec, const campaign::CampaignOutc
       metrics += fmt::format("{}{}={}", metrics.empty() ? "" : ", ", name,
                              value.is_number_float() ? fmt::format("{:.4g}", value.get<double>()) : value.dump());
   if (!metrics.empty()) fmt::print("  last report: {}\n", metrics);
-  fmt::print("Results in {}\n", output.string());
 
   nlohmann::json file = {{"trial", best.trial}, {"level", best.level}, {"value", best.value},
                          {"metric", spec.metric.name}, {"report", best.metrics}};
@@ -99,19 +117,22 @@ void print_best(const campaign::CampaignSpec& spec, const campaign::CampaignOutc
   std::ofstream(output / "best.json") << file.dump(2) << '\n';
 }
 
-int run_command(const std::string& file, const std::string& output_flag, bool quiet) {
+struct RunFlags {
+  std::string output;
+  bool quiet = false;
+};
+
+int run_command(const std::string& file, const RunFlags& flags) {
   const auto spec = campaign::load_campaign(file);
   check_program(spec);
-  const auto output = choose_output(spec, output_flag);
-  fs::create_directories(output);
-  fs::copy_file(spec.file, output / "campaign.yaml");  // the directory describes itself
+  const auto output = prepare_output(spec, flags.output, /*simulated=*/false);
 
   auto scheduler = campaign::make_scheduler(spec);
   boost::asio::io_context io;
   runners::LocalRunnerOptions runner_options;
   runner_options.program_dirs = {own_directory()};
   runners::LocalRunner runner(io, runner_options);
-  campaign::ProgressLine progress(quiet ? nullptr : stderr);
+  campaign::ProgressLine progress(flags.quiet ? nullptr : stderr);
   campaign::LoopOptions options;
   options.output = output;
   options.progress = &progress;
@@ -121,6 +142,33 @@ int run_command(const std::string& file, const std::string& output_flag, bool qu
     return kInterrupted;
   }
   print_best(spec, outcome, output);
+  fmt::print("Results in {}\n", output.string());
+  return kDone;
+}
+
+// The campaign with synthetic trials on virtual workers: no trial program is needed.
+int simulate_command(const std::string& file, const RunFlags& flags, campaign::SimulationOptions options,
+                     std::optional<std::uint64_t> seed) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto spec = campaign::load_campaign(file);
+  options.seed = seed.value_or(spec.seed);
+  const auto output = prepare_output(spec, flags.output, /*simulated=*/true);
+
+  auto scheduler = campaign::make_scheduler(spec);
+  campaign::ProgressLine progress(flags.quiet ? nullptr : stderr);
+  const auto summary = campaign::run_simulation(spec, *scheduler, options, output, &progress);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  print_best(spec, summary.outcome, output);
+  fmt::print("Simulated {} trials ({} runs) on {} virtual workers: makespan {} (virtual), "
+             "worker utilization {:.1f}%, wall time {:.2f} s\n",
+             summary.trials, summary.runs, summary.workers, human_duration(summary.makespan),
+             100 * summary.utilization, wall);
+  if (summary.timeouts > 0)
+    fmt::print("Note: {} run{} reached trial.timeout ({}) at {} s per epoch: raise the timeout or check "
+               "--epoch-seconds\n",
+               summary.timeouts, summary.timeouts == 1 ? "" : "s", human_duration(static_cast<double>(spec.trial.timeout.count()) / 1000),
+               options.epoch_seconds);
+  fmt::print("Results in {}\n", output.string());
   return kDone;
 }
 
@@ -145,12 +193,29 @@ int validate_command(const std::string& file) {
 int main(int argc, char** argv) {
   CLI::App app{"rungs: multi-fidelity hyperparameter optimization with early stopping"};
   app.require_subcommand(1);
-  std::string file, output;
-  bool quiet = false;
+  std::string file;
+  RunFlags flags;
   auto* run = app.add_subcommand("run", "Run a campaign and print the best configuration");
   run->add_option("campaign", file, "Campaign YAML file")->required()->check(CLI::ExistingFile);
-  run->add_option("-o,--output", output, "Results directory (default: runs/NAME-TIMESTAMP)");
-  run->add_flag("-q,--quiet", quiet, "No progress line");
+  run->add_option("-o,--output", flags.output, "Results directory (default: runs/NAME-TIMESTAMP)");
+  run->add_flag("-q,--quiet", flags.quiet, "No progress line");
+
+  campaign::SimulationOptions simulation;
+  auto* simulate = app.add_subcommand(
+      "simulate", "Dry-run a campaign: synthetic learning curves on a virtual clock, no trial program");
+  simulate->add_option("campaign", file, "Campaign YAML file")->required()->check(CLI::ExistingFile);
+  simulate->add_option("-w,--workers", simulation.workers, "Virtual workers (default: scheduler.max_concurrent)")
+      ->check(CLI::PositiveNumber);
+  simulate->add_option("--epoch-seconds", simulation.epoch_seconds,
+                       "Mean virtual cost of one epoch at full data (default: 60)")->check(CLI::PositiveNumber);
+  simulate->add_option("--cost-spread", simulation.cost_spread,
+                       "Spread of per-configuration costs, sigma of a lognormal (default: 0.5)")
+      ->check(CLI::NonNegativeNumber);
+  std::optional<std::uint64_t> seed;
+  simulate->add_option("--seed", seed, "Seed of the synthetic landscape (default: the campaign's seed)");
+  simulate->add_option("-o,--output", flags.output, "Results directory (default: runs/NAME-sim-TIMESTAMP)");
+  simulate->add_flag("-q,--quiet", flags.quiet, "No progress line");
+
   auto* validate = app.add_subcommand("validate", "Check a campaign file");
   validate->add_option("campaign", file, "Campaign YAML file")->required()->check(CLI::ExistingFile);
 
@@ -161,7 +226,8 @@ int main(int argc, char** argv) {
     return code == 0 ? kDone : kBadConfig;
   }
   try {
-    if (*run) return run_command(file, output, quiet);
+    if (*run) return run_command(file, flags);
+    if (*simulate) return simulate_command(file, flags, simulation, seed);
     return validate_command(file);
   } catch (const campaign::ConfigError& e) {
     fmt::print(stderr, "error: {}\n", e.what());

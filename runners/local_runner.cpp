@@ -1,6 +1,8 @@
 #include "runners/local_runner.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <cstdio>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -472,6 +474,14 @@ void LocalRunner::watch(const RunPtr& run) {
                                  return;
                                }
                                if (!ec) {
+                                 {
+                                   struct pollfd pf{run->exit_watch.native_handle(), POLLIN, 0};
+                                   int pr = ::poll(&pf, 1, 0);
+                                   siginfo_t si{};
+                                   int wr = ::waitid(P_PID, run->pid, &si, WEXITED | WNOHANG | WNOWAIT);
+                                   if (pr != 1 || si.si_pid == 0)
+                                     fprintf(stderr, "DIAG spurious exit_watch wakeup run %d pid %d poll=%d revents=%x waitid=%d si_pid=%d\n", (int)run->id, run->pid, pr, pf.revents, wr, si.si_pid);
+                                 }
                                  // The leader is a zombie now: its group id is still ours.
                                  run->kill_group(SIGKILL);
                                  run->group_killed = true;
@@ -496,6 +506,7 @@ void LocalRunner::reap(const RunPtr& run) {
 
 void LocalRunner::on_reaped(const RunPtr& run, int native_status, const std::string& error) {
   if (!run->group_killed) {
+    fprintf(stderr, "DIAG fallback kill after reap run %d pid %d err=%s\n", (int)run->id, run->pid, error.c_str());
     run->kill_group(SIGKILL);  // without a pidfd: after the reap, the best we can do
   }
   // basic_process' destructor would waitpid(WNOHANG) the stale pid and SIGKILL whatever
