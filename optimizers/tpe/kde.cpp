@@ -77,6 +77,10 @@ double normal_reference(const std::vector<double>& values, std::size_t dimension
 
 }  // namespace
 
+double resolution_floor(std::size_t n) {
+  return 1.0 / std::min(100.0, 1.0 + static_cast<double>(n));
+}
+
 std::vector<Coordinate> coordinates_of(const space::SearchSpace& space, double min_bandwidth) {
   std::vector<Coordinate> coordinates;
   coordinates.reserve(space.dimension());

@@ -12,7 +12,9 @@
 //    Log scale needs nothing special: the encoding already is linear in log(value).
 //    Bandwidth: Scott's rule as statsmodels' normal_reference, h_j = 1.06 sigma_j
 //    n_j^(-1 / (4 + d)) (sigma_j: standard deviation, ddof 0, of the n_j active values of
-//    coordinate j; d: the space's dimension), never below the coordinate's floor.
+//    coordinate j; d: the space's dimension), never below the coordinate's floor. The TPE
+//    optimizer raises that floor to the data's resolution, 1 / min(100, n_j + 1)
+//    (resolution_floor below; why: tpe.hpp, "Bandwidth floor").
 //  - integers are continuous coordinates whose floor is half a slice, 0.5 / m for m integers
 //    (each integer owns a slice of [0,1], of mean width 1/m; candidates sit at slice
 //    centres). Without it, good points sharing an integer give sigma = 0, a 1e-3 bandwidth
@@ -76,6 +78,10 @@ struct Coordinate {
 // One Coordinate per parameter of `space`, in parameters() order: floats get `min_bandwidth`,
 // ints max(min_bandwidth, 0.5 / (high - low + 1)), categoricals their number of choices.
 std::vector<Coordinate> coordinates_of(const space::SearchSpace& space, double min_bandwidth);
+
+// The resolution of n values of a continuous coordinate: 1 / min(100, n + 1) of the encoded
+// range [0,1], their mean spacing were they spread evenly (hyperopt's "magic clip").
+double resolution_floor(std::size_t n);
 
 // The choice index of a categorical coordinate's encoded value u: the slice it falls in.
 std::size_t choice_of(double u, std::size_t choices);

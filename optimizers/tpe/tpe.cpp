@@ -70,8 +70,22 @@ const Tpe::LevelModel& Tpe::fitted(std::size_t level) const {
     for (std::size_t i : indices) out.push_back(data.row(i, d));
     return out;
   };
-  model.good = tpe::Kde(coordinates_, rows(s.good));
-  model.bad = tpe::Kde(coordinates_, rows(s.bad));
+  // Bandwidth floor (tpe.hpp): each continuous coordinate's floor raised to the resolution of
+  // the set's active values there.
+  const auto fit = [&](const std::vector<std::size_t>& indices) {
+    const auto points = rows(indices);
+    std::vector<tpe::Coordinate> coordinates = coordinates_;
+    for (std::size_t j = 0; j < d; ++j) {
+      if (coordinates[j].choices > 0) continue;
+      std::size_t active = 0;
+      for (const double* p : points) active += std::isnan(p[j]) ? 0 : 1;
+      coordinates[j].min_bandwidth =
+          std::max(coordinates[j].min_bandwidth, tpe::resolution_floor(active));
+    }
+    return tpe::Kde(coordinates, points);
+  };
+  model.good = fit(s.good);
+  model.bad = fit(s.bad);
   model.fitted = data.size();
   return model;
 }
@@ -103,7 +117,7 @@ std::vector<Tpe::Component> Tpe::components() const {
 
 void Tpe::mixture_log_density(const std::vector<Component>& components, bool good,
                               const std::vector<double>& candidates, std::size_t count,
-                              std::vector<double>& out) {
+                              std::vector<double>& out) const {
   out.assign(count, -kInf);
   std::vector<double> part(count);
   double total = 0;
@@ -113,6 +127,23 @@ void Tpe::mixture_log_density(const std::vector<Component>& components, bool goo
     kde.log_density(candidates.data(), count, part.data());
     const double log_weight = std::log(c.weight / total);
     for (std::size_t i = 0; i < count; ++i) out[i] = log_add(out[i], log_weight + part[i]);
+  }
+  // The prior (tpe.hpp, "Prior"): one pseudo-observation drawn from the space's own sampling,
+  // p0(x) = prod over the active categorical coordinates of 1/k (1 on continuous ones), next
+  // to the n points of b*'s set: (n p(x) + p0(x)) / (n + 1).
+  const tpe::Kde& own = good ? components.front().model->good : components.front().model->bad;
+  const double n = static_cast<double>(own.size());
+  const double log_keep = std::log(n / (n + 1.0));
+  const double log_prior_weight = -std::log(n + 1.0);
+  const std::size_t d = coordinates_.size();
+  for (std::size_t i = 0; i < count; ++i) {
+    double log_prior = 0;
+    for (std::size_t j = 0; j < d; ++j) {
+      const double x = candidates[i * d + j];
+      if (coordinates_[j].choices > 1 && !std::isnan(x))
+        log_prior -= std::log(static_cast<double>(coordinates_[j].choices));
+    }
+    out[i] = log_add(log_keep + out[i], log_prior_weight + log_prior);
   }
 }
 

@@ -40,6 +40,25 @@
 // Candidates are drawn from the mixture of good densities with the same weights. Levels above
 // b* (too few points to split) are not used.
 //
+// Bandwidth floor. Each continuous coordinate's bandwidth in a level's good (bad) KDE is at
+// least 1 / min(100, n_j + 1), n_j the set's active values there (tpe::resolution_floor;
+// hyperopt's "magic clip", Bergstra et al. 2011), besides min_bandwidth. Scott's rule assumes
+// i.i.d. points, but the good points are TPE's own proposals, drawn around earlier good points
+// and picked by the argmax of l/g, i.e. nearest a good centre: each generation's good set
+// spreads over about one bandwidth of the last, so h shrinks geometrically to min_bandwidth.
+// Measured on Augmented Branin (2-D, 20 seeds): every level's l ended at h = 0.001 in both
+// coordinates in most seeds, the search froze on the first good cluster (usually the s = 0
+// optimum, regret ~1.2 at s = 1), moving 0.003 per proposal, and BOHB's regret was 0.51 vs
+// 0.09 for Hyperband + random search. n points cannot resolve finer than their mean spacing.
+//
+// Prior. Both l and g hold one pseudo-observation from the prior (the space's own sampling,
+// density 1 on the [0,1] encoding, 1/k per active categorical), next to the n points of b*'s
+// set: p(x) = (n p_kde(x) + p0(x)) / (n + 1) (Bergstra et al.'s prior component, which
+// hyperopt pairs with the floor above). With the floor, a small good set has wider kernels
+// than the bad set, so far from all data l/g would grow with the ratio of Gaussian tails,
+// an artefact; the prior bounds it there by (n_bad + 1) / (n_good + 1). Candidates are still
+// drawn from the good KDEs only (random_fraction samples the prior).
+//
 // Determinism: one std::mt19937_64 seeded from the seed (through std::seed_seq, specified by
 // the standard), and draws built on the engine's bits rather than on the standard library's
 // distributions (whose output differs between libraries): the same seed and the same calls
@@ -113,9 +132,9 @@ class Tpe final : public Optimizer {
   // The mixture: b* first, then the lower levels if configured; empty without a model.
   std::vector<Component> components() const;
   // out[c] = log of the mixture of good (or bad) densities at candidate c.
-  static void mixture_log_density(const std::vector<Component>& components, bool good,
-                                  const std::vector<double>& candidates, std::size_t count,
-                                  std::vector<double>& out);
+  void mixture_log_density(const std::vector<Component>& components, bool good,
+                           const std::vector<double>& candidates, std::size_t count,
+                           std::vector<double>& out) const;
   // The encoding of a configuration known to be valid (a decoded one): no validation pass.
   void encode_valid(const space::Config& config, double* out) const;
 
