@@ -1,8 +1,6 @@
 #include "runners/local_runner.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
-#include <cstdio>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -192,22 +190,62 @@ std::string child_failure(int code, const std::string& program, const LaunchSpec
 
 bool contains_nul(const std::string& s) { return s.find('\0') != std::string::npos; }
 
+// How often the leader's exit is polled for when no pidfd could be opened to watch it.
+constexpr std::chrono::milliseconds kExitPollInterval{10};
+
+// What waitid(WNOWAIT) says about an unreaped child: exited (a zombie, status not consumed),
+// still running, or not ours to ask about any more (ECHILD: reaped behind our back).
+enum class LeaderState { Running, Exited, Gone };
+
+LeaderState leader_state(pid_t pid, int pidfd) {
+#ifndef P_PIDFD
+  constexpr idtype_t P_PIDFD = static_cast<idtype_t>(3);  // Linux >= 5.4
+#endif
+  for (;;) {
+    siginfo_t info{};
+    int r = -1;
+    if (pidfd >= 0) {
+      r = ::waitid(P_PIDFD, static_cast<id_t>(pidfd), &info, WEXITED | WNOHANG | WNOWAIT);
+      if (r == -1 && errno == EINVAL) {
+        pidfd = -1;  // kernel without P_PIDFD: the pid is ours until we reap it
+        continue;
+      }
+    } else {
+      r = ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT);
+    }
+    if (r == 0) {
+      return info.si_pid == 0 ? LeaderState::Running : LeaderState::Exited;
+    }
+    if (errno != EINTR) {
+      return LeaderState::Gone;
+    }
+  }
+}
+
 }  // namespace
 
 struct LocalRunner::Run {
   explicit Run(asio::io_context& io)
-      : out(io), exit_watch(io), timeout_timer(io), kill_timer(io), drain_timer(io) {}
+      : out(io),
+        exit_watch(io),
+        exit_poll_timer(io),
+        timeout_timer(io),
+        kill_timer(io),
+        drain_timer(io) {}
 
   RunId id = 0;
   LocalRunner* owner = nullptr;  // nulled when the runner dies: late handlers then do nothing
   RunCallbacks callbacks;
   std::optional<bp::basic_process<asio::io_context::executor_type>> process;
-  pid_t pid = -1;  // also the process group id
+  // Also the process group id. Set only while the leader is our unreaped child: -1 from the
+  // moment Boost reaps it (inside reap()), so nothing can signal a number that may be reused.
+  pid_t pid = -1;
   std::chrono::milliseconds grace{0};
   Clock::time_point started;
 
   asio::readable_pipe out;
   asio::posix::stream_descriptor exit_watch;  // a pidfd: readable once the leader exited
+  asio::steady_timer exit_poll_timer;         // instead of exit_watch when no pidfd
   asio::steady_timer timeout_timer;
   asio::steady_timer kill_timer;   // SIGTERM -> SIGKILL
   asio::steady_timer drain_timer;  // exit -> give up on stdout EOF
@@ -215,7 +253,7 @@ struct LocalRunner::Run {
   std::string partial;      // an incomplete line
   bool discarding = false;  // inside an overlong line, already delivered truncated
 
-  bool group_killed = false;  // SIGKILLed while the leader was an unreaped zombie
+  bool group_killed = false;  // SIGKILLed while the leader was an unreaped zombie (or gone)
   bool exited = false;        // leader reaped (or never started)
   bool eof = false;     // stdout done
   bool finished = false;
@@ -267,6 +305,7 @@ LocalRunner::~LocalRunner() {
     boost::system::error_code ignored;
     run->out.close(ignored);
     run->exit_watch.close(ignored);
+    run->exit_poll_timer.cancel();
     run->timeout_timer.cancel();
     run->kill_timer.cancel();
     run->drain_timer.cancel();
@@ -462,36 +501,74 @@ std::string LocalRunner::start(Run& run, const LaunchSpec& spec) {
   return {};
 }
 
+// Waits for the leader to exit without reaping it, then SIGKILLs the rest of its group (the
+// group id cannot be reused while the leader is an unreaped zombie) and reaps it.
+//
+// A wakeup of exit_watch is never taken on trust: Asio's epoll reactor recycles its
+// per-descriptor state objects, and readiness harvested for a descriptor that is closed
+// before the event is dispatched (e.g. another run's pidfd, closed by detach() in
+// on_reaped) is applied to whichever descriptor got that state object next. Our wait_read
+// on a fresh trial's pidfd then completes while that trial is still running. Killing the
+// group on such a wakeup SIGKILLed healthy trials right after their start. So the exit is
+// confirmed with waitid(WNOWAIT) first, and a spurious wakeup just waits again.
 void LocalRunner::watch(const RunPtr& run) {
   if (!run->exit_watch.is_open()) {
-    reap(run);  // no pidfd: reap directly, the group kill then comes after
+    poll_exit(run);  // no pidfd: poll (never reap first: the group kill must come before)
     return;
   }
   run->exit_watch.async_wait(asio::posix::descriptor_base::wait_read,
                              [run](const boost::system::error_code& ec) {
                                if (ec == asio::error::operation_aborted ||
-                                   run->owner == nullptr) {
+                                   run->owner == nullptr || run->pid <= 0) {
                                  return;
                                }
-                               if (!ec) {
-                                 {
-                                   struct pollfd pf{run->exit_watch.native_handle(), POLLIN, 0};
-                                   int pr = ::poll(&pf, 1, 0);
-                                   siginfo_t si{};
-                                   int wr = ::waitid(P_PID, run->pid, &si, WEXITED | WNOHANG | WNOWAIT);
-                                   if (pr != 1 || si.si_pid == 0)
-                                     fprintf(stderr, "DIAG spurious exit_watch wakeup run %d pid %d poll=%d revents=%x waitid=%d si_pid=%d\n", (int)run->id, run->pid, pr, pf.revents, wr, si.si_pid);
-                                 }
-                                 // The leader is a zombie now: its group id is still ours.
-                                 run->kill_group(SIGKILL);
-                                 run->group_killed = true;
+                               if (ec) {  // the pidfd cannot be waited on: poll instead
+                                 boost::system::error_code ignored;
+                                 run->exit_watch.close(ignored);
+                                 run->owner->poll_exit(run);
+                                 return;
                                }
-                               boost::system::error_code ignored;
-                               run->exit_watch.close(ignored);
-                               run->owner->reap(run);
+                               run->owner->check_leader(run);
                              });
 }
 
+void LocalRunner::poll_exit(const RunPtr& run) {
+  run->exit_poll_timer.expires_after(kExitPollInterval);
+  run->exit_poll_timer.async_wait([run](const boost::system::error_code& ec) {
+    if (ec || run->owner == nullptr || run->pid <= 0) {
+      return;
+    }
+    run->owner->check_leader(run);
+  });
+}
+
+void LocalRunner::check_leader(const RunPtr& run) {
+  const int pidfd = run->exit_watch.is_open() ? run->exit_watch.native_handle() : -1;
+  switch (leader_state(run->pid, pidfd)) {
+    case LeaderState::Running:  // a spurious wakeup (see watch()), or the poll's next turn
+      if (run->exit_watch.is_open()) {
+        watch(run);
+      } else {
+        poll_exit(run);
+      }
+      return;
+    case LeaderState::Exited:
+      // The leader is an unreaped zombie: its group id is still ours.
+      run->kill_group(SIGKILL);
+      break;
+    case LeaderState::Gone:
+      // Reaped by someone else (rungs broke the contract in local_runner.hpp): the number may
+      // belong to another process now, never signal it. reap() reports the error.
+      break;
+  }
+  run->group_killed = true;
+  boost::system::error_code ignored;
+  run->exit_watch.close(ignored);
+  reap(run);
+}
+
+// Called once the leader is known to have exited: Boost's async_wait starts with a
+// waitpid(WNOHANG), which reaps it right here; the completion is only posted.
 void LocalRunner::reap(const RunPtr& run) {
   run->process->async_wait([run](const bp::error_code& ec, int /*portable code*/) {
     if (ec == asio::error::operation_aborted || run->owner == nullptr) {
@@ -502,20 +579,21 @@ void LocalRunner::reap(const RunPtr& run) {
                           ec ? fmt::format("cannot collect exit status: {}", ec.message())
                              : std::string());
   });
+  // Reaped (or not ours any more): from here on the number may be reused at any moment, even
+  // before on_reaped runs. stop(), the timers and the destructor must not signal it.
+  run->pid = -1;
 }
 
 void LocalRunner::on_reaped(const RunPtr& run, int native_status, const std::string& error) {
-  if (!run->group_killed) {
-    fprintf(stderr, "DIAG fallback kill after reap run %d pid %d err=%s\n", (int)run->id, run->pid, error.c_str());
-    run->kill_group(SIGKILL);  // without a pidfd: after the reap, the best we can do
-  }
-  // basic_process' destructor would waitpid(WNOHANG) the stale pid and SIGKILL whatever
+  // No group kill here: the leader is reaped, its number (and group id) may be reused already.
+  // check_leader() killed the group before the reap. basic_process' destructor would waitpid(WNOHANG) the stale pid and SIGKILL whatever
   // child of ours might have been given that number since: detach it. (The object itself
   // lives on with the Run: Boost's wait operation writes into it.)
   run->process->detach();
   run->exited = true;
   run->status.duration =
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - run->started);
+  run->exit_poll_timer.cancel();
   run->timeout_timer.cancel();
   run->kill_timer.cancel();
   if (!error.empty()) {
@@ -531,7 +609,7 @@ void LocalRunner::on_reaped(const RunPtr& run, int native_status, const std::str
     run->status.kind = ExitStatus::Kind::Unknown;
     run->status.error = fmt::format("unexpected wait status {:#x}", native_status);
   }
-  run->pid = -1;  // reaped: the number may be reused, never signal it again
+  run->pid = -1;  // reaped: the number may be reused, never signal it again (reap() did too)
 
   if (!run->eof) {
     run->drain_timer.expires_after(options_.drain_timeout);
@@ -649,8 +727,8 @@ void LocalRunner::stop_all() {
 }
 
 void LocalRunner::request_stop(const RunPtr& run, bool timed_out) {
-  if (run->exited || run->status.stopped || run->pid <= 0) {
-    return;  // gone, failed to launch, or already stopping
+  if (run->exited || run->group_killed || run->status.stopped || run->pid <= 0) {
+    return;  // gone, being reaped, failed to launch, or already stopping
   }
   run->status.stopped = true;
   run->status.timed_out = timed_out;
@@ -661,8 +739,8 @@ void LocalRunner::request_stop(const RunPtr& run, bool timed_out) {
   run->kill_group(SIGTERM);
   run->kill_timer.expires_after(run->grace);
   run->kill_timer.async_wait([run](const boost::system::error_code& ec) {
-    if (!ec && run->owner != nullptr && !run->exited) {
-      run->kill_group(SIGKILL);
+    if (!ec && run->owner != nullptr && !run->exited && !run->group_killed) {
+      run->kill_group(SIGKILL);  // a no-op once reap() cleared the pid
     }
   });
 }

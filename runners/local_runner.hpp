@@ -8,7 +8,9 @@
 //    (data-loader workers, `sh -c` children): SIGTERM to the group, SIGKILL after the grace.
 //  - No orphans: when the trial's main process exits (for whatever reason) the rest of its
 //    group is SIGKILLed before the exit is reaped (the group id cannot be reused while the
-//    main process is an unreaped zombie). This also guarantees stdout EOF when a grandchild
+//    main process is an unreaped zombie). The exit is confirmed with waitid(WNOWAIT) before
+//    that kill (a pidfd wakeup alone is not trusted), and nothing is ever signalled after the
+//    reap: rungs only signals the group of a live or zombie, unreaped trial leader of its own. This also guarantees stdout EOF when a grandchild
 //    held the pipe. A trial that escapes its group (setsid) can still hold stdout: reading
 //    then stops `drain_timeout` after the exit.
 //  - PR_SET_PDEATHSIG(SIGKILL): trials die with rungs even if rungs is SIGKILLed. Linux ties
@@ -72,6 +74,8 @@ class LocalRunner final : public Runner {
 
   std::string start(Run& run, const LaunchSpec& spec);
   void watch(const RunPtr& run);
+  void poll_exit(const RunPtr& run);
+  void check_leader(const RunPtr& run);
   void read_stdout(const RunPtr& run);
   void on_stdout(const RunPtr& run, std::size_t bytes);
   void on_stdout_end(const RunPtr& run);
