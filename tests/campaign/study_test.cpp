@@ -82,3 +82,27 @@ TEST_CASE("study: intermediate reports are accepted for a running job") {
   REQUIRE(job);
   CHECK(study.report(job->trial, 1, 0.5) == scheduler::Decision::Continue);
 }
+
+TEST_CASE("study: TPE, GP and ASHA are driven through the same ask/tell API") {
+  for (const char* optimizer : {"tpe", "gp"}) {
+    CAPTURE(optimizer);
+    auto trace = [&] {
+      campaign::Study study(quadratic_space(), ladder(), {.scheduler = "hyperband", .optimizer = optimizer, .iterations = 2, .seed = 5});
+      std::vector<double> xs;
+      while (auto job = study.ask()) {
+        quadratic_space().validate(job->config);  // only active parameters are set
+        xs.push_back(std::get<double>(job->config.at("x")));
+        study.tell(job->trial, objective(*job));
+      }
+      CHECK(study.finished());
+      REQUIRE(study.best());
+      return xs;
+    };
+    CHECK(trace() == trace());  // deterministic for a seed
+  }
+  campaign::Study asha(quadratic_space(), ladder(), {.scheduler = "asha", .optimizer = "tpe", .max_trials = 20, .seed = 1});
+  int runs = 0;
+  while (auto job = asha.ask()) asha.tell(job->trial, objective(*job)), ++runs;
+  CHECK(asha.finished());
+  CHECK(runs > 20);  // promotions come on top of the 20 new trials
+}
