@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace rungs::runners {
 
@@ -65,10 +66,11 @@ std::filesystem::path resolve_program(const std::string& name,
     }
   }
 
-  std::string searched;
+  std::vector<std::string> dir_names;
   for (const auto& dir : dirs) {
-    searched += (searched.empty() ? "" : ":") + dir.string();
+    dir_names.push_back(dir.string());
   }
+  const std::string searched = fmt::format("{}", fmt::join(dir_names, ":"));
   std::string message =
       fmt::format("program '{}' not found in PATH or the extra directories (searched: {})", name,
                   searched.empty() ? "nothing" : searched);
