@@ -55,6 +55,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench/sample_stats.hpp"
 #include "campaign/campaign_spec.hpp"
 #include "campaign/factory.hpp"
 #include "campaign/simulation.hpp"
@@ -151,23 +152,9 @@ Run measure(const fs::path& dir, double horizon, double makespan) {
   return run;
 }
 
-struct Stat {
-  std::vector<double> xs;
-  void add(double x) { xs.push_back(x); }
+struct Stat : rungs::bench::SampleStats {
   std::size_t finite() const {
     return static_cast<std::size_t>(std::count_if(xs.begin(), xs.end(), [](double x) { return std::isfinite(x); }));
-  }
-  double mean() const {
-    double s = 0;
-    for (double x : xs) s += x;
-    return xs.empty() ? NAN : s / static_cast<double>(xs.size());
-  }
-  double se() const {
-    if (xs.size() < 2) return 0;
-    const double m = mean();
-    double ss = 0;
-    for (double x : xs) ss += (x - m) * (x - m);
-    return std::sqrt(ss / static_cast<double>(xs.size() - 1)) / std::sqrt(static_cast<double>(xs.size()));
   }
   std::string pm(int digits = 3) const {
     if (finite() < xs.size()) return fmt::format("n/a ({} of {} none yet)", xs.size() - finite(), xs.size());

@@ -50,6 +50,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench/sample_stats.hpp"
 #include "campaign/campaign_spec.hpp"
 #include "campaign/factory.hpp"
 #include "campaign/simulation.hpp"
@@ -120,22 +121,7 @@ double utilization_to_last_launch(const fs::path& dir, std::size_t workers) {
   return busy / (static_cast<double>(workers) * last_launch);
 }
 
-struct Stat {
-  std::vector<double> xs;
-  void add(double x) { xs.push_back(x); }
-  double mean() const {
-    double s = 0;
-    for (double x : xs) s += x;
-    return xs.empty() ? NAN : s / static_cast<double>(xs.size());
-  }
-  double se() const {
-    if (xs.size() < 2) return 0;
-    const double m = mean();
-    double ss = 0;
-    for (double x : xs) ss += (x - m) * (x - m);
-    return std::sqrt(ss / static_cast<double>(xs.size() - 1)) / std::sqrt(static_cast<double>(xs.size()));
-  }
-};
+using Stat = rungs::bench::SampleStats;
 
 struct Method {
   std::string label;
