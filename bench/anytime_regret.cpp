@@ -56,6 +56,7 @@
 #include <vector>
 
 #include "bench/sample_stats.hpp"
+#include "bench/simulated_campaign.hpp"
 #include "campaign/campaign_spec.hpp"
 #include "campaign/factory.hpp"
 #include "campaign/simulation.hpp"
@@ -69,34 +70,8 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 const double kCheckpoints[] = {0.5, 0.75, 1.0};  // a first epoch-81 report takes >= 81 epochs (1.35 h)
 
-fs::path scratch_base() {
-  std::error_code ec;
-  const fs::path shm = "/dev/shm";
-  return fs::is_directory(shm, ec) && access(shm.c_str(), W_OK) == 0 ? shm : fs::temp_directory_path();
-}
-
-const char* kLadder = "{min: 1, max: 81, dimensions: {epochs: {type: int, growth: continued, min: 1, max: 81}}}";
+const char* kLadder = rungs::bench::kEpochLadder;
 const char* kTopOnly = "{min: 81, max: 81, dimensions: {epochs: {type: int, growth: continued, min: 81, max: 81}}}";
-
-std::string campaign_text(const std::string& budget, const std::string& scheduler, const std::string& optimizer,
-                          std::uint64_t seed) {
-  return fmt::format(R"(name: anytime
-seed: {}
-metric: {{name: loss, mode: min}}
-space:
-  optimizer: {{type: categorical, choices: [sgd, adam]}}
-  lr:        {{type: float, low: 1.0e-4, high: 1.0, log: true}}
-  momentum:  {{type: float, low: 0.0, high: 0.95, when: {{optimizer: sgd}}}}
-  beta1:     {{type: float, low: 0.5, high: 0.99, when: {{optimizer: adam}}}}
-  hidden:    {{type: int, low: 8, high: 512, log: true}}
-budget: {}
-scheduler: {}
-optimizer: {}
-trial:
-  command: [no-such-trainer, --lr, "{{lr}}"]
-)",
-                     seed, budget, scheduler, optimizer);
-}
 
 struct Method {
   std::string key, label, budget, scheduler_head, optimizer;  // scheduler_head: YAML mapping body
@@ -199,13 +174,13 @@ int main(int argc, char** argv) {
   }
   if (print_campaign) {
     const auto& m = all_methods(size, workers)[2];
-    fmt::print("{}", campaign_text(m.budget, "{" + m.scheduler_head + "}", m.optimizer, 0));
+    fmt::print("{}", rungs::bench::simulated_campaign_yaml("anytime", m.budget, "{" + m.scheduler_head + "}", m.optimizer, 0));
     return 0;
   }
 
   const auto started = Clock::now();
   std::random_device entropy;
-  const fs::path root = scratch_base() / fmt::format("rungs-bench-anytime-{}", entropy());
+  const fs::path root = rungs::bench::scratch_base() / fmt::format("rungs-bench-anytime-{}", entropy());
   const double horizon = hours * 3600;
 
   // results[method][rule][seed]
@@ -214,7 +189,7 @@ int main(int argc, char** argv) {
     for (std::size_t r = 0; r < kRules.size(); ++r)
       for (std::size_t seed = 0; seed < seeds; ++seed) {
         const auto& method = methods[m];
-        const auto text = campaign_text(method.budget, "{" + method.scheduler_head + kRules[r].second + "}",
+        const auto text = rungs::bench::simulated_campaign_yaml("anytime", method.budget, "{" + method.scheduler_head + kRules[r].second + "}",
                                         method.optimizer, seed);
         const auto spec = campaign::parse_campaign(text, "anytime.yaml", root);
         auto scheduler = campaign::make_scheduler(spec);

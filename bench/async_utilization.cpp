@@ -51,6 +51,7 @@
 #include <vector>
 
 #include "bench/sample_stats.hpp"
+#include "bench/simulated_campaign.hpp"
 #include "campaign/campaign_spec.hpp"
 #include "campaign/factory.hpp"
 #include "campaign/simulation.hpp"
@@ -61,32 +62,6 @@ using namespace rungs;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-// Results in memory when /dev/shm is writable: a simulation writes a directory per trial.
-fs::path scratch_base() {
-  std::error_code ec;
-  const fs::path shm = "/dev/shm";
-  return fs::is_directory(shm, ec) && access(shm.c_str(), W_OK) == 0 ? shm : fs::temp_directory_path();
-}
-
-std::string campaign_text(const std::string& scheduler, std::uint64_t seed) {
-  return fmt::format(R"(name: utilization
-seed: {}
-metric: {{name: loss, mode: min}}
-space:
-  optimizer: {{type: categorical, choices: [sgd, adam]}}
-  lr:        {{type: float, low: 1.0e-4, high: 1.0, log: true}}
-  momentum:  {{type: float, low: 0.0, high: 0.95, when: {{optimizer: sgd}}}}
-  beta1:     {{type: float, low: 0.5, high: 0.99, when: {{optimizer: adam}}}}
-  hidden:    {{type: int, low: 8, high: 512, log: true}}
-budget: {{min: 1, max: 81, dimensions: {{epochs: {{type: int, growth: continued, min: 1, max: 81}}}}}}
-scheduler: {}
-optimizer: random
-trial:
-  command: [no-such-trainer, --lr, "{{lr}}"]
-)",
-                     seed, scheduler);
-}
 
 std::vector<nlohmann::json> read_json_lines(const fs::path& file) {
   std::vector<nlohmann::json> rows;
@@ -172,13 +147,13 @@ int main(int argc, char** argv) {
        fmt::format("{{type: async_hyperband, eta: 3, mode: promotion, max_trials: {}, {}}}", trials * scale, mc)},
   };
   if (print_campaign) {
-    fmt::print("{}", campaign_text(methods.front().scheduler, 0));
+    fmt::print("{}", rungs::bench::simulated_campaign_yaml("utilization", rungs::bench::kEpochLadder, methods.front().scheduler, "random", 0));
     return 0;
   }
 
   const auto started = Clock::now();
   std::random_device entropy;
-  const fs::path root = scratch_base() / fmt::format("rungs-bench-util-{}", entropy());
+  const fs::path root = rungs::bench::scratch_base() / fmt::format("rungs-bench-util-{}", entropy());
   fmt::print("workers {}, cost_spread {}, epoch_seconds {}, seeds 0..{}, budget epochs 1..81 eta 3; Hyperband {} "
              "iterations, SH {} iterations, asynchronous max_trials {}\n\n",
              workers, cost_spread, epoch_seconds, seeds - 1, 2 * scale, 4 * scale, trials * scale);
@@ -187,7 +162,7 @@ int main(int argc, char** argv) {
   for (const auto& method : methods) {
     Stat n_trials, n_runs, makespan, busy, whole, to_last;
     for (std::size_t seed = 0; seed < seeds; ++seed) {
-      const auto spec = campaign::parse_campaign(campaign_text(method.scheduler, seed), "utilization.yaml", root);
+      const auto spec = campaign::parse_campaign(rungs::bench::simulated_campaign_yaml("utilization", rungs::bench::kEpochLadder, method.scheduler, "random", seed), "utilization.yaml", root);
       auto scheduler = build_scheduler(spec, method);
       const fs::path out = root / fmt::format("s{}", seed);
       fs::create_directories(out);
