@@ -26,7 +26,7 @@
 //    seed: an estimated regret, mean over seeds.
 //  - Checkpoints 50%, 75%, 100% of --hours virtual hours (from the first launch). A campaign
 //    whose work ends before --hours keeps its last best; such cases are counted ("ended early").
-//  - Epochs: rows of reports.jsonl (one report per epoch trained; a promoted run resumes and
+//  - Epochs: rows of the reports view (one report per epoch trained; a promoted run resumes and
 //    reports only the epochs it adds). The "stopping rules" table compares whole campaigns (not
 //    truncated) of the same schedule/trial count with and without a rule: epochs saved =
 //    1 - epochs(rule) / epochs(none), paired per seed; best-value change = final best(rule) -
@@ -106,14 +106,10 @@ struct Run {
 Run measure(const fs::path& dir, double horizon, double makespan) {
   std::vector<std::pair<double, double>> top;  // (time, loss) of epoch-81 reports
   Run run;
-  std::ifstream in(dir / "reports.jsonl");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    const auto row = nlohmann::json::parse(line);
+  for (const auto& row : campaign::CampaignStore::open(dir, /*read_only=*/true).reports()) {
     run.epochs += 1;
-    if (row.contains("step") && row["step"].get<double>() >= 81 && row.contains("loss") && row["loss"].is_number())
-      top.emplace_back(row["time"].get<double>(), row["loss"].get<double>());
+    if (row["step"].is_number() && row["step"].get<double>() >= 81 && row["value"].is_number())
+      top.emplace_back(row["time"].get<double>(), row["value"].get<double>());
   }
   for (const double c : kCheckpoints) {
     double best = kInf;

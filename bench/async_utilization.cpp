@@ -25,7 +25,7 @@
 //           that, the fewer trials the larger its share.
 //   to last launch   the same ratio over [0, time of the last launch]: busy worker-time inside
 //           that window / (workers x window). Excludes the drain; run intervals come from
-//           runs.jsonl (duration "seconds") and reports.jsonl (a simulated run exits at its
+//           the runs view (duration "seconds") and reports view (a simulated run exits at its
 //           last report, or at the report where the scheduler stopped it).
 // Reported: mean ± standard error (sd / sqrt(seeds)) over seeds 0..--seeds-1 (the seed drives
 // both the landscape/costs and the scheduler/optimizer seed).
@@ -63,26 +63,17 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-std::vector<nlohmann::json> read_json_lines(const fs::path& file) {
-  std::vector<nlohmann::json> rows;
-  std::ifstream in(file);
-  std::string line;
-  while (std::getline(in, line))
-    if (!line.empty()) rows.push_back(nlohmann::json::parse(line));
-  return rows;
-}
-
 // Busy worker-time inside [0, last launch] / (workers x last launch).
 double utilization_to_last_launch(const fs::path& dir, std::size_t workers) {
   std::map<std::pair<std::uint64_t, std::uint64_t>, double> end;  // (trial, run) -> last report time
-  for (const auto& row : read_json_lines(dir / "reports.jsonl")) {
+  for (const auto& row : campaign::CampaignStore::open(dir, true).reports()) {
     const auto key = std::make_pair(row["trial"].get<std::uint64_t>(), row["run"].get<std::uint64_t>());
     auto& t = end[key];
     t = std::max(t, row["time"].get<double>());
   }
   std::vector<std::pair<double, double>> intervals;
   double last_launch = 0;
-  for (const auto& row : read_json_lines(dir / "runs.jsonl")) {
+  for (const auto& row : campaign::CampaignStore::open(dir, true).runs()) {
     const auto key = std::make_pair(row["trial"].get<std::uint64_t>(), row["run"].get<std::uint64_t>());
     const auto it = end.find(key);
     if (it == end.end()) continue;  // no report: cannot place it (does not happen without failures)

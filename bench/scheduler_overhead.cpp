@@ -41,6 +41,7 @@
 #include <string_view>
 #include <vector>
 
+#include "campaign/campaign_directory.hpp"
 #include "campaign/campaign_loop.hpp"
 #include "campaign/campaign_spec.hpp"
 #include "campaign/factory.hpp"
@@ -196,12 +197,6 @@ fs::path make_temp_dir(const std::string& root) {
   return pattern;
 }
 
-std::size_t count_lines(const fs::path& file) {
-  std::ifstream in(file);
-  std::size_t n = 0;
-  for (std::string line; std::getline(in, line);) ++n;
-  return n;
-}
 
 PhaseResult run_campaign_phase(const Settings& settings) {
   const auto dir = make_temp_dir(settings.work_dir);
@@ -219,7 +214,8 @@ PhaseResult run_campaign_phase(const Settings& settings) {
     campaign::LoopOptions options;
     options.output = dir / "output";
     options.progress = nullptr;
-    const auto outcome = campaign::run_campaign(spec, *scheduler, runner, io, options);
+    auto store = campaign::create_campaign_directory(spec, options.output, "run", nlohmann::json::object());
+    const auto outcome = campaign::run_campaign(spec, *scheduler, runner, io, store, options);
     if (outcome.interrupted) throw std::runtime_error("campaign interrupted");
     const auto& brackets = dynamic_cast<const scheduler::BracketScheduler&>(*scheduler);
     result.trials = brackets.trials().size();
@@ -227,7 +223,7 @@ PhaseResult run_campaign_phase(const Settings& settings) {
     result.failures = brackets.count(scheduler::TrialState::Failed);
   }
   result.measure(start, Meter::now());
-  result.lines = count_lines(dir / "output" / "reports.jsonl");
+  result.lines = campaign::CampaignStore::open(dir / "output", true).reports().size();
   if (result.failures > 0 || result.lines != result.runs) {  // say why before the files go
     std::ifstream warnings(dir / "output" / "warnings.log");
     std::size_t shown = 0;

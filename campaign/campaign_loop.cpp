@@ -1,16 +1,19 @@
 #include "campaign/campaign_loop.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 
 #include <cmath>
+#include <csignal>
 #include <fstream>
 #include <limits>
 #include <map>
+#include <set>
 
-#include "campaign/results_log.hpp"
 #include "campaign/trial_launch.hpp"
+#include "fidelity/run_cost.hpp"
 #include "runners/report_parser.hpp"
 
 namespace rungs::campaign {
@@ -23,7 +26,7 @@ using Clock = std::chrono::steady_clock;
 // Where a trial run stands while it is out.
 struct ActiveRun {
   scheduler::Job job;
-  std::size_t run_number = 0;
+  std::int64_t run_number = 0;
   std::filesystem::path trial_dir;
   std::ofstream stdout_log;
   std::size_t line_number = 0;
@@ -31,31 +34,64 @@ struct ActiveRun {
   nlohmann::json last_report;
   bool stop_requested = false;
   double started = 0;  // campaign seconds
+  // A run relaunched after a resume prints again what it printed before its checkpoint:
+  // reports already recorded (same step, same metrics) are dropped, so none counts twice.
+  std::set<std::string> recorded_reports;
+  bool relaunched = false;
+  std::size_t attempts = 1;            // launches of this run: 1 + retries after failures
+  std::optional<double> pause_at;      // pause: signal: the step the run ends at, process kept
+  bool pausing = false;                // its end (a pause) is being recorded
 };
 
-// What the loop remembers of each trial for trials.jsonl and the summary.
+// A trial's process. With pause: signal it outlives a run: stopped with SIGSTOP at a rung, it
+// continues as the trial's next run when the trial is promoted.
+struct Process {
+  std::uint64_t serial = 0;  // tells this process's callbacks from an ended predecessor's
+  runners::RunId id = 0;
+};
+
+// A kept process of a trial paused at a rung.
+struct PausedProcess {
+  fidelity::Budget budget;          // of the run that paused
+  std::vector<std::string> lines;   // printed after the pause took effect, for the next run
+  std::uint64_t order = 0;          // the oldest is ended first beyond trial.max_paused
+};
+
+// What the loop remembers of each trial for the trials table and the summary.
 struct TrialRecord {
   space::Config config;
   std::size_t bracket = 0;
   std::size_t level = 0;
   std::map<std::size_t, double> values;  // per level, in the metric's direction
+  std::optional<double> last_value;      // in the metric's direction
+  std::optional<double> last_step;
   std::string last_failure;
+  std::string state;  // as last written to the store; empty before the first write
 };
+
+// "step|name,name": what makes a report the same report again after a relaunch.
+std::string report_key(const nlohmann::json& step, const nlohmann::json& metrics) {
+  std::string key = step.dump() + "|";
+  for (const auto& [name, value] : metrics.items()) key += name + ",";  // keys come sorted
+  return key;
+}
 
 class Loop {
  public:
   Loop(const CampaignSpec& spec, scheduler::Scheduler& scheduler, runners::Runner& runner,
-       boost::asio::io_context& io, const LoopOptions& options)
-      : spec_(spec), scheduler_(scheduler), runner_(runner), io_(io), options_(options),
-        results_(options.output), signals_(io), ticker_(io), started_(Clock::now()),
-        now_(options.clock ? options.clock : [this] { return real_seconds(); }),
+       boost::asio::io_context& io, CampaignStore& store, const LoopOptions& options)
+      : spec_(spec), scheduler_(scheduler), runner_(runner), io_(io), store_(store), options_(options),
+        signals_(io), ticker_(io), started_(Clock::now()),
         parser_(spec.trial.report_format == ReportFormat::Json
                     ? runners::ReportParser()
                     : runners::ReportParser::regex(spec.trial.report_pattern)) {
     std::filesystem::create_directories(options.output / "trials");
+    warnings_log_.open(options.output / "warnings.log", std::ios::app);
   }
 
   CampaignOutcome run() {
+    log_ = store_.events();
+    replaying_ = !log_.empty();
     if (options_.handle_signals) {
       signals_.add(SIGINT);
       signals_.add(SIGTERM);
@@ -65,9 +101,13 @@ class Loop {
     }
     tick();
     pump();
+    if (replaying_) {
+      replay();
+      if (active_.empty()) pump();  // a finished campaign ends; otherwise runs are out again
+    }
     io_.run();
     io_.restart();  // leave the context reusable for the caller
-    write_trials();
+    if (!interrupted_) sync_states(/*all=*/true);
     CampaignOutcome outcome;
     outcome.interrupted = interrupted_;
     outcome.best = best_;
@@ -77,6 +117,135 @@ class Loop {
   }
 
  private:
+  // ---- replay: rebuilding the state of a resumed campaign from its log ----------------------
+  //
+  // Replaying re-executes the campaign: the recorded reports and run ends are its inputs and
+  // go, in their order, through the same code as live ones. Whatever that code would write
+  // (launches, decisions, trial states) must meet the next recorded event instead (write()),
+  // so a scheduler that decides differently is caught at once. When the log runs out, the
+  // campaign is exactly where it stopped and goes on live from there (end_replay()).
+
+  void replay() {
+    while (replaying_) {
+      skip_interruption_events();
+      if (cursor_ == log_.size()) {
+        end_replay();
+        break;
+      }
+      const Event& event = log_[cursor_++];
+      replay_time_ = event.time;
+      if (event.kind == EventKind::Report) replay_report(event);
+      else if (event.kind == EventKind::Exit) replay_exit(event);
+      else if (event.kind == EventKind::Retry) ++replayed_run(event).attempts;
+      else throw mismatch(event, "which this scheduler does not make at this point");
+    }
+  }
+
+  // Warnings and the interruptions' own events are not decisions: nothing re-creates them.
+  void skip_interruption_events() {
+    while (cursor_ < log_.size() && (log_[cursor_].kind == EventKind::Warning || log_[cursor_].kind == EventKind::Resume ||
+                                     log_[cursor_].kind == EventKind::Relaunch))
+      ++cursor_;
+  }
+
+  ReplayMismatch mismatch(const Event& recorded, const std::string& what) const {
+    return ReplayMismatch(fmt::format(
+        "{}: event {} ({} of trial {}, run {}: {}) {}; the campaign's YAML, seed or rungs version changed since "
+        "it was recorded",
+        (store_.directory() / CampaignStore::kFileName).string(), recorded.seq, to_string(recorded.kind),
+        recorded.trial.value_or(0), recorded.run.value_or(0), recorded.data.dump(), what));
+  }
+
+  // While replaying: true if `event` is the next recorded one (consumed); false once the log
+  // is exhausted (the replay has ended: write it). Throws ReplayMismatch if it differs.
+  bool replayed(const Event& event) {
+    if (!replaying_) return false;
+    skip_interruption_events();
+    if (cursor_ == log_.size()) {
+      end_replay();
+      return false;
+    }
+    const Event& recorded = log_[cursor_];
+    if (recorded.kind != event.kind || recorded.trial != event.trial || recorded.run != event.run ||
+        recorded.data != event.data)
+      throw mismatch(recorded, fmt::format("where this scheduler makes {} of trial {}, run {}: {}", to_string(event.kind),
+                                           event.trial.value_or(0), event.run.value_or(0), event.data.dump()));
+    ++cursor_;
+    return true;
+  }
+
+  ActiveRun& replayed_run(const Event& event) {
+    const auto found = active_.find(static_cast<scheduler::TrialId>(event.trial.value_or(0)));
+    if (found == active_.end() || found->second->run_number != event.run.value_or(0))
+      throw mismatch(event, "for a run that is not out at this point");
+    return *found->second;
+  }
+
+  void replay_report(const Event& event) {
+    ActiveRun& run = replayed_run(event);
+    const auto& data = event.data;
+    run.line_number = data.value("line", run.line_number);
+    run.recorded_reports.insert(report_key(data["step"], data["metrics"]));
+    std::optional<double> step;
+    if (data["step"].is_number()) step = data["step"].get<double>();
+    if (note_report(run, step, data["metrics"]) && decide(run, step)) maybe_pause(run, step);
+  }
+
+  void replay_exit(const Event& event) {
+    replayed_run(event);
+    const auto& data = event.data;
+    const std::string failure = data["failure"].is_string() ? data["failure"].get<std::string>() : "";
+    const double value = data["value"].is_number() ? spec_.metric.to_minimize(data["value"].get<double>()) : kMissing;
+    apply_exit(static_cast<scheduler::TrialId>(*event.trial), failure, value);
+  }
+
+  // The log is exhausted: the campaign is where it was when it stopped. Runs that were out
+  // start again from their checkpoints; those the scheduler had decided to stop end now.
+  void end_replay() {
+    replaying_ = false;
+    const double last = log_.empty() ? 0.0 : log_.back().time;
+    if (options_.restore_clock) options_.restore_clock(last);
+    else time_offset_ = last;
+
+    std::size_t relaunched = 0;
+    std::vector<scheduler::TrialId> stopped;
+    for (auto& [trial, run] : active_)
+      if (run->stop_requested) stopped.push_back(trial);
+      else if (!run->pausing) ++relaunched;
+    write({now(), EventKind::Resume, {}, {},
+            {{"events", log_.size()}, {"relaunched", relaunched}, {"ended", stopped.size()}}});
+
+    for (const auto trial : stopped) {
+      // The stop had been decided (and recorded) but its exit was not: it ends as stopped.
+      boost::asio::post(io_, [this, trial] {
+        runners::ExitStatus status;
+        status.kind = runners::ExitStatus::Kind::Signaled;
+        status.signal = SIGTERM;
+        status.stopped = true;
+        status.error = "ended on resume";
+        on_exit(trial, status);
+      });
+    }
+    for (auto& [trial, run] : active_) {
+      if (run->stop_requested || run->pausing) continue;  // ends now, its end being recorded
+      run->relaunched = true;
+      const double already_ran = std::max(0.0, last - run->started);
+      write({now(), EventKind::Relaunch, static_cast<std::int64_t>(trial), run->run_number,
+              {{"already_ran", already_ran}}});
+      auto launch = prepare_launch(spec_, launched_job(run->job), run->trial_dir);
+      run->pause_at = pause_step(run->job);
+      // Whatever it checkpointed before the interruption; RUNGS_RESUME keeps saying whether
+      // the run itself continues from the level below (the simulated trials read that).
+      launch.env["RUNGS_RELAUNCH"] = "1";
+      launch.already_ran_seconds = already_ran;
+      run->stdout_log.open(run->trial_dir / "stdout.log", std::ios::app);
+      run->stdout_log << fmt::format("# run {} relaunched after the campaign resumed\n", run->run_number);
+      submit(*run, std::move(launch));
+    }
+  }
+
+  // ---- the live loop -------------------------------------------------------------------------
+
   // Hands out runs while there is room; ends the loop when nothing is left to do.
   void pump() {
     while (!interrupted_ && active_.size() < spec_.scheduler.max_concurrent) {
@@ -84,12 +253,18 @@ class Loop {
       if (!job) break;
       launch(std::move(*job));
     }
-    if (active_.empty() && (interrupted_ || scheduler_.finished())) finish();
-    else if (active_.empty())
+    if (replaying_) return;  // replay() goes on with the next recorded event
+    if (active_.empty() && (interrupted_ || scheduler_.finished())) {
+      while (!paused_.empty()) end_paused(paused_.begin()->first);  // nobody will continue them
+      maybe_finish();
+    } else if (active_.empty()) {
       throw std::logic_error("scheduler has work left but handed out nothing while no run is out");
+    }
   }
 
-  void finish() {
+  // Ends the event loop once no run is out and no process is left to end.
+  void maybe_finish() {
+    if (!active_.empty() || !ending_.empty() || !paused_.empty()) return;
     signals_.cancel();
     ticker_.cancel();
   }
@@ -97,119 +272,397 @@ class Loop {
   void interrupt() {
     if (interrupted_) return;
     interrupted_ = true;
-    results_.warn("interrupted: stopping every running trial");
+    warn({}, {}, "interrupted: stopping every running trial");
+    while (!paused_.empty()) end_paused(paused_.begin()->first);
     runner_.stop_all();
-    if (active_.empty()) finish();
+    maybe_finish();
   }
 
-  void launch(scheduler::Job job) {
+  std::unique_ptr<ActiveRun> start_run(const scheduler::Job& job, std::int64_t run_number) {
     auto& record = trials_[job.trial];
     record.config = job.config;
     record.bracket = job.bracket;
     record.level = job.budget.level;
-
-    const auto trial_dir = trial_directory(options_.output, job.trial);
-    auto launch = prepare_launch(spec_, job, trial_dir);
-    const bool resume = job.resume_from.has_value();
-
-    // Charged budget: a promoted run that continues (epochs-like dimension) pays the increment.
-    budget_used_ += job.budget.units - (resume && continues() ? job.resume_from->units : 0.0);
+    budget_used_ += fidelity::run_cost(spec_.ladder, job.budget, job.resume_from);
+    runs_launched_ = std::max(runs_launched_, run_number);
 
     auto run = std::make_unique<ActiveRun>();
-    run->job = std::move(job);
-    run->run_number = ++runs_launched_;
-    run->trial_dir = trial_dir;
-    run->stdout_log.open(trial_dir / "stdout.log", std::ios::app);
-    run->started = now_();
-    ActiveRun* raw = run.get();
-    const auto trial = raw->job.trial;
-    active_[trial] = std::move(run);
-    raw->stdout_log << fmt::format("# run {} at level {}{}\n", raw->run_number, raw->job.budget.level,
-                                   resume ? " (resume)" : "");
-
-    runners::RunCallbacks callbacks;
-    callbacks.on_line = [this, raw](std::string_view line) { on_line(*raw, line); };
-    callbacks.on_exit = [this, trial](const runners::ExitStatus& status) { on_exit(trial, status); };
-    raw_ids_[trial] = runner_.launch(std::move(launch), std::move(callbacks));  // callbacks come later
+    run->job = job;
+    run->run_number = run_number;
+    run->trial_dir = trial_directory(options_.output, job.trial);
+    run->started = now();
+    return run;
   }
 
-  bool continues() const {
+  void launch(scheduler::Job job) {
+    auto run = start_run(job, runs_launched_ + 1);
+    const bool resume = job.resume_from.has_value();
+    // Recorded before the run is out: a replay that ends here must not relaunch it too.
+    const bool was_recorded = write({now(), EventKind::Launch, static_cast<std::int64_t>(job.trial), run->run_number,
+                                      {{"bracket", job.bracket}, {"level", job.budget.level}, {"units", job.budget.units},
+                                       {"budget", to_json(spec_.ladder, job.budget)}, {"params", to_json(job.config)},
+                                       {"resumed", resume},
+                                       {"start", fidelity::to_string(fidelity::run_start(spec_.ladder, job.budget, job.resume_from))},
+                                       {"cost", fidelity::run_cost(spec_.ladder, job.budget, job.resume_from)}}},
+                                     job.trial, scheduler::TrialState::Running);
+    ActiveRun& raw = *run;
+    active_[job.trial] = std::move(run);
+    raw.pause_at = pause_step(raw.job);
+    if (was_recorded) return;  // replayed: it was out already
+    if (continue_paused(raw)) return;
+    if (auto leftover = leftover_lines_.extract(job.trial)) {
+      raw.relaunched = true;  // drop the reports it repeats
+      post_lines(job.trial, processes_started_ + 1, std::move(leftover.mapped()));
+    }
+
+    auto launch = prepare_launch(spec_, launched_job(raw.job), raw.trial_dir);
+    raw.stdout_log.open(raw.trial_dir / "stdout.log", std::ios::app);
+    raw.stdout_log << fmt::format("# run {} at level {}{}\n", raw.run_number, raw.job.budget.level,
+                                  resume ? " (resume)" : "");
+    submit(raw, std::move(launch));
+  }
+
+  void submit(ActiveRun& run, runners::LaunchSpec launch) {
+    const auto trial = run.job.trial;
+    const auto serial = ++processes_started_;
+    launch.heartbeat = spec_.trial.heartbeat;
+    runners::RunCallbacks callbacks;
+    callbacks.on_line = [this, trial, serial](std::string_view line) { on_process_line(trial, serial, line); };
+    callbacks.on_exit = [this, trial, serial](const runners::ExitStatus& status) { on_process_exit(trial, serial, status); };
+    processes_[trial] = Process{serial, runner_.launch(std::move(launch), std::move(callbacks))};  // callbacks come later
+  }
+
+  void on_process_line(scheduler::TrialId trial, std::uint64_t serial, std::string_view line) {
+    const auto process = processes_.find(trial);
+    if (process == processes_.end() || process->second.serial != serial) return;  // a process being ended
+    if (const auto run = active_.find(trial); run != active_.end()) on_line(*run->second, line);
+    else if (const auto paused = paused_.find(trial); paused != paused_.end()) paused->second.lines.emplace_back(line);
+  }
+
+  void on_process_exit(scheduler::TrialId trial, std::uint64_t serial, const runners::ExitStatus& status) {
+    const auto process = processes_.find(trial);
+    if (process == processes_.end() || process->second.serial != serial) {  // an ended paused process
+      ending_.erase(serial);
+      maybe_finish();
+      return;
+    }
+    processes_.erase(process);
+    if (paused_.erase(trial)) {  // it died while paused: a promotion will relaunch it
+      if (!interrupted_) warn(trial, {}, fmt::format("trial {}: its paused process ended ({})", trial, runners::describe(status)));
+      maybe_finish();
+      return;
+    }
+    if (active_.count(trial)) on_exit(trial, status);
+  }
+
+  // ---- pause: signal -------------------------------------------------------------------------
+
+  // What the trial process is launched with: under pause: signal, the whole of its continued
+  // dimension (it pauses at the run's own value, see pause_step); else the job as it is.
+  scheduler::Job launched_job(const scheduler::Job& job) const {
+    if (!spec_.trial.keep_paused) return job;
+    scheduler::Job whole = job;
+    const auto& top = spec_.ladder.at(spec_.ladder.levels() - 1);
     for (const auto& dim : spec_.ladder.dimensions())
-      if (dim.growth == fidelity::Growth::Continued) return true;
-    return false;
+      if (dim.growth == fidelity::Growth::Continued) whole.budget.values[dim.name] = top.values.at(dim.name);
+    return whole;
+  }
+
+  // The step at which a run of `job` pauses under pause: signal (none at the top level).
+  std::optional<double> pause_step(const scheduler::Job& job) const {
+    if (!spec_.trial.keep_paused || job.budget.level + 1 >= spec_.ladder.levels()) return std::nullopt;
+    for (const auto& dim : spec_.ladder.dimensions())
+      if (dim.growth == fidelity::Growth::Continued) return job.budget.values.at(dim.name);
+    return std::nullopt;
+  }
+
+  // A report at or past the run's pause step ends the run for the scheduler; the process is
+  // kept, stopped, for a promotion to continue.
+  void maybe_pause(ActiveRun& run, std::optional<double> step) {
+    if (!run.pause_at || !step || *step < *run.pause_at || run.stop_requested || run.pausing) return;
+    run.pausing = true;  // before write(): a replay that ends there neither relaunches nor ends it
+    const auto trial = run.job.trial;
+    write({now(), EventKind::Exit, static_cast<std::int64_t>(trial), run.run_number,
+           exit_data(run, run.value, std::nullopt, "", /*paused=*/true)},
+          trial);
+    if (const auto process = processes_.find(trial); process != processes_.end() && runner_.pause(process->second.id)) {
+      paused_[trial] = PausedProcess{run.job.budget, {}, ++pauses_};
+      while (paused_.size() > spec_.trial.max_paused) {
+        const auto oldest = std::min_element(paused_.begin(), paused_.end(), [](const auto& a, const auto& b) {
+          return a.second.order < b.second.order;
+        });
+        end_paused(oldest->first, /*keep_lines=*/true);
+      }
+    }
+    apply_exit(trial, "", run.value);
+  }
+
+  // Promotion of a paused trial: its process continues as this run when nothing but the
+  // continued dimension changes; otherwise (more data, larger images) it is ended and the run
+  // relaunches from the checkpoint. Lines printed after the pause are this run's first.
+  bool continue_paused(ActiveRun& run) {
+    const auto trial = run.job.trial;
+    const auto paused = paused_.find(trial);
+    if (paused == paused_.end()) return false;
+    for (const auto& dim : spec_.ladder.dimensions())
+      if (dim.growth != fidelity::Growth::Continued &&
+          paused->second.budget.values.at(dim.name) != run.job.budget.values.at(dim.name)) {
+        end_paused(trial);
+        return false;
+      }
+    auto lines = std::move(paused->second.lines);
+    paused_.erase(paused);
+    const auto& process = processes_.at(trial);
+    runner_.resume(process.id);  // if it is dying meanwhile, its exit ends this run
+    run.stdout_log.open(run.trial_dir / "stdout.log", std::ios::app);
+    run.stdout_log << fmt::format("# run {} at level {}: the paused process continues\n", run.run_number,
+                                  run.job.budget.level);
+    post_lines(trial, process.serial, std::move(lines));
+    return true;
+  }
+
+  // Lines a run gets before its process's own, posted: a report in them may end the run, which
+  // must not happen inside pump().
+  void post_lines(scheduler::TrialId trial, std::uint64_t serial, std::vector<std::string> lines) {
+    if (lines.empty()) return;
+    boost::asio::post(io_, [this, trial, serial, lines = std::move(lines)] {
+      for (const auto& line : lines) on_process_line(trial, serial, line);
+    });
+  }
+
+  // Ends a kept process. With keep_lines, what it printed after its pause goes to the trial's
+  // next run, which relaunches from the checkpoint: a report it repeats is then dropped.
+  void end_paused(scheduler::TrialId trial, bool keep_lines = false) {
+    if (const auto paused = paused_.find(trial); paused != paused_.end() && keep_lines && !paused->second.lines.empty())
+      leftover_lines_[trial] = std::move(paused->second.lines);
+    paused_.erase(trial);
+    const auto process = processes_.find(trial);
+    if (process == processes_.end()) return;
+    ending_.insert(process->second.serial);
+    runner_.stop(process->second.id);  // SIGTERM with a SIGCONT, so it can handle it
+    processes_.erase(process);
   }
 
   void on_line(ActiveRun& run, std::string_view line) {
-    ++run.line_number;
     run.stdout_log << line << '\n';
     const auto parsed = parser_.parse(line);
+    if (run.relaunched && !remember_report(run, parsed)) return;  // printed again after a relaunch
+    ++run.line_number;
     if (const auto* error = std::get_if<runners::ParseError>(&parsed)) {
-      results_.warn(fmt::format("trial {}, stdout line {}: {} (line: {})", run.job.trial,
-                                run.line_number, error->message, line.substr(0, 200)));
+      warn(run.job.trial, run.run_number,
+           fmt::format("trial {}, stdout line {}: {} (line: {})", run.job.trial, run.line_number, error->message,
+                       line.substr(0, 200)));
       return;
     }
     const auto* report = std::get_if<runners::Report>(&parsed);
     if (!report) return;
 
-    nlohmann::json row = {{"trial", run.job.trial}, {"run", run.run_number},
-                          {"level", run.job.budget.level}, {"line", run.line_number},
-                          {"time", now_()}};
-    if (report->step) row["step"] = *report->step;
-    for (const auto& [name, value] : report->metrics) row[name] = value;
-    results_.report(row);
+    const auto metrics = metrics_of(*report);
+    const nlohmann::json step = report->step ? nlohmann::json(*report->step) : nlohmann::json();
 
-    const auto metric = report->metrics.find(spec_.metric.name);
-    if (metric == report->metrics.end()) return;  // e.g. a train-only report line
-    run.last_report = row;
-    run.value = std::isfinite(metric->second) ? spec_.metric.to_minimize(metric->second) : kMissing;
-    const scheduler::Report decision_input{static_cast<double>(report->step.value_or(static_cast<std::int64_t>(run.line_number))),
-                                           run.value};
-    if (scheduler_.on_report(run.job.trial, decision_input) == scheduler::Decision::Stop &&
-        !run.stop_requested) {
-      run.stop_requested = true;
-      runner_.stop(raw_ids_.at(run.job.trial));
+    std::optional<double> numeric_step;
+    if (report->step) numeric_step = static_cast<double>(*report->step);
+    const bool has_metric = note_report(run, numeric_step, metrics);
+    write({now(), EventKind::Report, static_cast<std::int64_t>(run.job.trial), run.run_number,
+            {{"level", run.job.budget.level}, {"line", run.line_number}, {"step", step},
+             {"value", has_metric && std::isfinite(run.value) ? nlohmann::json(spec_.metric.from_minimized(run.value)) : nlohmann::json()},
+             {"metrics", metrics}}},
+           run.job.trial);
+    if (has_metric && decide(run, numeric_step)) maybe_pause(run, numeric_step);
+  }
+
+  static nlohmann::json metrics_of(const runners::Report& report) {
+    nlohmann::json metrics = nlohmann::json::object();
+    for (const auto& [name, value] : report.metrics) metrics[name] = value;
+    return metrics;
+  }
+
+  // False for a report the run has made already (same step, same metrics), e.g. before an
+  // interruption; a relaunched run prints those again from its checkpoint.
+  static bool remember_report(ActiveRun& run, const runners::ParseResult& parsed) {
+    const auto* report = std::get_if<runners::Report>(&parsed);
+    if (!report) return true;
+    const nlohmann::json step = report->step ? nlohmann::json(*report->step) : nlohmann::json();
+    return run.recorded_reports.insert(report_key(step, metrics_of(*report))).second;
+  }
+
+  // What a report says about the run and its trial, live or replayed. False for a report
+  // without the campaign's metric (e.g. a train-only line): it informs no decision.
+  bool note_report(ActiveRun& run, std::optional<double> step, const nlohmann::json& metrics) {
+    const auto metric = metrics.find(spec_.metric.name);
+    if (metric == metrics.end()) return false;
+    const double reported = metric->is_number() ? metric->get<double>() : kMissing;  // null: NaN/inf
+    run.last_report = metrics;
+    run.value = std::isfinite(reported) ? spec_.metric.to_minimize(reported) : kMissing;
+    if (std::isfinite(reported)) {
+      auto& record = trials_[run.job.trial];
+      record.last_value = reported;
+      record.last_step = step.value_or(static_cast<double>(run.line_number));
     }
+    return true;
+  }
+
+  // The scheduler's decision on the run's latest value; a Stop is recorded, then carried out.
+  // Returns false when the run is to stop.
+  bool decide(ActiveRun& run, std::optional<double> step) {
+    const scheduler::Report input{step.value_or(static_cast<double>(run.line_number)), run.value};
+    if (scheduler_.on_report(run.job.trial, input) != scheduler::Decision::Stop) return !run.stop_requested;
+    if (run.stop_requested) return false;
+    run.stop_requested = true;  // before write(): a replay that ends there ends this run
+    if (write({now(), EventKind::Decision, static_cast<std::int64_t>(run.job.trial), run.run_number,
+                {{"decision", "stop"},
+                 {"value", std::isfinite(run.value) ? nlohmann::json(spec_.metric.from_minimized(run.value)) : nlohmann::json()}}}))
+      return false;
+    if (const auto process = processes_.find(run.job.trial); process != processes_.end()) runner_.stop(process->second.id);
+    return false;
   }
 
   void on_exit(scheduler::TrialId trial, const runners::ExitStatus& status) {
-    auto node = active_.extract(trial);
-    raw_ids_.erase(trial);
-    ActiveRun& run = *node.mapped();
-    auto& record = trials_[trial];
-
-    // A run stopped by the scheduler's decision did what was asked; anything else that did not
-    // end with exit code 0 and a report of the metric failed.
+    ActiveRun& run = *active_.at(trial);
+    // A run stopped by the scheduler's decision did what was asked; a stale one, with
+    // on_stale: stop, ends with its last reported value; anything else that did not end with
+    // exit code 0 and a report of the metric failed.
     std::string failure;
     using Kind = runners::ExitStatus::Kind;
-    if (run.stop_requested && !status.timed_out && status.kind != Kind::LaunchFailed) failure = "";
+    const bool stale_stop = status.stale && spec_.trial.on_stale == TrialSpec::OnStale::Stop && !run.last_report.is_null();
+    if (run.stop_requested && !status.timed_out && !status.stale && status.kind != Kind::LaunchFailed) failure = "";
+    else if (stale_stop) failure = "";
     else if (!runners::succeeded(status)) failure = runners::describe(status);
     else if (run.last_report.is_null()) failure = fmt::format("exited without reporting '{}'", spec_.metric.name);
-
     const bool failed = !failure.empty();
     const double value = failed ? kMissing : run.value;
+
+    if (interrupted_) {  // no exit is recorded: the run was out when the campaign stopped
+      apply_exit(trial, failure, value, /*interrupted=*/true);
+      return;
+    }
+    if (failed && may_retry(run, status)) {
+      retry(run, failure);
+      return;
+    }
+    write({now(), EventKind::Exit, static_cast<std::int64_t>(trial), run.run_number,
+           exit_data(run, value, status, failure, /*paused=*/false)},
+          trial);
+    if (failed) warn(trial, run.run_number, fmt::format("trial {} run {}: {}", trial, run.run_number, failure));
+    apply_exit(trial, failure, value);
+  }
+
+  nlohmann::json exit_data(const ActiveRun& run, double value, const std::optional<runners::ExitStatus>& status,
+                           const std::string& failure, bool paused) const {
+    using Kind = runners::ExitStatus::Kind;
+    const auto null = nlohmann::json();
+    return {{"value", std::isfinite(value) && failure.empty() ? nlohmann::json(spec_.metric.from_minimized(value)) : null},
+            {"stopped_by_scheduler", run.stop_requested},
+            {"paused", paused},
+            {"exit_code", status && status->kind == Kind::Exited ? nlohmann::json(status->code) : null},
+            {"signal", status && status->kind == Kind::Signaled ? nlohmann::json(status->signal) : null},
+            {"timed_out", status && status->timed_out},
+            {"stale", status && status->stale},
+            {"failure", failure.empty() ? null : nlohmann::json(failure)},
+            {"attempts", run.attempts},
+            {"seconds", now() - run.started}};
+  }
+
+  // trial.retries: a failed run is launched again, resuming from its checkpoint, unless the
+  // scheduler asked it to stop or a stale run is to fail at once.
+  bool may_retry(const ActiveRun& run, const runners::ExitStatus& status) const {
+    if (run.stop_requested || run.attempts > spec_.trial.retries) return false;
+    return !status.stale || spec_.trial.on_stale == TrialSpec::OnStale::Retry;
+  }
+
+  void retry(ActiveRun& run, const std::string& failure) {
+    const auto trial = run.job.trial;
+    write({now(), EventKind::Retry, static_cast<std::int64_t>(trial), run.run_number,
+           {{"failure", failure}, {"attempt", run.attempts}}});
+    warn(trial, run.run_number, fmt::format("trial {} run {}: {}; retrying ({} of {})", trial, run.run_number, failure,
+                                            run.attempts, spec_.trial.retries));
+    ++run.attempts;
+    auto launch = prepare_launch(spec_, launched_job(run.job), run.trial_dir);
+    launch.env["RUNGS_RELAUNCH"] = "1";  // whatever it checkpointed before it failed
+    run.stdout_log << fmt::format("# run {} retried (attempt {})\n", run.run_number, run.attempts);
+    submit(run, std::move(launch));
+  }
+
+  // A run's end, live or replayed.
+  void apply_exit(scheduler::TrialId trial, const std::string& failure, double value, bool interrupted = false) {
+    auto node = active_.extract(trial);
+    if (!paused_.count(trial)) processes_.erase(trial);
+    const ActiveRun& run = *node.mapped();
+    auto& record = trials_[trial];
+    const bool failed = !failure.empty();
     if (failed) record.last_failure = failure;
     // A run stopped early never reached its budget: its last value is not the value there.
     if (std::isfinite(value) && !run.stop_requested) {
       record.values[run.job.budget.level] = spec_.metric.from_minimized(value);
       consider_best(run, value);
     }
-
-    nlohmann::json row = {{"trial", trial}, {"run", run.run_number}, {"bracket", run.job.bracket},
-                          {"level", run.job.budget.level}, {"units", run.job.budget.units},
-                          {"budget", to_json(spec_.ladder, run.job.budget)},
-                          {"resumed", run.job.resume_from.has_value()},
-                          {"params", to_json(run.job.config)},
-                          {"value", std::isfinite(value) ? nlohmann::json(spec_.metric.from_minimized(value)) : nlohmann::json()},
-                          {"stopped_by_scheduler", run.stop_requested},
-                          {"exit_code", status.kind == Kind::Exited ? nlohmann::json(status.code) : nlohmann::json()},
-                          {"signal", status.kind == Kind::Signaled ? nlohmann::json(status.signal) : nlohmann::json()},
-                          {"failure", failed ? nlohmann::json(failure) : nlohmann::json()},
-                          {"seconds", now_() - run.started}};
-    results_.run(row);
-    if (failed && !interrupted_) results_.warn(fmt::format("trial {} run {}: {}", trial, run.run_number, failure));
-
-    if (!interrupted_) scheduler_.on_run_end(trial, scheduler::RunEnd{value, failed});
+    if (interrupted) {
+      pump();
+      return;
+    }
+    scheduler_.on_run_end(trial, scheduler::RunEnd{value, failed});
+    sync_states(/*all=*/false);
     pump();
+  }
+
+  // Writes a State event for each trial whose scheduler state changed. A run's end can change
+  // other trials too (a rung completes: its losers stop), so every unsettled trial is checked;
+  // `all` checks settled ones as well (at the end).
+  void sync_states(bool all) {
+    for (auto& [id, record] : trials_) {
+      if (!all && is_settled(record.state)) continue;
+      const auto state = scheduler_.state(id);
+      if (record.state == scheduler::to_string(state)) continue;
+      write({now(), EventKind::State, static_cast<std::int64_t>(id), {}, {{"state", scheduler::to_string(state)}}},
+             id, state);
+    }
+  }
+
+  static bool is_settled(const std::string& state) {
+    using scheduler::TrialState;
+    return state == to_string(TrialState::Completed) || state == to_string(TrialState::Failed) ||
+           state == to_string(TrialState::Stopped);
+  }
+
+  TrialRow trial_row(scheduler::TrialId id) const {
+    const auto& record = trials_.at(id);
+    TrialRow row;
+    row.trial = static_cast<std::int64_t>(id);
+    row.bracket = static_cast<std::int64_t>(record.bracket);
+    row.params = to_json(record.config);
+    row.state = record.state;
+    row.level = static_cast<std::int64_t>(record.level);
+    row.budget = to_json(spec_.ladder, spec_.ladder.at(record.level));
+    row.last_value = record.last_value;
+    row.last_step = record.last_step;
+    for (const auto& [level, value] : record.values) row.values_by_level[std::to_string(level)] = value;
+    if (!record.last_failure.empty()) row.failure = record.last_failure;
+    row.updated = now();
+    return row;
+  }
+
+  // Appends to the store; with a trial, its row too (in the state given, or as last
+  // written). While replaying, checks the event against the log instead: returns true if it
+  // was recorded already.
+  bool write(Event event, std::optional<scheduler::TrialId> trial = std::nullopt,
+              std::optional<scheduler::TrialState> state = std::nullopt) {
+    if (trial && state) trials_.at(*trial).state = scheduler::to_string(*state);
+    if (replayed(event)) return true;
+    if (!trial) {
+      store_.append(std::move(event));
+      return false;
+    }
+    const auto row = trial_row(*trial);
+    store_.append(std::move(event), &row);
+    return false;
+  }
+
+  void warn(std::optional<scheduler::TrialId> trial, std::optional<std::int64_t> run, const std::string& message) {
+    Event event{now(), EventKind::Warning, {}, run, {{"message", message}}};
+    if (trial) event.trial = static_cast<std::int64_t>(*trial);
+    store_.append(std::move(event));
+    warnings_log_ << message << '\n';
+    warnings_log_.flush();
   }
 
   void consider_best(const ActiveRun& run, double value) {
@@ -222,7 +675,7 @@ class Loop {
 
   ProgressSnapshot snapshot() const {
     ProgressSnapshot s;
-    s.elapsed = std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(now_()));
+    s.elapsed = std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(now()));
     s.running = active_.size();
     for (const auto& [id, record] : trials_) {
       switch (scheduler_.state(id)) {
@@ -239,48 +692,49 @@ class Loop {
   }
 
   void tick() {
-    if (options_.progress) options_.progress->update(snapshot());
+    if (options_.progress && !replaying_) options_.progress->update(snapshot());
     ticker_.expires_after(std::chrono::milliseconds(250));
     ticker_.async_wait([this](const boost::system::error_code& ec) {
       if (!ec) tick();
     });
   }
 
-  double real_seconds() const {
-    return std::chrono::duration<double>(Clock::now() - started_).count();
-  }
-
-  void write_trials() {
-    nlohmann::json rows = nlohmann::json::array();
-    for (const auto& [id, record] : trials_) {
-      nlohmann::json values = nlohmann::json::object();
-      for (const auto& [level, value] : record.values) values[std::to_string(level)] = value;
-      rows.push_back({{"trial", id}, {"state", scheduler::to_string(scheduler_.state(id))},
-                      {"bracket", record.bracket}, {"level", record.level},
-                      {"budget", to_json(spec_.ladder, spec_.ladder.at(record.level))},
-                      {"params", to_json(record.config)}, {"values_by_level", values},
-                      {"failure", record.last_failure.empty() ? nlohmann::json() : nlohmann::json(record.last_failure)}});
-    }
-    results_.trials(rows);
+  // Campaign seconds: the recorded time while replaying, else the clock (real or virtual)
+  // plus, for a resumed real campaign, the time it had run before.
+  double now() const {
+    if (replaying_) return replay_time_;
+    if (options_.clock) return options_.clock();
+    return time_offset_ + std::chrono::duration<double>(Clock::now() - started_).count();
   }
 
   const CampaignSpec& spec_;
   scheduler::Scheduler& scheduler_;
   runners::Runner& runner_;
   boost::asio::io_context& io_;
+  CampaignStore& store_;
   const LoopOptions& options_;
-  ResultsLog results_;
+  std::ofstream warnings_log_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer ticker_;
   Clock::time_point started_;
-  std::function<double()> now_;  // campaign seconds: real, or a simulation's virtual clock
+  double time_offset_ = 0;
   runners::ReportParser parser_;
 
+  std::vector<Event> log_;  // the recorded events, when resuming
+  std::size_t cursor_ = 0;
+  bool replaying_ = false;
+  double replay_time_ = 0;
+
   std::map<scheduler::TrialId, std::unique_ptr<ActiveRun>> active_;
-  std::map<scheduler::TrialId, runners::RunId> raw_ids_;
+  std::map<scheduler::TrialId, Process> processes_;     // each trial's live process, if any
+  std::map<scheduler::TrialId, PausedProcess> paused_;  // trials whose process is kept paused
+  std::set<std::uint64_t> ending_;                      // serials of paused processes being ended
+  std::map<scheduler::TrialId, std::vector<std::string>> leftover_lines_;  // of ended paused processes
+  std::uint64_t processes_started_ = 0;
+  std::uint64_t pauses_ = 0;
   std::map<scheduler::TrialId, TrialRecord> trials_;
   std::optional<BestResult> best_;
-  std::size_t runs_launched_ = 0;
+  std::int64_t runs_launched_ = 0;
   double budget_used_ = 0;
   bool interrupted_ = false;
 };
@@ -289,8 +743,8 @@ class Loop {
 
 CampaignOutcome run_campaign(const CampaignSpec& spec, scheduler::Scheduler& scheduler,
                              runners::Runner& runner, boost::asio::io_context& io,
-                             const LoopOptions& options) {
-  Loop loop(spec, scheduler, runner, io, options);
+                             CampaignStore& store, const LoopOptions& options) {
+  Loop loop(spec, scheduler, runner, io, store, options);
   return loop.run();
 }
 

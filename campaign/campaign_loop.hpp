@@ -8,17 +8,24 @@
 // The loop keeps at most max_concurrent runs out, ends when the scheduler is finished and
 // nothing runs, and on SIGINT/SIGTERM stops every trial (whole process groups) before it
 // returns. A trial that crashes, hangs or prints garbage is recorded; the campaign goes on.
+//
+// Every event goes to the campaign's store (campaign/store.hpp) before it takes effect. A
+// store that already holds events is a campaign being resumed: the loop first replays them
+// through a fresh scheduler (same seed, same YAML) so that it reaches the state it had, then
+// relaunches the runs that were out and goes on (docs/storage.md, "Resume").
 #include <boost/asio/io_context.hpp>
 
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "campaign/campaign_spec.hpp"
 #include "campaign/progress_line.hpp"
+#include "campaign/store.hpp"
 #include "runners/runner.hpp"
 #include "scheduler/scheduler.hpp"
 
@@ -46,10 +53,22 @@ struct LoopOptions {
   // Seconds since the campaign started, for report times, run durations and the progress
   // line; empty = the real steady clock. A simulated runner passes its virtual clock.
   std::function<double()> clock;
+  // Resuming with `clock` set: moves that clock to the last recorded time before the runs
+  // that were out are relaunched (SimulatedRunner::advance_clock).
+  std::function<void(double)> restore_clock;
 };
 
+// The recorded campaign does not match what this scheduler does with it: the YAML, the seed
+// or rungs itself changed since the events were written.
+struct ReplayMismatch : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Runs (or resumes, when `store` holds events) the campaign. `scheduler` must be fresh, built
+// from `spec`. Throws ReplayMismatch before launching anything if the store's events do not
+// replay.
 CampaignOutcome run_campaign(const CampaignSpec& spec, scheduler::Scheduler& scheduler,
                              runners::Runner& runner, boost::asio::io_context& io,
-                             const LoopOptions& options);
+                             CampaignStore& store, const LoopOptions& options);
 
 }  // namespace rungs::campaign

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <regex>
 #include <set>
 
@@ -11,6 +12,8 @@
 #include "campaign/yaml_optimizer.hpp"
 #include "campaign/yaml_scheduler.hpp"
 #include "campaign/yaml_space.hpp"
+#include "fidelity/dimension_registry.hpp"
+#include "fidelity/plugin_loader.hpp"
 #include "runners/command_template.hpp"
 #include "runners/report_parser.hpp"
 
@@ -52,11 +55,57 @@ MetricSpec read_metric(const YamlNode& node) {
   return metric;
 }
 
-fidelity::Dimension read_dimension(const std::string& name, const YamlNode& node) {
-  node.expect_keys({"type", "growth", "min", "max", "values"});
+// A dimension of a registered kind (fidelity/dimension_registry.hpp): `kind` and `env` are
+// ours, every other key is the kind's option.
+fidelity::Dimension read_custom_dimension(const std::string& name, const YamlNode& node) {
+  const auto kind_node = node.at("kind");
+  const auto kind_name = kind_node.as_string();
+  const auto* kind = fidelity::dimension_registry().find(kind_name);
+  if (kind == nullptr) {
+    std::string known;
+    for (const auto& k : fidelity::dimension_registry().names()) known += (known.empty() ? "" : ", ") + k;
+    kind_node.fail(fmt::format("unknown dimension kind '{}' (registered: {}); a plugin listed under `plugins:` "
+                               "registers more",
+                               kind_name, known.empty() ? "none" : known));
+  }
+  fidelity::DimensionOptions options;
+  for (const auto& [key, value] : node.entries()) {
+    if (key == "kind" || key == "env") continue;
+    if (value.is_sequence()) {
+      std::vector<std::string> items;
+      for (const auto& item : value.items()) items.push_back(item.as_string());
+      options.set_list(key, std::move(items));
+    } else {
+      options.set(key, value.as_string());
+    }
+  }
   fidelity::Dimension dim;
   dim.name = name;
+  if (auto env = node.find("env")) dim.env = env->as_string();
+  try {
+    auto made = kind->make(options);
+    if (!made) node.fail(fmt::format("dimension kind '{}' made no dimension", kind_name));
+    dim.mapping = fidelity::Custom{std::move(made), kind_name};
+  } catch (const fidelity::OptionError& e) {
+    (node.has(e.key()) ? node.at(e.key()) : node).fail(fmt::format("{} (kind '{}')", e.what(), kind_name));
+  } catch (const std::invalid_argument& e) {
+    node.fail(fmt::format("kind '{}': {}", kind_name, e.what()));
+  }
+  if (const auto unused = options.unused(); !unused.empty()) {
+    std::string known;
+    for (const auto& k : kind->options) known += (known.empty() ? "" : ", ") + k;
+    node.at(unused.front()).fail(fmt::format("'{}' is not an option of dimension kind '{}' (options: {}; and env)",
+                                             unused.front(), kind_name, known.empty() ? "none" : known));
+  }
+  return dim;
+}
+
+fidelity::Dimension read_dimension(const std::string& name, const YamlNode& node) {
   if (!is_identifier(name)) node.fail("a dimension name must be an identifier (letters, digits, _)");
+  if (node.is_map() && node.has("kind")) return read_custom_dimension(name, node);
+  node.expect_keys({"type", "growth", "min", "max", "values", "cost_power", "on_change", "env"});
+  fidelity::Dimension dim;
+  dim.name = name;
   const auto type = node.get_string("type", "float");
   if (type != "int" && type != "float") node.fail(fmt::format("type must be int or float, got '{}'", type));
   dim.integer = type == "int";
@@ -79,11 +128,37 @@ fidelity::Dimension read_dimension(const std::string& name, const YamlNode& node
     if (!(high >= low)) node.at("max").fail(fmt::format("must be at least min ({}), got {}", low, high));
     dim.mapping = fidelity::Geometric{low, high};
   }
+  if (auto power = node.find("cost_power")) {
+    dim.cost_power = power->as_double();
+    if (!(dim.cost_power >= 0) || !std::isfinite(dim.cost_power))
+      power->fail(fmt::format("must be a number >= 0 (1: cost grows linearly with the value, 2: with its square), got {}",
+                              dim.cost_power));
+  }
+  if (auto change = node.find("on_change")) {
+    const auto text = change->as_string();
+    if (text != "rerun" && text != "warm_start")
+      change->fail(fmt::format("must be rerun (start over at the new value) or warm_start (continue from the "
+                               "checkpoint at the new value), got '{}'",
+                               text));
+    if (dim.growth != fidelity::Growth::Fixed)
+      change->fail("only a growth: fixed dimension changes value between runs; a continued one always resumes");
+    dim.warm_start = text == "warm_start";
+  }
+  if (auto env = node.find("env")) dim.env = env->as_string();
   return dim;
 }
 
+fidelity::CostModel read_cost_model(const YamlNode& node) {
+  const auto text = node.as_string();
+  if (text == "product") return fidelity::CostModel::product();
+  if (text == "units") return fidelity::CostModel::units();
+  if (text.find_first_not_of(" \t") == std::string::npos)
+    node.fail("must be product, units, or a formula such as \"epochs * data_fraction * (resolution/28)^2\"");
+  return fidelity::CostModel::formula(text);
+}
+
 fidelity::BudgetLadder read_budget(const YamlNode& node, double eta) {
-  node.expect_keys({"min", "max", "dimensions"});
+  node.expect_keys({"min", "max", "dimensions", "cost"});
   const double low = node.at("min").as_double();
   const double high = node.at("max").as_double();
   if (!(low > 0)) node.at("min").fail(fmt::format("must be positive, got {}", low));
@@ -96,18 +171,71 @@ fidelity::BudgetLadder read_budget(const YamlNode& node, double eta) {
       dim_nodes.push_back(dim_node);
     }
   }
+  // Campaigns price runs by the product of the dimensions' relative costs unless they say
+  // otherwise (fidelity/cost_model.hpp).
+  const auto cost_node = node.find("cost");
+  const auto cost = cost_node ? read_cost_model(*cost_node) : fidelity::CostModel::product();
   try {
-    return fidelity::BudgetLadder(low, high, eta, dims);
+    return fidelity::BudgetLadder(low, high, eta, dims, cost);
   } catch (const std::invalid_argument& e) {
-    // The ladder names the dimension at fault; point at it when we can.
+    // The ladder names the dimension or the cost at fault; point at it when we can.
+    const std::string message = e.what();
+    if (cost_node && message.rfind("cost", 0) == 0) cost_node->fail(message);
     for (std::size_t i = 0; i < dims.size(); ++i)
-      if (std::string(e.what()).find("'" + dims[i].name + "'") != std::string::npos) dim_nodes[i].fail(e.what());
-    node.fail(e.what());
+      if (message.find("'" + dims[i].name + "'") != std::string::npos) dim_nodes[i].fail(message);
+    node.fail(message);
+  }
+}
+
+// Dimension plugins (`plugins: [libdownsample.so]`) register their kinds before the budget is
+// read. A bare file name is looked up beside the rungs binary (fidelity/plugin_loader.hpp).
+std::vector<std::filesystem::path> load_plugins(const YamlNode& node, const std::filesystem::path& directory) {
+  std::vector<std::filesystem::path> loaded;
+  const auto items = node.is_scalar() ? std::vector<YamlNode>{node} : node.items();
+  for (const auto& item : items) {
+    try {
+      loaded.push_back(fidelity::find_dimension_plugin(item.as_string(), directory));
+      fidelity::load_dimension_plugin(loaded.back());
+    } catch (const std::exception& e) {
+      item.fail(e.what());
+    }
+  }
+  return loaded;
+}
+
+// Every dimension reaches the trial in its own environment variable (RUNGS_BUDGET_<NAME> or
+// its `env`), plus any a custom kind adds: each must be a valid name, unique, and none may
+// shadow the protocol's variables or the trial's own `env`.
+void check_environment(const CampaignSpec& spec, const YamlNode& root) {
+  static const std::regex env_pattern("^[A-Za-z_][A-Za-z0-9_]*$");
+  const std::set<std::string> protocol(protocol_variables().begin(), protocol_variables().end());
+  std::map<std::string, std::string> owner;  // variable -> dimension
+  if (spec.ladder.dimensions().empty()) return;
+  const auto dims_node = root.at("budget").at("dimensions");
+  for (const auto& dim : spec.ladder.dimensions()) {
+    const auto dim_node = dims_node.at(dim.name);
+    const auto at = dim_node.has("env") ? dim_node.at("env") : dim_node;
+    std::vector<std::string> names = {fidelity::env_name(dim)};
+    if (const auto* custom = std::get_if<fidelity::Custom>(&dim.mapping))
+      for (std::size_t k = 0; k < spec.ladder.levels(); ++k)
+        for (const auto& [name, value] : custom->dimension->environment(spec.ladder.at(k).values.at(dim.name)))
+          if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    for (const auto& name : names) {
+      if (!std::regex_match(name, env_pattern))
+        at.fail(fmt::format("'{}' is not a valid environment variable name (letters, digits, _)", name));
+      if (protocol.count(name)) at.fail(fmt::format("'{}' is a variable of the trial protocol", name));
+      if (const auto other = owner.find(name); other != owner.end())
+        at.fail(fmt::format("environment variable '{}' is also set by dimension '{}'", name, other->second));
+      if (spec.trial.env.count(name))
+        root.at("trial").at("env").at(name).fail(fmt::format("'{}' is set by budget dimension '{}'", name, dim.name));
+      owner[name] = dim.name;
+    }
   }
 }
 
 TrialSpec read_trial(const YamlNode& node) {
-  node.expect_keys({"command", "env", "report", "timeout", "grace_period"});
+  node.expect_keys({"command", "env", "report", "timeout", "grace_period", "heartbeat", "on_stale", "retries", "pause",
+                    "max_paused"});
   TrialSpec spec;
   const auto command = node.at("command");
   if (command.is_scalar())
@@ -136,7 +264,43 @@ TrialSpec read_trial(const YamlNode& node) {
   }
   if (auto timeout = node.find("timeout")) spec.timeout = read_duration(*timeout);
   if (auto grace = node.find("grace_period")) spec.grace = read_duration(*grace);
+  if (auto heartbeat = node.find("heartbeat")) spec.heartbeat = read_duration(*heartbeat);
+  if (auto on_stale = node.find("on_stale")) {
+    const auto policy = on_stale->as_string();
+    if (policy == "fail") spec.on_stale = TrialSpec::OnStale::Fail;
+    else if (policy == "retry") spec.on_stale = TrialSpec::OnStale::Retry;
+    else if (policy == "stop") spec.on_stale = TrialSpec::OnStale::Stop;
+    else on_stale->fail(fmt::format("must be fail, retry or stop, got '{}'", policy));
+  }
+  if (auto retries = node.find("retries")) {
+    const auto count = retries->as_int();
+    if (count < 0 || count > 100) retries->fail(fmt::format("must be between 0 and 100, got {}", count));
+    spec.retries = static_cast<std::size_t>(count);
+  }
+  if (auto pause = node.find("pause")) {
+    const auto how = pause->as_string();
+    if (how != "exit" && how != "signal") pause->fail(fmt::format("must be exit or signal, got '{}'", how));
+    spec.keep_paused = how == "signal";
+  }
+  if (auto max_paused = node.find("max_paused")) {
+    const auto count = max_paused->as_int();
+    if (count < 1) max_paused->fail(fmt::format("must be at least 1, got {}", count));
+    spec.max_paused = static_cast<std::size_t>(count);
+  }
   return spec;
+}
+
+// pause: signal continues a paused process, so the budget must grow along one dimension a
+// run continues (epochs), and the scheduler must pause trials at rungs rather than stop them.
+void check_pausing(const CampaignSpec& spec, const YamlNode& at) {
+  std::size_t continued = 0;
+  for (const auto& dim : spec.ladder.dimensions()) continued += dim.growth == fidelity::Growth::Continued;
+  if (continued != 1)
+    at.fail(fmt::format("pause: signal needs exactly one budget dimension with growth: continued (the step a "
+                        "run pauses at), found {}",
+                        continued));
+  if ((spec.scheduler.type == "asha" || spec.scheduler.type == "async_hyperband") && spec.scheduler.mode == "stopping")
+    at.fail("pause: signal needs a scheduler that pauses trials at rungs; scheduler.mode is stopping");
 }
 
 // Every placeholder in the command must name a parameter, a dimension or a builtin, and no
@@ -171,7 +335,7 @@ void check_placeholders(const CampaignSpec& spec, const YamlNode& root) {
 
 CampaignSpec read_campaign(const YamlNode& root, const std::filesystem::path& file,
                            const std::filesystem::path& directory) {
-  root.expect_keys({"name", "seed", "metric", "space", "budget", "scheduler", "optimizer", "trial", "output"});
+  root.expect_keys({"name", "seed", "metric", "space", "budget", "scheduler", "optimizer", "trial", "output", "plugins"});
   CampaignSpec spec;
   spec.file = file;
   spec.directory = directory;
@@ -180,14 +344,17 @@ CampaignSpec read_campaign(const YamlNode& root, const std::filesystem::path& fi
   if (auto metric = root.find("metric")) spec.metric = read_metric(*metric);
   spec.space = read_search_space(root.at("space"));
   if (auto scheduler = root.find("scheduler")) spec.scheduler = read_scheduler(*scheduler);
+  if (auto plugins = root.find("plugins")) spec.plugins = load_plugins(*plugins, directory);
   spec.ladder = read_budget(root.at("budget"), spec.scheduler.eta);
   if (spec.scheduler.bracket && *spec.scheduler.bracket > spec.ladder.s_max())
     root.at("scheduler").at("bracket").fail(fmt::format(
         "this budget has brackets 0..{} (s_max = floor(log_eta(max/min)))", spec.ladder.s_max()));
   if (auto optimizer = root.find("optimizer")) spec.optimizer = read_optimizer(*optimizer);
   spec.trial = read_trial(root.at("trial"));
+  if (spec.trial.keep_paused) check_pausing(spec, root.at("trial").at("pause"));
   if (auto output = root.find("output")) spec.output = directory / output->as_string();
   check_placeholders(spec, root);
+  check_environment(spec, root);
   return spec;
 }
 
@@ -196,6 +363,13 @@ CampaignSpec read_campaign(const YamlNode& root, const std::filesystem::path& fi
 const std::vector<std::string>& builtin_placeholders() {
   static const std::vector<std::string> names = {"trial_id", "trial_dir", "campaign_dir", "budget",
                                                  "level", "resume"};
+  return names;
+}
+
+const std::vector<std::string>& protocol_variables() {
+  static const std::vector<std::string> names = {"RUNGS_TRIAL_ID", "RUNGS_TRIAL_DIR", "RUNGS_PARAMS",
+                                                 "RUNGS_BUDGET",   "RUNGS_LEVEL",     "RUNGS_RESUME",
+                                                 "RUNGS_PARAMS_FILE"};
   return names;
 }
 

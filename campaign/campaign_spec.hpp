@@ -32,10 +32,24 @@ struct TrialSpec {
   std::string report_pattern;                 // for ReportFormat::Regex
   std::chrono::milliseconds timeout{0};       // per run; 0 = none
   std::chrono::milliseconds grace{5000};      // SIGTERM -> SIGKILL
+  // Liveness: a run that prints nothing for `heartbeat` is stale (0 = no limit) and is then
+  // failed, retried or stopped (ending with its last reported value as its result).
+  std::chrono::milliseconds heartbeat{0};
+  enum class OnStale { Fail, Retry, Stop } on_stale = OnStale::Fail;
+  // A failed run is launched again (resuming from its checkpoint) up to `retries` times;
+  // every failure is recorded, and only the last one reaches the scheduler.
+  std::size_t retries = 0;
+  // pause: signal. A trial pausing at a rung keeps its process, stopped with SIGSTOP, and a
+  // promotion continues it with SIGCONT instead of a relaunch from its checkpoint. At most
+  // max_paused processes are kept; beyond that the oldest is ended (a later promotion of it
+  // relaunches from its checkpoint, as with pause: exit).
+  bool keep_paused = false;
+  std::size_t max_paused = 8;
 };
 
 struct CampaignSpec {
   std::string name;
+  std::vector<std::filesystem::path> plugins;  // dimension plugins loaded for it (`plugins:`), resolved
   std::filesystem::path file;          // the YAML file, absolute
   std::filesystem::path directory;     // its folder: relative paths in the YAML start here
   std::filesystem::path output;        // where results go (absolute); may be empty = default
@@ -56,5 +70,9 @@ CampaignSpec parse_campaign(const std::string& text, const std::string& file_nam
 
 // The placeholders a trial command may use besides the parameters and budget dimensions.
 const std::vector<std::string>& builtin_placeholders();
+
+// The environment variables of the trial protocol (RUNGS_TRIAL_ID, RUNGS_BUDGET, ...): no
+// budget dimension's variable may take one of these names.
+const std::vector<std::string>& protocol_variables();
 
 }  // namespace rungs::campaign

@@ -1,5 +1,7 @@
 #include "campaign/simulation.hpp"
 
+#include "campaign/campaign_directory.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -160,7 +162,7 @@ struct Model {
     const bool resume = env(launch, "RUNGS_RESUME") == "1";
     const std::uint64_t trial = std::stoull(env(launch, "RUNGS_TRIAL_ID"));
 
-    // Fixed dimensions: a cost factor and a bias toward the untrained value.
+    // Fixed dimensions: a bias toward the untrained value.
     double ratio = 1;
     for (const auto& dim : ladder.dimensions()) {
       if (dim.growth != fidelity::Growth::Fixed) continue;
@@ -171,6 +173,9 @@ struct Model {
     const double biased = final_value + 0.25 * (1 - std::clamp(ratio, 0.0, 1.0)) * (1 - final_value);
     const double speed = landscape.curve_speed(z);
     const double unit_cost = options.epoch_seconds * landscape.cost_multiplier(z, options.cost_spread);
+    // Virtual time follows the ladder's cost model: a fresh run at this level takes
+    // cost(level) / cost(top) of a full run (max_units x unit_cost).
+    const double relative = ladder.at(level).cost / ladder.at(ladder.levels() - 1).cost;
 
     const auto report = [&](long step, double progress) {
       Draws noise(mix(options.seed ^ mix(trial ^ mix(static_cast<std::uint64_t>(step)))));
@@ -181,9 +186,9 @@ struct Model {
     };
 
     runners::SimulatedTrial trial_script;
-    if (!continued) {  // one report at the end; the run costs its units
+    if (!continued) {  // one report at the end
       const double units = ladder.at(level).units;
-      trial_script.exit_after = units * unit_cost;
+      trial_script.exit_after = relative * ladder.max_units() * unit_cost;
       trial_script.lines.emplace_back(trial_script.exit_after, report(1, units / ladder.max_units()));
       return trial_script;
     }
@@ -192,7 +197,9 @@ struct Model {
     long first = 0;  // epochs already trained by the run this one resumes
     if (resume && level > 0) first = std::lround(ladder.at(level - 1).values.at(*continued));
     first = std::clamp(first, 0L, std::max(0L, epochs - 1));  // always at least one report
-    const double epoch_cost = unit_cost * ratio;
+    // Per epoch: the level's relative cost spread over its share of the top's epochs (under
+    // the product model, the fixed dimensions' factors: fraction x (resolution / top)^2 ...).
+    const double epoch_cost = unit_cost * relative * max_epochs / static_cast<double>(std::max(epochs, 1L));
     for (long e = first + 1; e <= epochs; ++e)
       trial_script.lines.emplace_back(static_cast<double>(e - first) * epoch_cost,
                                       report(e, static_cast<double>(e) / max_epochs));
@@ -221,8 +228,23 @@ runners::TrialModel synthetic_trials(const CampaignSpec& spec, const SimulationO
                Landscape(options.seed, spec.space.dimension()), continued};
 }
 
+nlohmann::json to_json(const SimulationOptions& options) {
+  return {{"seed", options.seed}, {"epoch_seconds", options.epoch_seconds}, {"cost_spread", options.cost_spread},
+          {"noise", options.noise}, {"workers", options.workers}};
+}
+
+SimulationOptions simulation_options_from(const nlohmann::json& json) {
+  SimulationOptions options;
+  options.seed = json.value("seed", options.seed);
+  options.epoch_seconds = json.value("epoch_seconds", options.epoch_seconds);
+  options.cost_spread = json.value("cost_spread", options.cost_spread);
+  options.noise = json.value("noise", options.noise);
+  options.workers = json.value("workers", options.workers);
+  return options;
+}
+
 SimulationSummary run_simulation(const CampaignSpec& spec, scheduler::Scheduler& scheduler,
-                                 const SimulationOptions& options, const std::filesystem::path& output,
+                                 const SimulationOptions& options, CampaignStore& store,
                                  ProgressLine* progress) {
   CampaignSpec simulated = spec;
   const std::size_t workers = options.workers > 0 ? options.workers : spec.scheduler.max_concurrent;
@@ -241,13 +263,14 @@ SimulationSummary run_simulation(const CampaignSpec& spec, scheduler::Scheduler&
       runners::SimulatedRunnerOptions{workers});
 
   LoopOptions loop;
-  loop.output = output;
+  loop.output = store.directory();
   loop.progress = progress;
   loop.handle_signals = false;
   loop.clock = [&runner] { return runner.now(); };
+  loop.restore_clock = [&runner](double seconds) { runner.advance_clock(seconds); };
 
   SimulationSummary summary;
-  summary.outcome = run_campaign(simulated, scheduler, runner, io, loop);
+  summary.outcome = run_campaign(simulated, scheduler, runner, io, store, loop);
   summary.workers = workers;
   summary.makespan = runner.now();
   summary.busy_seconds = runner.busy_seconds();
@@ -257,6 +280,13 @@ SimulationSummary run_simulation(const CampaignSpec& spec, scheduler::Scheduler&
   summary.timeouts = runner.timeouts();
   summary.events = runner.events_delivered();
   return summary;
+}
+
+SimulationSummary run_simulation(const CampaignSpec& spec, scheduler::Scheduler& scheduler,
+                                 const SimulationOptions& options, const std::filesystem::path& output,
+                                 ProgressLine* progress) {
+  auto store = create_campaign_directory(spec, output, "simulate", to_json(options));
+  return run_simulation(spec, scheduler, options, store, progress);
 }
 
 }  // namespace rungs::campaign

@@ -27,14 +27,20 @@
 //  - Reports: one line per epoch, `@rungs {"step": e, "<metric>": v}` in the default tagged
 //    format. For a maximized metric (mode: max) the line carries 1 - v (an accuracy-like
 //    number), so "better" means the same configuration either way.
-//  - Cost: epoch_seconds x m(z) x r per epoch, where m(z) = exp(cost_spread n(z) -
+//  - Cost: epoch_seconds x m(z) x c per epoch, where c = (cost(level) / cost(top)) /
+//    (epochs / E_max) under the ladder's cost model (fidelity/cost_model.hpp): the fixed
+//    dimensions' relative costs, r itself with the default product and cost_power 1,
+//    fraction x (resolution / top)^2 with a resolution of cost_power 2; m(z) = exp(cost_spread n(z) -
 //    cost_spread^2 / 2) is lognormal-ish with mean about 1 over the space (n(z) a seeded
 //    random linear function of z, about N(0,1) for uniform z): some configurations are
 //    steadily slower than others, as bigger models are.
 //  - Resume (RUNGS_RESUME=1): the run starts after the epochs of level RUNGS_LEVEL - 1 (the
-//    level the schedulers promote from) and is charged only the epochs it adds.
+//    level the schedulers promote from) and is charged only the epochs it adds. A promotion
+//    that changes a rerun-on-change dimension comes with RUNGS_RESUME=0 (fidelity/run_cost.hpp)
+//    and trains from epoch 1.
 //  - No Continued dimension: one report (step 1) at the end of the run, progress = units /
-//    max units, cost = units x epoch_seconds x m(z).
+//    max units, cost = cost(level) / cost(top) x max units x epoch_seconds x m(z) (units x
+//    epoch_seconds x m(z) when the cost is the units).
 // The run exits with code 0 after its last report; timeouts apply in virtual time.
 #include <cstddef>
 #include <cstdint>
@@ -43,6 +49,7 @@
 #include "campaign/campaign_loop.hpp"
 #include "campaign/campaign_spec.hpp"
 #include "campaign/progress_line.hpp"
+#include "campaign/store.hpp"
 #include "runners/simulated_runner.hpp"
 #include "scheduler/scheduler.hpp"
 
@@ -75,14 +82,26 @@ struct SimulationSummary {
 };
 
 // Runs the campaign loop over `scheduler` with a SimulatedRunner of `workers` virtual workers
-// and synthetic_trials(spec, options): results go to `output` exactly as for a real run
-// (reports.jsonl, runs.jsonl, trials.jsonl, trial directories with params.json and
-// stdout.log), with virtual times. Concurrency is options.workers (default: the scheduler's
-// max_concurrent); reports use the tagged JSON format whatever trial.report says. No signal
-// handling: a simulation takes seconds. Deterministic: the same spec, scheduler seed and
-// options give byte-identical reports.jsonl, runs.jsonl and trials.jsonl.
+// and synthetic_trials(spec, options): results go to `store` (and trial directories beside
+// it) exactly as for a real run, with virtual times. Concurrency is options.workers (default:
+// the scheduler's max_concurrent); reports use the tagged JSON format whatever trial.report
+// says. No signal handling: a simulation takes seconds. Deterministic: the same spec,
+// scheduler seed and options give the same events. A store holding events is resumed: the
+// runs that were out continue exactly where they were (a simulated checkpoint is perfect),
+// so the campaign makes the decisions an uninterrupted one makes. The summary's makespan,
+// busy time and utilization count only this process's part of a resumed simulation.
+SimulationSummary run_simulation(const CampaignSpec& spec, scheduler::Scheduler& scheduler,
+                                 const SimulationOptions& options, CampaignStore& store,
+                                 ProgressLine* progress = nullptr);
+
+// The same in a new campaign directory `output` (create_campaign_directory), for benchmarks
+// and tests.
 SimulationSummary run_simulation(const CampaignSpec& spec, scheduler::Scheduler& scheduler,
                                  const SimulationOptions& options, const std::filesystem::path& output,
                                  ProgressLine* progress = nullptr);
+
+// The options as stored with a simulated campaign (CampaignInfo::options), and back.
+nlohmann::json to_json(const SimulationOptions& options);
+SimulationOptions simulation_options_from(const nlohmann::json& json);
 
 }  // namespace rungs::campaign

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <set>
 
+#include "fidelity/custom_dimension.hpp"
+#include "fidelity/run_cost.hpp"
 #include "runners/command_template.hpp"
 
 namespace rungs::campaign {
@@ -32,7 +34,9 @@ std::filesystem::path trial_directory(const std::filesystem::path& output, sched
 runners::LaunchSpec prepare_launch(const CampaignSpec& spec, const scheduler::Job& job,
                                    const std::filesystem::path& trial_dir) {
   std::filesystem::create_directories(trial_dir);
-  const bool resume = job.resume_from.has_value();
+  // A promotion resumes from the checkpoint unless a rerun-on-change dimension (a resolution,
+  // a data fraction without warm_start) changed: then the run starts over at the new value.
+  const bool resume = fidelity::run_start(spec.ladder, job.budget, job.resume_from) == fidelity::RunStart::Resume;
   const auto params = to_json(job.config);
   const auto budget = to_json(spec.ladder, job.budget);
   const nlohmann::json file = {{"trial_id", job.trial}, {"params", params}, {"budget", budget},
@@ -49,7 +53,16 @@ runners::LaunchSpec prepare_launch(const CampaignSpec& spec, const scheduler::Jo
     if (found == job.config.end()) absent.insert(param.name);
     else values[param.name] = space::to_string(found->second);
   }
-  for (const auto& [name, value] : budget.items()) values[name] = value.dump();  // 9, 0.5
+  // Each dimension as text ("9", "0.5", or a custom kind's own format), for its placeholder
+  // and its own environment variable.
+  std::map<std::string, std::string> dimension_env;
+  for (const auto& dim : spec.ladder.dimensions()) {
+    const double value = job.budget.values.at(dim.name);
+    values[dim.name] = fidelity::format_value(dim, value);
+    dimension_env[fidelity::env_name(dim)] = values[dim.name];
+    if (const auto* custom = std::get_if<fidelity::Custom>(&dim.mapping))
+      for (auto& [name, text] : custom->dimension->environment(value)) dimension_env[name] = std::move(text);
+  }
 
   runners::LaunchSpec launch;
   launch.argv = runners::expand(spec.trial.command, values, absent);
@@ -61,6 +74,7 @@ runners::LaunchSpec prepare_launch(const CampaignSpec& spec, const scheduler::Jo
   launch.timeout = spec.trial.timeout;
   launch.grace = spec.trial.grace;
   launch.env = spec.trial.env;
+  for (const auto& [name, text] : dimension_env) launch.env[name] = text;  // RUNGS_BUDGET_EPOCHS=9
   launch.env["RUNGS_TRIAL_ID"] = std::to_string(job.trial);
   launch.env["RUNGS_TRIAL_DIR"] = trial_dir.string();
   launch.env["RUNGS_PARAMS"] = params.dump();

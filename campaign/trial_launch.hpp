@@ -23,6 +23,11 @@ std::filesystem::path trial_directory(const std::filesystem::path& output, sched
 // Creates the trial directory, writes params.json and returns the launch. argv[0] with a
 // '/' but relative is resolved against the campaign file's folder; a bare name is left for
 // the runner to look up. An argv element naming an inactive parameter is dropped.
+// Every budget dimension reaches the trial three ways: its {name} placeholder, its key in
+// RUNGS_BUDGET (JSON) and its own variable (fidelity::env_name: RUNGS_BUDGET_<NAME> or the
+// dimension's `env`), plus whatever variables a custom kind adds. RUNGS_RESUME (and
+// {resume}) is 1 only when fidelity::run_start says Resume: a promotion that changes a
+// rerun-on-change dimension starts over (0) in the same trial directory.
 runners::LaunchSpec prepare_launch(const CampaignSpec& spec, const scheduler::Job& job,
                                    const std::filesystem::path& trial_dir);
 

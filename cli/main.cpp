@@ -1,8 +1,13 @@
 // rungs: the command-line tool.
-//   rungs run CAMPAIGN.yaml [--output DIR]   run a campaign, print the best configuration
+//   rungs run CAMPAIGN.yaml [--output DIR]   run a campaign, print the best configuration; an
+//                                            existing campaign directory is resumed
 //   rungs simulate CAMPAIGN.yaml [--workers N] [--epoch-seconds S] [--seed N] [--output DIR]
 //                                            dry run: synthetic trials on a virtual clock
 //                                            (campaign/simulation.hpp), no trial program needed
+//   rungs resume DIR                         go on with a campaign that was interrupted
+//   rungs status DIR [--all]                 trials, rungs and the best so far (also while it runs)
+//   rungs report DIR [-o FILE]               one self-contained HTML file with the charts
+//   rungs export DIR [--format csv|json] [-o OUTDIR]   trials, runs and reports as files
 //   rungs validate CAMPAIGN.yaml             check a campaign file without running anything
 // Exit codes: 0 done, 1 other failure, 2 bad configuration, 130 interrupted (Ctrl-C).
 #include <CLI/CLI.hpp>
@@ -17,10 +22,14 @@
 #include <fstream>
 #include <optional>
 
+#include "campaign/campaign_change.hpp"
+#include "campaign/campaign_directory.hpp"
 #include "campaign/campaign_loop.hpp"
 #include "campaign/config_error.hpp"
 #include "campaign/factory.hpp"
 #include "campaign/simulation.hpp"
+#include "campaign/store.hpp"
+#include "report/commands.hpp"
 #include "runners/local_runner.hpp"
 #include "runners/program_lookup.hpp"
 
@@ -63,20 +72,50 @@ std::string timestamp() {
 }
 
 // The results directory: --output, else the campaign's `output:` (real runs only), else
-// runs/NAME-TIMESTAMP (runs/NAME-sim-TIMESTAMP for a simulation). Created, never reused, with
-// a copy of the campaign file so that it describes itself.
-fs::path prepare_output(const campaign::CampaignSpec& spec, const std::string& flag, bool simulated) {
+// runs/NAME-TIMESTAMP (runs/NAME-sim-TIMESTAMP for a simulation).
+fs::path output_directory(const campaign::CampaignSpec& spec, const std::string& flag, bool simulated) {
   fs::path output;
   if (!flag.empty()) output = flag;
   else if (!spec.output.empty() && !simulated) output = spec.output;
   else output = fs::path("runs") / fmt::format("{}-{}{}", spec.name, simulated ? "sim-" : "", timestamp());
-  output = fs::absolute(output).lexically_normal();
-  if (fs::exists(output) && !fs::is_empty(output))
-    throw campaign::ConfigError({spec.file.string(), 0, 0}, "output",
-                                fmt::format("'{}' already holds results; choose another with --output", output.string()));
-  fs::create_directories(output);
-  fs::copy_file(spec.file, output / "campaign.yaml");
-  return output;
+  return fs::absolute(output).lexically_normal();
+}
+
+// The campaign's store: a new one in an empty (or missing) directory, with a copy of the
+// campaign file so that the directory describes itself; or the existing campaign there, to
+// resume, if the file changed only in ways a resume allows. Any other non-empty directory is
+// refused.
+campaign::CampaignStore open_store(const campaign::CampaignSpec& spec, const fs::path& output,
+                                   const std::string& mode, const nlohmann::json& options) {
+  if (campaign::CampaignStore::exists(output)) {
+    auto store = campaign::CampaignStore::open(output);
+    if (store.info().mode != mode)
+      throw campaign::ConfigError({spec.file.string(), 0, 0}, "output",
+                                  fmt::format("'{}' holds a campaign of `rungs {}`; resume it with `rungs resume {}`",
+                                              output.string(), store.info().mode, output.string()));
+    campaign::check_compatible_change(store.info().campaign_yaml, spec.file, output);
+    if (store.info().options != options)
+      throw campaign::ConfigError({spec.file.string(), 0, 0}, "output",
+                                  fmt::format("'{}' was simulated with other options ({}); use `rungs resume {}`",
+                                              output.string(), store.info().options.dump(), output.string()));
+    fmt::print(stderr, "Resuming the campaign in {}\n", output.string());
+    return store;
+  }
+  try {
+    return campaign::create_campaign_directory(spec, output, mode, options);
+  } catch (const std::runtime_error& e) {
+    throw campaign::ConfigError({spec.file.string(), 0, 0}, "output", e.what());
+  }
+}
+
+// The spec a stored campaign was started with; relative paths in it still start at the
+// original file's folder.
+campaign::CampaignSpec stored_spec(const campaign::CampaignStore& store) {
+  const auto& info = store.info();
+  auto spec = campaign::parse_campaign(info.campaign_yaml, (store.directory() / "campaign.yaml").string(),
+                                       fs::path(info.campaign_file).parent_path());
+  spec.file = info.campaign_file;
+  return spec;
 }
 
 // "42 s", "12.5 min", "7.3 h", "2.1 days": virtual makespans span all of these.
@@ -122,11 +161,9 @@ struct RunFlags {
   bool quiet = false;
 };
 
-int run_command(const std::string& file, const RunFlags& flags) {
-  const auto spec = campaign::load_campaign(file);
-  check_program(spec);
-  const auto output = prepare_output(spec, flags.output, /*simulated=*/false);
-
+// Runs (or resumes) a campaign with real trial processes.
+int run_real(const campaign::CampaignSpec& spec, campaign::CampaignStore& store, const RunFlags& flags) {
+  const auto output = store.directory();
   auto scheduler = campaign::make_scheduler(spec);
   boost::asio::io_context io;
   runners::LocalRunnerOptions runner_options;
@@ -136,9 +173,10 @@ int run_command(const std::string& file, const RunFlags& flags) {
   campaign::LoopOptions options;
   options.output = output;
   options.progress = &progress;
-  const auto outcome = campaign::run_campaign(spec, *scheduler, runner, io, options);
+  const auto outcome = campaign::run_campaign(spec, *scheduler, runner, io, store, options);
   if (outcome.interrupted) {
-    fmt::print(stderr, "Interrupted: every trial was stopped. Results so far in {}\n", output.string());
+    fmt::print(stderr, "Interrupted: every trial was stopped. Results so far in {}; go on with `rungs resume {}`\n",
+               output.string(), output.string());
     return kInterrupted;
   }
   print_best(spec, outcome, output);
@@ -146,17 +184,21 @@ int run_command(const std::string& file, const RunFlags& flags) {
   return kDone;
 }
 
-// The campaign with synthetic trials on virtual workers: no trial program is needed.
-int simulate_command(const std::string& file, const RunFlags& flags, campaign::SimulationOptions options,
-                     std::optional<std::uint64_t> seed) {
-  const auto started = std::chrono::steady_clock::now();
+int run_command(const std::string& file, const RunFlags& flags) {
   const auto spec = campaign::load_campaign(file);
-  options.seed = seed.value_or(spec.seed);
-  const auto output = prepare_output(spec, flags.output, /*simulated=*/true);
+  check_program(spec);
+  auto store = open_store(spec, output_directory(spec, flags.output, /*simulated=*/false), "run", nlohmann::json::object());
+  return run_real(spec, store, flags);
+}
 
+// The campaign with synthetic trials on virtual workers: no trial program is needed.
+int run_simulated(const campaign::CampaignSpec& spec, campaign::CampaignStore& store, const RunFlags& flags,
+                  const campaign::SimulationOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto output = store.directory();
   auto scheduler = campaign::make_scheduler(spec);
   campaign::ProgressLine progress(flags.quiet ? nullptr : stderr);
-  const auto summary = campaign::run_simulation(spec, *scheduler, options, output, &progress);
+  const auto summary = campaign::run_simulation(spec, *scheduler, options, store, &progress);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   print_best(spec, summary.outcome, output);
   fmt::print("Simulated {} trials ({} runs) on {} virtual workers: makespan {} (virtual), "
@@ -170,6 +212,25 @@ int simulate_command(const std::string& file, const RunFlags& flags, campaign::S
                options.epoch_seconds);
   fmt::print("Results in {}\n", output.string());
   return kDone;
+}
+
+int simulate_command(const std::string& file, const RunFlags& flags, campaign::SimulationOptions options,
+                     std::optional<std::uint64_t> seed) {
+  const auto spec = campaign::load_campaign(file);
+  options.seed = seed.value_or(spec.seed);
+  auto store = open_store(spec, output_directory(spec, flags.output, /*simulated=*/true), "simulate",
+                          campaign::to_json(options));
+  return run_simulated(spec, store, flags, options);
+}
+
+// Goes on with the campaign in `directory` as it was started (real or simulated).
+int resume_command(const std::string& directory, const RunFlags& flags) {
+  auto store = campaign::CampaignStore::open(fs::absolute(directory).lexically_normal());
+  const auto spec = stored_spec(store);
+  if (store.info().mode == "simulate")
+    return run_simulated(spec, store, flags, campaign::simulation_options_from(store.info().options));
+  check_program(spec);
+  return run_real(spec, store, flags);
 }
 
 int validate_command(const std::string& file) {
@@ -216,6 +277,29 @@ int main(int argc, char** argv) {
   simulate->add_option("-o,--output", flags.output, "Results directory (default: runs/NAME-sim-TIMESTAMP)");
   simulate->add_flag("-q,--quiet", flags.quiet, "No progress line");
 
+  std::string directory;
+  auto* resume = app.add_subcommand("resume", "Go on with an interrupted campaign from its directory");
+  resume->add_option("directory", directory, "Campaign directory (holds rungs.db)")->required()->check(CLI::ExistingDirectory);
+  resume->add_flag("-q,--quiet", flags.quiet, "No progress line");
+
+  report::StatusOptions status_options;
+  auto* status = app.add_subcommand("status", "Show a campaign's trials, rungs and best result (also while it runs)");
+  status->add_option("directory", directory, "Campaign directory (holds rungs.db)")->required()->check(CLI::ExistingDirectory);
+  status->add_flag("-a,--all", status_options.all, "Every trial, not only the best and the running ones");
+  status->add_option("--top", status_options.top, "How many of the best trials to list (default: 20)");
+
+  std::optional<fs::path> report_file;
+  auto* html = app.add_subcommand("report", "Write a self-contained HTML report with the campaign's charts");
+  html->add_option("directory", directory, "Campaign directory (holds rungs.db)")->required()->check(CLI::ExistingDirectory);
+  html->add_option("-o,--output", report_file, "HTML file to write (default: DIR/report.html)");
+
+  std::string export_format = "csv";
+  std::optional<fs::path> export_dir;
+  auto* exporter = app.add_subcommand("export", "Write trials, runs, reports and warnings as CSV or JSON files");
+  exporter->add_option("directory", directory, "Campaign directory (holds rungs.db)")->required()->check(CLI::ExistingDirectory);
+  exporter->add_option("-f,--format", export_format, "csv or json (default: csv)")->check(CLI::IsMember({"csv", "json"}));
+  exporter->add_option("-o,--output", export_dir, "Directory to write into (default: DIR/export)");
+
   auto* validate = app.add_subcommand("validate", "Check a campaign file");
   validate->add_option("campaign", file, "Campaign YAML file")->required()->check(CLI::ExistingFile);
 
@@ -228,6 +312,19 @@ int main(int argc, char** argv) {
   try {
     if (*run) return run_command(file, flags);
     if (*simulate) return simulate_command(file, flags, simulation, seed);
+    if (*resume) return resume_command(directory, flags);
+    if (*status) {
+      report::status_command(directory, status_options);
+      return kDone;
+    }
+    if (*html) {
+      fmt::print("Report written to {}\n", report::report_command(directory, report_file).string());
+      return kDone;
+    }
+    if (*exporter) {
+      for (const auto& file : report::export_command(directory, export_format, export_dir)) fmt::print("{}\n", file.string());
+      return kDone;
+    }
     return validate_command(file);
   } catch (const campaign::ConfigError& e) {
     fmt::print(stderr, "error: {}\n", e.what());

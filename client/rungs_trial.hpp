@@ -113,8 +113,11 @@ inline nlohmann::json params() { return detail::section("RUNGS_PARAMS", "params"
 // Budget values: {"epochs":9,"data_fraction":0.5}.
 inline nlohmann::json budget() { return detail::section("RUNGS_BUDGET", "budget"); }
 
-// True when the trial was promoted and should continue from its checkpoint if it has one.
+// True when the trial should continue from its checkpoint if it has one: it was promoted
+// (RUNGS_RESUME=1), or it was out when the campaign stopped and rungs restarted it
+// (RUNGS_RELAUNCH=1).
 inline bool resume() {
+  if (auto flag = detail::env("RUNGS_RELAUNCH"); flag && *flag == "1") return true;
   if (auto flag = detail::env("RUNGS_RESUME")) return *flag == "1" || *flag == "true";
   nlohmann::json file = params_file();
   if (auto it = file.find("resume"); it != file.end() && it->is_boolean()) return it->get<bool>();

@@ -93,7 +93,11 @@ def budget():
 
 
 def resume():
-    """True when the trial was promoted and should continue from its checkpoint."""
+    """True when the trial should continue from its checkpoint if it has one: it was promoted
+    (RUNGS_RESUME=1), or it was out when the campaign stopped and rungs restarted it
+    (RUNGS_RELAUNCH=1)."""
+    if os.environ.get("RUNGS_RELAUNCH") == "1":
+        return True
     flag = os.environ.get("RUNGS_RESUME")
     if flag is not None:
         return flag in ("1", "true")

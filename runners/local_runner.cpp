@@ -10,6 +10,7 @@
 #include <array>
 #include <cerrno>
 #include <csignal>
+#include <cstdint>
 #include <optional>
 #include <system_error>
 #include <thread>
@@ -230,6 +231,7 @@ struct LocalRunner::Run {
         exit_watch(io),
         exit_poll_timer(io),
         timeout_timer(io),
+        heartbeat_timer(io),
         kill_timer(io),
         drain_timer(io) {}
 
@@ -247,11 +249,25 @@ struct LocalRunner::Run {
   asio::posix::stream_descriptor exit_watch;  // a pidfd: readable once the leader exited
   asio::steady_timer exit_poll_timer;         // instead of exit_watch when no pidfd
   asio::steady_timer timeout_timer;
+  asio::steady_timer heartbeat_timer;  // see arm_heartbeat()
   asio::steady_timer kill_timer;   // SIGTERM -> SIGKILL
   asio::steady_timer drain_timer;  // exit -> give up on stdout EOF
   std::array<char, 64 * 1024> chunk{};
   std::string partial;      // an incomplete line
   bool discarding = false;  // inside an overlong line, already delivered truncated
+
+  bool has_timeout = false;
+  Clock::time_point timeout_deadline;  // while running
+  Clock::duration timeout_left{0};     // while paused: the running time it has left
+  std::uint64_t timeout_generation = 0;
+
+  bool has_heartbeat = false;
+  Clock::duration heartbeat{0};
+  Clock::time_point last_output;        // while running: launch, or when the last line came
+  Clock::duration silence_at_pause{0};  // while paused: the silence it had run up
+  std::uint64_t heartbeat_generation = 0;
+
+  bool paused = false;        // SIGSTOPped by pause(), not resumed or stopped since
 
   bool group_killed = false;  // SIGKILLed while the leader was an unreaped zombie (or gone)
   bool exited = false;        // leader reaped (or never started)
@@ -259,11 +275,12 @@ struct LocalRunner::Run {
   bool finished = false;
   ExitStatus status;
 
-  void kill_group(int sig) const {
-    if (pid > 0) {
-      ::kill(-pid, sig);  // ESRCH (group already empty) is fine
-    }
+  // False if there was nothing (left) to signal.
+  bool kill_group(int sig) const {
+    return pid > 0 && ::kill(-pid, sig) == 0;  // ESRCH (group already empty) is fine
   }
+  // Whether pause/resume/stop may still signal the group: not exiting, not being stopped.
+  bool controllable() const { return pid > 0 && !exited && !group_killed && !status.stopped; }
 };
 
 LocalRunner::LocalRunner(asio::io_context& io, LocalRunnerOptions options)
@@ -307,6 +324,7 @@ LocalRunner::~LocalRunner() {
     run->exit_watch.close(ignored);
     run->exit_poll_timer.cancel();
     run->timeout_timer.cancel();
+    run->heartbeat_timer.cancel();
     run->kill_timer.cancel();
     run->drain_timer.cancel();
   }
@@ -351,14 +369,58 @@ RunId LocalRunner::launch(LaunchSpec spec, RunCallbacks callbacks) {
   watch(run);
   read_stdout(run);
   if (spec.timeout.count() > 0) {
-    run->timeout_timer.expires_after(spec.timeout);
-    run->timeout_timer.async_wait([run](const boost::system::error_code& ec) {
-      if (!ec && run->owner != nullptr && !run->exited) {
-        run->owner->request_stop(run, /*timed_out=*/true);
-      }
-    });
+    run->has_timeout = true;
+    arm_timeout(run, spec.timeout);
+  }
+  if (spec.heartbeat.count() > 0) {
+    run->has_heartbeat = true;
+    run->heartbeat = spec.heartbeat;
+    run->last_output = Clock::now();  // the first window counts from launch
+    arm_heartbeat(run);
   }
   return run->id;
+}
+
+// (Re)starts the timeout with `left` to go. Each arming gets a new generation: a completion
+// of an earlier arming, already queued when pause() cancelled the timer, must not count.
+void LocalRunner::arm_timeout(const RunPtr& run, Clock::duration left) {
+  run->timeout_deadline = Clock::now() + left;
+  const std::uint64_t generation = ++run->timeout_generation;
+  run->timeout_timer.expires_at(run->timeout_deadline);
+  run->timeout_timer.async_wait([run, generation](const boost::system::error_code& ec) {
+    if (!ec && run->owner != nullptr && !run->exited && !run->paused &&
+        generation == run->timeout_generation) {
+      run->owner->request_stop(run, StopReason::Timeout);
+    }
+  });
+}
+
+// Arms the heartbeat timer for the end of the current silence window (last_output +
+// heartbeat). Lines do not touch the timer, only last_output: on_heartbeat() sees whether a
+// line came meanwhile and re-arms for the rest. Generations as for the timeout: pause()
+// cancels, and a completion already queued must not count.
+void LocalRunner::arm_heartbeat(const RunPtr& run) {
+  const std::uint64_t generation = ++run->heartbeat_generation;
+  run->heartbeat_timer.expires_at(run->last_output + run->heartbeat);
+  run->heartbeat_timer.async_wait([run, generation](const boost::system::error_code& ec) {
+    if (!ec && run->owner != nullptr && !run->exited && !run->paused &&
+        generation == run->heartbeat_generation) {
+      run->owner->on_heartbeat(run);
+    }
+  });
+}
+
+void LocalRunner::on_heartbeat(const RunPtr& run) {
+  if (!run->controllable()) {
+    return;  // exiting or already being stopped: nothing left to watch
+  }
+  const auto silent = Clock::now() - run->last_output;
+  if (silent < run->heartbeat) {
+    arm_heartbeat(run);  // a line came since the timer was armed: wait for the rest
+    return;
+  }
+  run->status.silent_for = std::chrono::duration_cast<std::chrono::milliseconds>(silent);
+  request_stop(run, StopReason::Heartbeat);
 }
 
 // Checks what can be checked in the parent (clear messages), prepares descriptors and the
@@ -595,6 +657,7 @@ void LocalRunner::on_reaped(const RunPtr& run, int native_status, const std::str
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - run->started);
   run->exit_poll_timer.cancel();
   run->timeout_timer.cancel();
+  run->heartbeat_timer.cancel();
   run->kill_timer.cancel();
   if (!error.empty()) {
     run->status.kind = ExitStatus::Kind::Unknown;
@@ -708,6 +771,15 @@ void LocalRunner::deliver_line(const RunPtr& run, std::string_view line) {
   if (!line.empty() && line.back() == '\r') {
     line.remove_suffix(1);
   }
+  if (run->has_heartbeat) {
+    // One clock read per line is all a line costs the heartbeat (see arm_heartbeat()). A line
+    // read while paused was printed before the pause: the silence as of the pause is none.
+    if (run->paused) {
+      run->silence_at_pause = Clock::duration::zero();
+    } else {
+      run->last_output = Clock::now();
+    }
+  }
   if (run->callbacks.on_line) {
     run->callbacks.on_line(line);
   }
@@ -716,27 +788,83 @@ void LocalRunner::deliver_line(const RunPtr& run, std::string_view line) {
 void LocalRunner::stop(RunId id) {
   const auto found = runs_.find(id);
   if (found != runs_.end()) {
-    request_stop(found->second, /*timed_out=*/false);
+    request_stop(found->second, StopReason::Requested);
   }
 }
 
 void LocalRunner::stop_all() {
   for (const auto& [id, run] : runs_) {
-    request_stop(run, /*timed_out=*/false);
+    request_stop(run, StopReason::Requested);
   }
 }
 
-void LocalRunner::request_stop(const RunPtr& run, bool timed_out) {
-  if (run->exited || run->group_killed || run->status.stopped || run->pid <= 0) {
+bool LocalRunner::pause(RunId id) {
+  const auto found = runs_.find(id);
+  if (found == runs_.end()) {
+    return false;
+  }
+  const RunPtr& run = found->second;
+  if (!run->controllable() || run->paused || !run->kill_group(SIGSTOP)) {
+    return false;
+  }
+  run->paused = true;
+  if (run->has_timeout) {
+    run->timeout_left = std::max(Clock::duration::zero(), run->timeout_deadline - Clock::now());
+    ++run->timeout_generation;
+    run->timeout_timer.cancel();
+  }
+  if (run->has_heartbeat) {
+    run->silence_at_pause = std::max(Clock::duration::zero(), Clock::now() - run->last_output);
+    ++run->heartbeat_generation;
+    run->heartbeat_timer.cancel();
+  }
+  return true;
+}
+
+bool LocalRunner::resume(RunId id) {
+  const auto found = runs_.find(id);
+  if (found == runs_.end()) {
+    return false;
+  }
+  const RunPtr& run = found->second;
+  if (!run->controllable() || !run->paused) {
+    return false;
+  }
+  run->kill_group(SIGCONT);
+  run->paused = false;
+  if (run->has_timeout) {
+    arm_timeout(run, run->timeout_left);  // 0 left (it ran out just as it was paused): now
+  }
+  if (run->has_heartbeat) {
+    // The silence goes on from where the pause froze it (a window that ran out just as it
+    // was paused ends at once).
+    run->last_output = Clock::now() - run->silence_at_pause;
+    arm_heartbeat(run);
+  }
+  return true;
+}
+
+void LocalRunner::request_stop(const RunPtr& run, StopReason reason) {
+  if (!run->controllable()) {
     return;  // gone, being reaped, failed to launch, or already stopping
   }
   run->status.stopped = true;
-  run->status.timed_out = timed_out;
+  run->status.timed_out = reason == StopReason::Timeout;
+  run->status.stale = reason == StopReason::Heartbeat;
+  // The first reason wins: the other limit has nothing left to do.
+  run->timeout_timer.cancel();
+  run->heartbeat_timer.cancel();
+  // A stopped process keeps a handled SIGTERM pending until it continues: TERM first, then
+  // CONT, so that it wakes up to handle it. (SIGKILL needs no CONT: it ends stopped tasks.)
+  const bool paused = std::exchange(run->paused, false);
   if (run->grace.count() <= 0) {
     run->kill_group(SIGKILL);
     return;
   }
   run->kill_group(SIGTERM);
+  if (paused) {
+    run->kill_group(SIGCONT);
+  }
   run->kill_timer.expires_after(run->grace);
   run->kill_timer.async_wait([run](const boost::system::error_code& ec) {
     if (!ec && run->owner != nullptr && !run->exited && !run->group_killed) {
@@ -751,6 +879,7 @@ void LocalRunner::maybe_finish(const RunPtr& run) {
   }
   run->finished = true;
   run->timeout_timer.cancel();
+  run->heartbeat_timer.cancel();
   run->kill_timer.cancel();
   run->drain_timer.cancel();
   if (run->status.kind == ExitStatus::Kind::LaunchFailed) {

@@ -13,6 +13,17 @@
 //    reap: rungs only signals the group of a live or zombie, unreaped trial leader of its own. This also guarantees stdout EOF when a grandchild
 //    held the pipe. A trial that escapes its group (setsid) can still hold stdout: reading
 //    then stops `drain_timeout` after the exit.
+//  - LaunchSpec::heartbeat: one timer per run that is never touched by a line. A line only
+//    stores its arrival time; when the timer fires it compares that time with the window
+//    and, if a line came since, re-arms for the remainder. So a chatty trial costs one clock
+//    read per line and one timer wakeup per heartbeat period, not a timer re-arm (a
+//    cancellation and a reactor update) per line. Lines are timed when rungs reads them.
+//  - pause() SIGSTOPs the whole group, resume() SIGCONTs it. A stopped leader is never taken
+//    for an exited one: the exit checks wait for WEXITED only (no WUNTRACED/WSTOPPED, in
+//    Boost.Process' waitpid calls either). stop() of a paused run sends SIGTERM then SIGCONT
+//    (a stopped process handles the TERM once continued); SIGKILL, from the grace timer, the
+//    exit of the leader or the destructor, ends stopped processes too, so no stopped process
+//    outlives its run.
 //  - PR_SET_PDEATHSIG(SIGKILL): trials die with rungs even if rungs is SIGKILLed. Linux ties
 //    this to the *thread* that forked, so call launch() from the long-lived event-loop thread.
 //  - The child starts clean: signal dispositions and mask reset (SIG_IGN and blocked signals
@@ -62,6 +73,12 @@ class LocalRunner final : public Runner {
   RunId launch(LaunchSpec spec, RunCallbacks callbacks) override;
   void stop(RunId id) override;
   void stop_all() override;
+  // SIGSTOP / SIGCONT to the run's process group (see Runner). The timeout and the heartbeat
+  // are re-armed with the running time they had left. Lines that were already in the pipe
+  // and arrive while the run is paused were printed before the pause: each one restarts the
+  // window as of the pause (the run resumes with its whole heartbeat).
+  bool pause(RunId id) override;
+  bool resume(RunId id) override;
   std::size_t running() const override;
 
   // The run's main process id (= its process group id), or -1 when it is unknown, failed
@@ -82,7 +99,11 @@ class LocalRunner final : public Runner {
   void deliver_line(const RunPtr& run, std::string_view line);
   void reap(const RunPtr& run);
   void on_reaped(const RunPtr& run, int native_status, const std::string& error);
-  void request_stop(const RunPtr& run, bool timed_out);
+  enum class StopReason { Requested, Timeout, Heartbeat };
+  void request_stop(const RunPtr& run, StopReason reason);
+  void arm_timeout(const RunPtr& run, std::chrono::steady_clock::duration left);
+  void arm_heartbeat(const RunPtr& run);
+  void on_heartbeat(const RunPtr& run);
   void maybe_finish(const RunPtr& run);
 
   boost::asio::io_context& io_;

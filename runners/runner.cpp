@@ -1,5 +1,6 @@
 #include "runners/runner.hpp"
 
+#include <cmath>
 #include <csignal>
 
 #include <fmt/format.h>
@@ -36,7 +37,7 @@ std::string signal_name(int sig) {
 
 bool succeeded(const ExitStatus& status) {
   return status.kind == ExitStatus::Kind::Exited && status.code == 0 && !status.stopped &&
-         !status.timed_out;
+         !status.timed_out && !status.stale;
 }
 
 std::string describe(const ExitStatus& status) {
@@ -55,7 +56,14 @@ std::string describe(const ExitStatus& status) {
       text = fmt::format("ended with unknown status: {}", status.error);
       break;
   }
-  if (status.timed_out) {
+  if (status.stale) {
+    // The silence first: it is the reason, the signal only how the trial took the stop.
+    // Tenths of a second, without a trailing ".0": the limit as the user wrote it, not the
+    // timer's few milliseconds of latency.
+    const double silent =
+        std::round(static_cast<double>(status.silent_for.count()) / 100.0) / 10.0;
+    text = fmt::format("stopped after {:g} s without output (heartbeat), {}", silent, text);
+  } else if (status.timed_out) {
     text += " after timeout";
   } else if (status.stopped) {
     text += " after stop request";

@@ -10,7 +10,8 @@
 //    executed, a missing working directory, an unwritable stderr file... are reported through
 //    on_exit with Kind::LaunchFailed. A failed trial is data, not an exception.
 //  - on_line is called once per stdout line, in order; on_exit exactly once, after the last
-//    on_line. After on_exit the RunId is dead: stop() on it is a no-op.
+//    on_line. After on_exit the RunId is dead: stop() on it is a no-op, pause()/resume()
+//    return false.
 //  - Callbacks must not throw (an exception would leave through the event loop's run()).
 #include <chrono>
 #include <cstdint>
@@ -32,8 +33,23 @@ struct LaunchSpec {
   std::map<std::string, std::string> env;  // added to (overriding) the inherited environment
   std::filesystem::path working_dir;       // empty: the runner's current directory
   std::filesystem::path stderr_path;       // stderr is appended here; empty: inherited
-  std::chrono::milliseconds timeout{0};    // wall-clock limit from launch; 0 = none
+  std::chrono::milliseconds timeout{0};    // limit on running time (paused time excluded); 0 = none
+  // Liveness limit (0 or negative = none): the longest the run may go without a stdout line,
+  // counted from launch or from its last line, in running time. A trial that hangs (deadlock,
+  // dead NFS mount, a stuck collective) is then stopped like on timeout, with
+  // ExitStatus::stale, long before a multi-day timeout would notice. Paused time does not
+  // count: pause() keeps the silence so far and resume() continues it with what was left of
+  // the window (as the timeout does), so a run cannot dodge its limit by being paused, nor be
+  // punished for it. Only complete lines count (also the truncated part of an overlong one):
+  // a progress bar redrawn with '\r' and no newline is silence.
+  std::chrono::milliseconds heartbeat{0};
   std::chrono::milliseconds grace{5000};   // SIGTERM -> SIGKILL delay when stopping
+  // A relaunch after rungs itself was restarted: the run had been out this long. The
+  // simulated runner backdates the run's start by this much so that its script continues
+  // exactly where it was (a simulated checkpoint is perfect); lines whose time is before the
+  // runner's current time are still delivered (first, in order) so the caller can drop those
+  // it already has. Real runners ignore it: the trial resumes from its own checkpoint.
+  double already_ran_seconds = 0;
 };
 
 struct ExitStatus {
@@ -47,14 +63,21 @@ struct ExitStatus {
   int code = -1;          // exit code when kind == Exited, else -1
   int signal = 0;         // signal number when kind == Signaled, else 0
   bool timed_out = false; // the runner stopped it because LaunchSpec::timeout elapsed
-  bool stopped = false;   // the runner sent it SIGTERM (stop(), stop_all() or timeout)
+  bool stale = false;     // the runner stopped it because LaunchSpec::heartbeat elapsed
+                          // without a line (never together with timed_out)
+  bool stopped = false;   // the runner sent it SIGTERM (stop(), stop_all(), timeout, heartbeat)
+  // For a stale run: how long (running time) it had printed no line when the runner stopped
+  // it; LaunchSpec::heartbeat or a little more (timer latency). 0 otherwise.
+  std::chrono::milliseconds silent_for{0};
   std::string error;
-  std::chrono::milliseconds duration{0};  // launch to exit of the program
+  std::chrono::milliseconds duration{0};  // launch to exit of the program, paused time included
 };
 
-// True only for a clean exit with code 0 that nobody asked for (not stopped, not timed out).
+// True only for a clean exit with code 0 that nobody asked for (not stopped, not timed out,
+// not stale).
 bool succeeded(const ExitStatus& status);
-// One line for logs: "exited with code 3", "killed by SIGKILL after timeout (1.2 s)", ...
+// One line for logs: "exited with code 3", "killed by SIGKILL after timeout (1.2 s)",
+// "stopped after 30 s without output (heartbeat), killed by SIGTERM (95.3 s)", ...
 std::string describe(const ExitStatus& status);
 
 using RunId = std::uint64_t;
@@ -74,10 +97,26 @@ class Runner {
   // Starts a run and returns its id at once; the outcome arrives through the callbacks.
   virtual RunId launch(LaunchSpec spec, RunCallbacks callbacks) = 0;
   // Asks a run to end: SIGTERM to its whole process group, SIGKILL after its grace period.
+  // (The runner does the same by itself when the timeout or the heartbeat elapses.)
   // No-op for an unknown or already finished id, or if a stop is already under way.
   virtual void stop(RunId id) = 0;
-  // stop() for every active run.
+  // stop() for every active run, paused ones included.
   virtual void stop_all() = 0;
+  // Freezes a run while keeping its process (ASHA promotion can then resume a paused trial
+  // instead of relaunching it from a checkpoint): a local run's process group gets SIGSTOP.
+  // A paused run prints nothing, uses no CPU (a simulated one frees its worker) and its
+  // timeout and heartbeat do not run: both count running time only. It still ends as
+  // usual if it dies, and stop() ends it (the TERM is delivered with a SIGCONT, so the
+  // program can handle it; SIGKILL after the grace period as for a running one).
+  // Returns true if the run is now paused; false for an unknown or finished id, a run being
+  // stopped, or one already paused.
+  virtual bool pause(RunId id) = 0;
+  // Lets a paused run continue (SIGCONT); its timeout and its heartbeat window go on with the
+  // time they had left.
+  // Returns true if the run was paused and is now running (a simulated run may still wait
+  // for a free worker); false for an unknown or finished id, a run being stopped, or one that
+  // is not paused.
+  virtual bool resume(RunId id) = 0;
   // Runs launched whose on_exit has not been delivered yet (a failed launch counts until
   // its on_exit has run).
   virtual std::size_t running() const = 0;

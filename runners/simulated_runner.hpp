@@ -16,14 +16,41 @@
 // Workers. With `workers` = N > 0, at most N runs hold a worker; a run launched while all are
 // busy waits (FIFO) and starts, virtually, when one is freed: its offsets, timeout and
 // duration count from that start. 0 = as many workers as runs (the campaign loop already caps
-// concurrency at scheduler.max_concurrent). busy_seconds() sums the durations of the runs that
-// ended, so utilization = busy_seconds() / (workers * makespan).
+// concurrency at scheduler.max_concurrent). busy_seconds() sums the time the runs that ended
+// held a worker, so utilization = busy_seconds() / (workers * makespan).
+//
+// Pausing. pause(id) freezes a run's script: its pending events (lines, exit or timeout) leave
+// the queue with their remaining offsets, and its worker is freed (a SIGSTOPped process uses
+// no CPU; the next waiting run gets it). resume(id) needs a worker again, waiting FIFO with
+// launched runs if none is free, and reschedules the frozen events at (the time it got one) +
+// remaining. So pausing shifts the rest of a run, timeout included, by the time it was
+// frozen; busy_seconds() leaves that time out and the exit's duration includes it (launch to
+// exit, as a real run's). A run paused before it ever got a worker just leaves the queue.
+//
+// Restarts of rungs. After rungs itself was killed and restarted, a new runner continues the
+// campaign: advance_clock() first moves its clock to the last recorded event, then each run
+// that was out is relaunched with LaunchSpec::already_ran_seconds. Its start is backdated by
+// that much (a simulated checkpoint is perfect), so its remaining lines, timeout and exit come
+// at the virtual times an uninterrupted run would have had. Lines (and an exit) already due
+// are delivered at once, before anything later, in script order: the caller drops the lines
+// it had recorded. The timeout counts from the backdated start, and so does the duration;
+// busy_seconds() only counts the time a run held a worker of this runner.
 //
 // Ends. A run ends at its script's exit_after with its outcome, unless
 //  - stop(id): it ends at the current virtual time, Kind::Signaled SIGTERM, stopped = true;
 //    its remaining lines are dropped (no grace period: a simulated trial dies at once);
 //  - LaunchSpec::timeout (read as virtual time) elapses strictly before exit_after: it ends
-//    then, SIGTERM, timed_out = stopped = true; lines scheduled after the timeout are dropped.
+//    then, SIGTERM, timed_out = stopped = true; lines scheduled after the timeout are dropped;
+//  - LaunchSpec::heartbeat (virtual time) is shorter than a gap of its script: launch to the
+//    first line, line to line (in delivery order) or last line to exit_after. It ends at
+//    (the line before the gap, or launch) + heartbeat, SIGTERM, stale = stopped = true,
+//    silent_for = heartbeat; later lines are dropped. A gap of exactly the heartbeat is
+//    allowed. When both limits fall before the exit, the earlier one ends the run; at the same
+//    time the timeout does (timed_out, not stale): it is the hard limit the user set.
+//    Both are computed once, at start, on the script's offsets: a pause shifts the stale end
+//    with the rest of the script, so the silence window keeps what it had left (as the local
+//    runner does); a run backdated by already_ran_seconds goes stale where the uninterrupted
+//    run would have (the gaps are the script's, not counted from the relaunch).
 // A model that throws gives a Kind::LaunchFailed exit at launch time (the contract: a failed
 // trial is data). Nothing touches the file system: working_dir and stderr_path are ignored.
 #include <cstddef>
@@ -84,12 +111,18 @@ class SimulatedRunner final : public Runner {
   RunId launch(LaunchSpec spec, RunCallbacks callbacks) override;
   void stop(RunId id) override;
   void stop_all() override;
+  bool pause(RunId id) override;
+  bool resume(RunId id) override;
   std::size_t running() const override;
 
   // Virtual seconds since the runner was built: the time of the last event delivered (for
   // LoopOptions::clock). Starts at 0 and never goes back.
   double now() const { return now_; }
-  // Sum of the virtual durations (start to exit) of the runs that have ended.
+  // Moves the clock forward to `seconds`, never back (earlier or non-finite: no-op). For a
+  // restarted campaign, before relaunching, so that its time continues from the last event
+  // recorded. Events already queued for before then are delivered at the new time.
+  void advance_clock(double seconds);
+  // Sum of the virtual time the runs that have ended held a worker (paused time excluded).
   double busy_seconds() const { return busy_; }
   // Runs launched so far, and the most that ever held a worker at once.
   std::size_t launched() const { return next_id_ - 1; }
@@ -97,6 +130,8 @@ class SimulatedRunner final : public Runner {
   // Events delivered so far (lines and exits), and runs that ended by their timeout.
   std::uint64_t events_delivered() const { return delivered_; }
   std::size_t timeouts() const { return timeouts_; }
+  // Runs that ended stale (LaunchSpec::heartbeat).
+  std::size_t stale_runs() const { return stale_runs_; }
 
  private:
   enum class EventKind { Line, Exit };
@@ -110,18 +145,36 @@ class SimulatedRunner final : public Runner {
       return time != other.time ? time < other.time : sequence < other.sequence;
     }
   };
+  // A paused run's pending event, `remaining` virtual seconds from the pause.
+  struct Frozen {
+    double remaining = 0;
+    EventKind kind = EventKind::Line;
+    std::size_t line = 0;
+  };
   struct Run {
     LaunchSpec spec;
     RunCallbacks callbacks;
     SimulatedTrial script;
-    double started = 0;
+    double started = 0;              // virtual start, backdated by already_ran_seconds
+    double worker_since = 0;         // when it last got a worker, for busy_seconds()
+    double exit_offset = 0;          // scripted exit (or timeout, or stale), in running time
+    double paused_at = 0;            // when its script was frozen
+    double paused_seconds = 0;       // frozen so far: added to the scripted duration
+    bool script_started = false;     // start() ran: resuming thaws `frozen` instead
     bool has_worker = false;
+    bool paused = false;
     bool ended = false;              // ends now: stopped, or the model failed
     std::uint64_t exit_sequence = 0; // the one Exit event that counts
+    std::vector<Frozen> frozen;      // while paused (or resumed, waiting for a worker)
     ExitStatus status;               // what on_exit will say
   };
 
+  bool worker_free() const;
+  void give_worker(RunId id, Run& run);
+  void take_worker(Run& run);
+  void fill_workers();
   void start(RunId id, Run& run);
+  void thaw(RunId id, Run& run);
   void end_now(RunId id, Run& run, ExitStatus status);
   std::uint64_t schedule(double time, RunId run, EventKind kind, std::size_t line = 0);
   void post_step();
@@ -141,6 +194,7 @@ class SimulatedRunner final : public Runner {
   std::size_t working_ = 0;
   std::size_t peak_ = 0;
   std::size_t timeouts_ = 0;
+  std::size_t stale_runs_ = 0;
   std::uint64_t sequence_ = 0;
   std::uint64_t delivered_ = 0;
   RunId next_id_ = 1;

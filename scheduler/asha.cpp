@@ -22,7 +22,8 @@ std::vector<AsyncBracketSpec> asha_bracket(const fidelity::BudgetLadder& ladder,
 
 std::vector<AsyncBracketSpec> hyperband_shares(const fidelity::BudgetLadder& ladder) {
   std::vector<AsyncBracketSpec> specs;
-  for (const BracketPlan& plan : hyperband_brackets(ladder.s_max(), ladder.eta()))  // s = s_max .. 0
+  // Shares n_s sized by the ladder's level costs, as synchronous Hyperband's (hyperband_schedule.hpp).
+  for (const BracketPlan& plan : hyperband_brackets(ladder.eta(), ladder.level_costs()))  // s = s_max .. 0
     specs.push_back(AsyncBracketSpec{plan.first_level(), plan.stages.front().configs});
   return specs;
 }

@@ -38,7 +38,9 @@ Hyperband::Hyperband(std::unique_ptr<optimizers::Optimizer> optimizer, fidelity:
                      HyperbandOptions options)
     : BracketScheduler(
           std::move(optimizer), ladder, checked_iterations(options.iterations, ladder.levels()),
-          [plans = hyperband_brackets(ladder.s_max(), ladder.eta())](std::size_t b) {
+          // Sized by the ladder's level costs (hyperband_schedule.hpp); the paper's table when
+          // the costs are the budget units.
+          [plans = hyperband_brackets(ladder.eta(), ladder.level_costs())](std::size_t b) {
             return plans[b % plans.size()];
           },
           options.overlap_brackets, std::move(options.promotion)) {}

@@ -2,13 +2,16 @@
 // The two bracket schedulers:
 //
 //  - Hyperband (Li et al., JMLR 2018, Algorithm 1): one iteration runs every bracket
-//    s = s_max, s_max-1, ..., 0 of hyperband_brackets(s_max, eta) (hyperband_schedule.hpp),
-//    s_max = ladder.s_max(), eta = ladder.eta(); `iterations` repeats that outer loop.
-//    Bracket number b (Job::bracket) runs s = s_max - (b mod (s_max+1)).
+//    s = s_max, s_max-1, ..., 0 of hyperband_brackets(eta, ladder.level_costs())
+//    (hyperband_schedule.hpp: each bracket spends about (s_max+1) full runs' cost; the
+//    paper's table when the level costs are the budget units, as for a C++ ladder's default
+//    cost model or epochs as the only dimension), eta = ladder.eta(); `iterations` repeats
+//    that outer loop. Bracket number b (Job::bracket) runs s = s_max - (b mod (s_max+1)).
 //  - SuccessiveHalving (Jamieson & Talwalkar, AISTATS 2016): one bracket s, by default the
 //    most aggressive s = s_max (n = eta^s_max configurations from level 0, e.g. 81 27 9 3 1),
-//    with Hyperband's n for that s unless initial_configs says otherwise; `iterations`
-//    repeats it (bracket number b = repetition b).
+//    with the paper's Hyperband n for that s unless initial_configs says otherwise (one
+//    bracket has no other bracket to balance its cost against, so level costs do not size
+//    it); `iterations` repeats it (bracket number b = repetition b).
 //
 // Both are BracketScheduler (bracket_scheduler.hpp): synchronous stages, promotion by
 // select_promotions unless another rule is given, and the next bracket opens while the

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -113,6 +114,68 @@ std::vector<BracketPlan> hyperband_brackets(std::size_t s_max, double eta) {
   std::vector<BracketPlan> plans;
   plans.reserve(s_max + 1);
   for (std::size_t k = 0; k <= s_max; ++k) plans.push_back(hyperband_bracket(s_max - k, s_max, eta));
+  return plans;
+}
+
+namespace {
+
+void check_costs(const std::vector<double>& costs) {
+  if (costs.empty()) throw std::invalid_argument("level costs: need one cost per level (got none)");
+  for (std::size_t k = 0; k < costs.size(); ++k)
+    if (!std::isfinite(costs[k]) || costs[k] < 0)
+      throw std::invalid_argument(fmt::format("level costs: level {} costs {}; costs must be finite and >= 0", k, costs[k]));
+  if (!(costs.back() > 0)) throw std::invalid_argument("level costs: the top level must cost more than 0");
+}
+
+// c_k proportional to eta^k: the paper's assumption, so its exact integer n applies.
+bool geometric_costs(const std::vector<double>& costs, double eta) {
+  const double top = costs.back();
+  const auto s_max = static_cast<double>(costs.size() - 1);
+  for (std::size_t k = 0; k < costs.size(); ++k) {
+    const double expected = top * std::pow(eta, static_cast<double>(k) - s_max);
+    if (std::abs(costs[k] - expected) > 1e-9 * expected) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::size_t hyperband_initial_configs(std::size_t s, double eta, const std::vector<double>& level_costs) {
+  check_eta(eta);
+  check_costs(level_costs);
+  const std::size_t s_max = level_costs.size() - 1;
+  if (s > s_max)
+    throw std::invalid_argument(fmt::format("bracket s = {} does not exist: s must be in 0..s_max = {}", s, s_max));
+  if (geometric_costs(level_costs, eta)) return hyperband_initial_configs(s, s_max, eta);
+
+  const long double e = eta;
+  const long double budget = static_cast<long double>(s_max + 1) * level_costs.back();
+  long double share = 0;  // C_s
+  for (std::size_t i = 0; i <= s; ++i)
+    share += std::pow(e, -static_cast<long double>(i)) * static_cast<long double>(level_costs[s_max - s + i]);
+  const long double top_stage = std::pow(e, static_cast<long double>(s));  // n >= eta^s: one run reaches the top
+  const long double minimum = std::ceil(top_stage - kSlack * top_stage);
+  const long double x = budget / share;  // share >= eta^-s c_top > 0
+  const long double n = std::max(std::ceil(x - kSlack * x), minimum);
+  if (!(n < static_cast<long double>(std::numeric_limits<std::size_t>::max() / 2)))
+    throw std::invalid_argument(fmt::format("Hyperband bracket s = {} with eta {} is too large", s, eta));
+  return static_cast<std::size_t>(n);
+}
+
+BracketPlan hyperband_bracket(std::size_t s, double eta, const std::vector<double>& level_costs) {
+  const std::size_t n = hyperband_initial_configs(s, eta, level_costs);
+  const std::size_t s_max = level_costs.size() - 1;
+  BracketPlan plan = successive_halving_plan(n, s_max - s, s + 1, eta);
+  plan.s = s;
+  return plan;
+}
+
+std::vector<BracketPlan> hyperband_brackets(double eta, const std::vector<double>& level_costs) {
+  check_costs(level_costs);
+  const std::size_t s_max = level_costs.size() - 1;
+  std::vector<BracketPlan> plans;
+  plans.reserve(s_max + 1);
+  for (std::size_t k = 0; k <= s_max; ++k) plans.push_back(hyperband_bracket(s_max - k, eta, level_costs));
   return plans;
 }
 

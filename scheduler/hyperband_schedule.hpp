@@ -22,6 +22,22 @@
 // ceil/floor of exact integers never slip (5/3 * 9 is 15, not 15.000000000000002 -> 16).
 // Pinned (tests/scheduler/test_hyperband_schedule.cpp), R = 81, eta = 3, s_max = 4:
 //   s=4: 81 27 9 3 1 | s=3: 34 11 3 1 | s=2: 15 5 1 | s=1: 8 2 | s=0: 5
+//
+// Cost-aware sizing (hyperband_brackets with level costs). The paper's n assumes that a run at
+// level k costs r_k = R eta^(k - s_max), so that every bracket spends about B = (s_max+1) R.
+// When the levels cost c_k instead (fidelity::BudgetLadder::level_costs(): epochs x data
+// fraction x resolution^2, a user formula, ...), we keep that rule, every bracket spends
+// about the budget of s_max + 1 full runs, and price each stage at its full level cost as
+// the paper does (no discount for runs that resume from a checkpoint):
+//
+//   B   = (s_max + 1) c_{s_max}
+//   C_s = sum_{i=0..s} eta^-i c_{s_max - s + i}       (bracket s costs about n C_s)
+//   n_s = max( ceil(B / C_s), ceil(eta^s) )           (at least one run at the top stage)
+//
+// With c_k = R eta^(k - s_max), C_s = (s+1) R eta^-s and n_s is the paper's n exactly (then the
+// exact integer path above is used). Stages still run n_i = floor(n_s eta^-i). Pinned, R = 27,
+// eta = 3, level costs 0.25, 1.5, 9, 27 (epochs 1..27 x data fraction 0.25, 0.5, 1, 1):
+//   s=3: 40 13 4 1 | s=2: 15 5 1 | s=1: 6 2 | s=0: 4      (the paper: 27 9 3 1 | 12 4 1 | 6 2 | 4)
 #include <cstddef>
 #include <vector>
 
@@ -64,5 +80,12 @@ BracketPlan hyperband_bracket(std::size_t s, std::size_t s_max, double eta);
 
 // All brackets of one Hyperband iteration, most aggressive first: s = s_max, s_max-1, .., 0.
 std::vector<BracketPlan> hyperband_brackets(std::size_t s_max, double eta);
+
+// Cost-aware n_s (above) for level costs c_0..c_{s_max} (level_costs.size() == s_max + 1,
+// finite, >= 0, c_{s_max} > 0). Throws std::invalid_argument otherwise, or for s > s_max.
+std::size_t hyperband_initial_configs(std::size_t s, double eta, const std::vector<double>& level_costs);
+BracketPlan hyperband_bracket(std::size_t s, double eta, const std::vector<double>& level_costs);
+// All brackets, cost-aware; s_max = level_costs.size() - 1.
+std::vector<BracketPlan> hyperband_brackets(double eta, const std::vector<double>& level_costs);
 
 }  // namespace rungs::scheduler

@@ -7,7 +7,11 @@ packages=(
   build-essential cmake pkg-config git
   libboost1.81-dev libeigen3-dev libyaml-cpp-dev libfmt-dev doctest-dev
   nlohmann-json3-dev libcli11-dev zlib1g-dev
+  libmuparser-dev                       # budget.cost formulas (fidelity/cost_model.hpp)
+  libsqlitecpp-dev sqlite3               # campaign storage (rungs.db) and the sqlite3 shell
+  chromium                              # the browser test of `rungs report`
   python3 procps
+  python3-torch dataset-fashion-mnist   # examples/02_image_resolution (about 600 MB)
 )
 
 missing=()

@@ -95,7 +95,7 @@ TEST_CASE("rungs run: a parameter value reaches the trial as one literal argv el
   CHECK(stdout_log.find("\n\"" + value + "\"\n") != std::string::npos);
   CHECK(stdout_log.find("\n\"--flag=" + value + "\"\n") != std::string::npos);
   // echo-args reports nothing: recorded as a failure, and the campaign still finished.
-  const auto runs = read_json_lines(dir.path() / "out/runs.jsonl");
+  const auto runs = read_table(dir.path() / "out", "runs");
   REQUIRE(!runs.empty());
   CHECK(runs[0]["failure"].get<std::string>().find("without reporting") != std::string::npos);
 }
@@ -115,7 +115,7 @@ TEST_CASE("rungs run: crashing, hanging and garbage-printing trials are recorded
   REQUIRE(code == 0);
 
   std::set<std::string> modes;
-  for (const auto& run : read_json_lines(dir.path() / "out/runs.jsonl")) {
+  for (const auto& run : read_table(dir.path() / "out", "runs")) {
     const auto mode = run["params"]["mode"].get<std::string>();
     modes.insert(mode);
     INFO(run.dump());

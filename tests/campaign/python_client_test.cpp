@@ -34,15 +34,15 @@ trial:
 
   // Steps per run: a resumed run continues counting where its checkpoint left off.
   std::map<std::pair<int, int>, std::vector<int>> steps;  // (trial, run) -> steps
-  for (const auto& row : read_json_lines(dir.path() / "out/reports.jsonl"))
+  for (const auto& row : read_table(dir.path() / "out", "reports"))
     steps[{row["trial"].get<int>(), row["run"].get<int>()}].push_back(row["step"].get<int>());
   int resumed = 0;
-  for (const auto& run : read_json_lines(dir.path() / "out/runs.jsonl")) {
+  for (const auto& run : read_table(dir.path() / "out", "runs")) {
     CHECK(run["failure"].is_null());
     const auto& seen = steps[{run["trial"].get<int>(), run["run"].get<int>()}];
     REQUIRE(!seen.empty());
     CHECK(seen.back() == run["budget"]["epochs"].get<int>());
-    if (run["resumed"].get<bool>()) {
+    if (run["resumed"].get<int>()) {
       ++resumed;
       CHECK(seen.front() > 1);  // did not start over
     }

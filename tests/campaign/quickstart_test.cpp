@@ -7,8 +7,10 @@
 
 #include <map>
 
+#include "campaign/campaign_directory.hpp"
 #include "campaign/campaign_loop.hpp"
 #include "campaign/factory.hpp"
+#include "campaign/trial_launch.hpp"
 #include "runners/local_runner.hpp"
 #include "test_support.hpp"
 
@@ -43,13 +45,14 @@ campaign::CampaignOutcome run_small(const campaign::CampaignSpec& spec, const st
   campaign::LoopOptions options;
   options.output = output;
   options.handle_signals = false;
-  return campaign::run_campaign(spec, *scheduler, runner, io, options);
+  auto store = campaign::create_campaign_directory(spec, output, "run", nlohmann::json::object());
+  return campaign::run_campaign(spec, *scheduler, runner, io, store, options);
 }
 
 // The epochs each trial actually trained, from its reports.
 std::map<int, int> epochs_trained(const std::filesystem::path& output) {
   std::map<int, int> epochs;
-  for (const auto& report : testing::read_json_lines(output / "reports.jsonl"))
+  for (const auto& report : testing::read_table(output, "reports"))
     epochs[report["trial"].get<int>()] = std::max(epochs[report["trial"].get<int>()], report["step"].get<int>());
   return epochs;
 }
@@ -61,11 +64,11 @@ void check_small_quickstart(const std::string& optimizer) {
 
   CHECK_FALSE(outcome.interrupted);
   // Successive halving with eta 3 over 3 levels: 9 trials at 1 epoch, 3 at 3, 1 at 9.
-  const auto runs = testing::read_json_lines(dir.path() / "runs.jsonl");
+  const auto runs = testing::read_table(dir.path(), "runs");
   CHECK(runs.size() == 9 + 3 + 1);
 
   auto epochs = epochs_trained(dir.path());
-  const auto trials = testing::read_json_lines(dir.path() / "trials.jsonl");
+  const auto trials = testing::read_table(dir.path(), "trials");
   REQUIRE(trials.size() == 9);
   int stopped = 0, failed = 0, completed = 0, most_stopped = 0, fewest_completed = 1 << 30;
   for (const auto& trial : trials) {
@@ -83,7 +86,9 @@ void check_small_quickstart(const std::string& optimizer) {
   REQUIRE(outcome.best);
   CHECK(outcome.best->level == 2);
   CHECK(outcome.best->metrics["val_acc"].get<double>() > 0.5);
-  CHECK(outcome.totals.budget_used == doctest::Approx(9 * 1 + 3 * (3 - 1) + 1 * (9 - 3)));
+  // Product cost (docs/fidelity.md): 9 runs of 1 epoch at half the data, 3 promotions that add
+  // 2 epochs at full data, 1 that adds 6.
+  CHECK(outcome.totals.budget_used == doctest::Approx(9 * 0.5 + 3 * (3 - 1) + 1 * (9 - 3)));
 }
 
 }  // namespace
@@ -105,15 +110,66 @@ TEST_CASE("quickstart: ASHA (promotion) pauses trials at rungs and resumes the p
   testing::TempDir dir;
   const auto outcome = run_small(small_quickstart("random", "{type: asha, max_trials: 12, max_concurrent: 2}"), dir.path());
   REQUIRE(outcome.best);
-  const auto trials = testing::read_json_lines(dir.path() / "trials.jsonl");
+  const auto trials = testing::read_table(dir.path(), "trials");
   CHECK(trials.size() == 12);
   int resumed = 0;
-  for (const auto& run : testing::read_json_lines(dir.path() / "runs.jsonl")) resumed += run["resumed"].get<bool>();
+  for (const auto& run : testing::read_table(dir.path(), "runs")) resumed += run["resumed"].get<int>();
   CHECK(resumed >= 4);  // floor(12/3) promotions from rung 0 at least
   auto epochs = epochs_trained(dir.path());
   int top = 0;
   for (const auto& [trial, trained] : epochs) top = std::max(top, trained);
   CHECK(top == 9);
+}
+
+// Processes whose working directory is under `dir`: a campaign's trials, if any are left.
+std::vector<std::string> processes_under(const std::filesystem::path& dir) {
+  std::vector<std::string> found;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    std::error_code link_error;
+    const auto cwd = std::filesystem::read_symlink(entry.path() / "cwd", link_error);
+    if (!link_error && cwd.string().rfind(dir.string(), 0) == 0) found.push_back(entry.path().filename().string());
+  }
+  return found;
+}
+
+TEST_CASE("quickstart: pause: signal keeps a paused trial's process and continues it on promotion") {
+  YAML::Node root = YAML::LoadFile((kQuickstart / "campaign.yaml").string());
+  root["scheduler"] = YAML::Load("{type: asha, max_trials: 12, max_concurrent: 2}");
+  root["budget"]["max"] = 9;
+  root["budget"]["dimensions"]["epochs"]["max"] = 9;
+  root["budget"]["dimensions"]["data_fraction"]["values"] = std::vector<double>{1.0, 1.0, 1.0};
+  root["trial"]["pause"] = "signal";
+  root["trial"]["max_paused"] = 4;
+  YAML::Emitter out;
+  out << root;
+  const auto spec = campaign::parse_campaign(out.c_str(), "campaign.yaml", kQuickstart);
+
+  testing::TempDir dir;
+  const auto outcome = run_small(spec, dir.path());
+  REQUIRE(outcome.best);
+  CHECK(outcome.best->level == 2);
+  int paused = 0, promoted = 0;
+  for (const auto& run : testing::read_table(dir.path(), "runs")) {
+    paused += run["paused"].get<int>();
+    promoted += run["resumed"].get<int>();
+    if (run["paused"].get<int>()) CHECK(run["level"].get<int>() < 2);  // the top level runs to its end
+  }
+  CHECK(paused >= 8);
+  CHECK(promoted >= 4);
+  // Promotions continued kept processes: no epoch was trained twice, none was skipped.
+  int continued = 0;
+  for (const auto& trial : testing::read_table(dir.path(), "trials")) {
+    const auto id = trial["trial"].get<int>();
+    continued += testing::read_file(campaign::trial_directory(dir.path(), id) / "stdout.log")
+                     .find("the paused process continues") != std::string::npos;
+    std::vector<int> steps;
+    for (const auto& report : testing::read_table(dir.path(), "reports"))
+      if (report["trial"] == id) steps.push_back(report["step"].get<int>());
+    for (std::size_t i = 0; i < steps.size(); ++i) CHECK(steps[i] == static_cast<int>(i) + 1);
+  }
+  CHECK(continued >= 2);
+  CHECK(processes_under(dir.path()).empty());  // paused processes were ended with the campaign
 }
 
 TEST_CASE("quickstart: asynchronous BOHB (ASHA stopping mode + TPE) stops runs below the cutoff") {
@@ -124,13 +180,13 @@ TEST_CASE("quickstart: asynchronous BOHB (ASHA stopping mode + TPE) stops runs b
   REQUIRE(outcome.best);
   CHECK(outcome.best->level == 2);  // only runs that reached their budget can be best
   int stopped = 0;
-  for (const auto& run : testing::read_json_lines(dir.path() / "runs.jsonl")) {
+  for (const auto& run : testing::read_table(dir.path(), "runs")) {
     CHECK(run["budget"]["epochs"] == 9);  // stopping mode launches every trial at the top budget
-    stopped += run["stopped_by_scheduler"].get<bool>();
+    stopped += run["stopped_by_scheduler"].get<int>();
   }
   CHECK(stopped >= 1);
   const auto epochs = epochs_trained(dir.path());
-  for (const auto& trial : testing::read_json_lines(dir.path() / "trials.jsonl"))
+  for (const auto& trial : testing::read_table(dir.path(), "trials"))
     if (trial["state"] == "stopped") CHECK(epochs.at(trial["trial"].get<int>()) < 9);
 }
 
@@ -140,7 +196,7 @@ TEST_CASE("quickstart: Hyperband with the median stopping rule") {
       small_quickstart("random", "{type: hyperband, max_concurrent: 2, stopping_rule: {type: median, min_samples: 2}}"),
       dir.path());
   REQUIRE(outcome.best);
-  CHECK(!testing::read_json_lines(dir.path() / "runs.jsonl").empty());
+  CHECK(!testing::read_table(dir.path(), "runs").empty());
 }
 
 TEST_CASE("quickstart: the README's campaign runs from the CLI and finds a model above 0.9 accuracy") {
@@ -157,7 +213,7 @@ TEST_CASE("quickstart: the README's campaign runs from the CLI and finds a model
   CHECK(best["report"]["val_acc"].get<double>() > 0.9);
   CHECK(best["level"] == 3);
   int stopped = 0;
-  for (const auto& trial : testing::read_json_lines(dir.path() / "out/trials.jsonl"))
+  for (const auto& trial : testing::read_table(dir.path() / "out", "trials"))
     stopped += trial["state"] == "stopped";
   CHECK(stopped > 10);
   CHECK(testing::read_file(dir.path() / "out/campaign.yaml") == testing::read_file(file));

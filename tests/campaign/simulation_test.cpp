@@ -1,5 +1,5 @@
 // Dry runs: the synthetic trial model, whole campaigns on the SimulatedRunner (1,000 trials in
-// well under a second, byte-identical results for a seed) and `rungs simulate`.
+// well under a second, identical event logs for a seed) and `rungs simulate`.
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -226,15 +226,15 @@ TEST_CASE("a 1,000-trial Hyperband campaign simulates in well under a few second
   CHECK(summary.utilization <= 1.0 + 1e-12);
   CHECK(summary.busy_seconds == doctest::Approx(summary.utilization * 8 * summary.makespan));
 
-  const auto runs = read_json_lines(dir.path() / "runs.jsonl");
+  const auto runs = read_table(dir.path(), "runs");
   CHECK(runs.size() == summary.runs);
-  CHECK(read_json_lines(dir.path() / "trials.jsonl").size() == 1001);
+  CHECK(read_table(dir.path(), "trials").size() == 1001);
   double busy = 0;
   for (const auto& run : runs) busy += run["seconds"].get<double>();
   CHECK(busy == doctest::Approx(summary.busy_seconds));
 
   // Reports come in virtual-time order; a resumed run starts after the epochs of the level below.
-  const auto reports = read_json_lines(dir.path() / "reports.jsonl");
+  const auto reports = read_table(dir.path(), "reports");
   std::map<std::pair<int, int>, long> first_step;  // (trial, run) -> first step
   double previous = 0;
   bool ordered = true;
@@ -247,7 +247,7 @@ TEST_CASE("a 1,000-trial Hyperband campaign simulates in well under a few second
   CHECK(previous <= summary.makespan);
   std::size_t resumed = 0;
   for (const auto& run : runs) {
-    if (!run["resumed"].get<bool>()) continue;
+    if (!run["resumed"].get<int>()) continue;
     ++resumed;
     const auto level = run["level"].get<std::size_t>();
     const long below = std::lround(spec.ladder.at(level - 1).values.at("epochs"));
@@ -256,19 +256,17 @@ TEST_CASE("a 1,000-trial Hyperband campaign simulates in well under a few second
   CHECK(resumed > 100);
 }
 
-TEST_CASE("simulations are deterministic: same seed, byte-identical results, another seed differs") {
+TEST_CASE("simulations are deterministic: same seed, identical event logs, another seed differs") {
   const auto spec = spec_of(campaign_text("{type: hyperband, eta: 3, iterations: 1, max_concurrent: 4}",
                                           "{name: val_loss, mode: min}", kQuickBudget));
   ScratchDir a, b, c;
   const auto first = simulate(spec, a.path(), {.seed = 11});
   const auto second = simulate(spec, b.path(), {.seed = 11});
   const auto other = simulate(spec, c.path(), {.seed = 12});
-  for (const char* file : {"reports.jsonl", "runs.jsonl", "trials.jsonl"}) {
-    CAPTURE(file);
-    CHECK(!read_file(a.path() / file).empty());
-    CHECK(read_file(a.path() / file) == read_file(b.path() / file));
-  }
-  CHECK(read_file(a.path() / "reports.jsonl") != read_file(c.path() / "reports.jsonl"));
+  CHECK(!read_table(a.path(), "reports").empty());
+  CHECK(event_log(a.path()) == event_log(b.path()));
+  CHECK(read_table(a.path(), "trials") == read_table(b.path(), "trials"));
+  CHECK(event_log(a.path()) != event_log(c.path()));
   REQUIRE(first.outcome.best.has_value());
   REQUIRE(second.outcome.best.has_value());
   CHECK(first.outcome.best->trial == second.outcome.best->trial);
@@ -291,8 +289,8 @@ TEST_CASE("simulation runs ASHA and maximized metrics, workers override max_conc
   const auto level = summary.outcome.best->level;
   CHECK(level > 0);
   double best_there = 0;
-  for (const auto& run : read_json_lines(a.path() / "runs.jsonl")) {
-    if (run["level"] == level && !run["value"].is_null() && !run["stopped_by_scheduler"].get<bool>())
+  for (const auto& run : read_table(a.path(), "runs")) {
+    if (run["level"] == level && !run["value"].is_null() && !run["stopped_by_scheduler"].get<int>())
       best_there = std::max(best_there, run["value"].get<double>());
   }
   CHECK(summary.outcome.best->value == best_there);  // maximized: the largest accuracy wins
@@ -300,7 +298,7 @@ TEST_CASE("simulation runs ASHA and maximized metrics, workers override max_conc
   CHECK(best_there <= 1);
   // Determinism holds for asynchronous schedulers too.
   simulate(spec, b.path(), {.seed = 2, .workers = 16});
-  CHECK(read_file(a.path() / "runs.jsonl") == read_file(b.path() / "runs.jsonl"));
+  CHECK(event_log(a.path()) == event_log(b.path()));
 }
 
 TEST_CASE("simulated timeouts are failures like real ones") {
@@ -311,9 +309,9 @@ TEST_CASE("simulated timeouts are failures like real ones") {
   const auto summary = simulate(spec, dir.path(), {.seed = 4, .epoch_seconds = 10, .cost_spread = 0});
   // 10 s per epoch and a 100 s limit: every run of more than 10 epochs times out.
   CHECK(summary.timeouts > 0);
-  for (const auto& run : read_json_lines(dir.path() / "runs.jsonl")) {
+  for (const auto& run : read_table(dir.path(), "runs")) {
     const auto level = run["level"].get<std::size_t>();
-    const double below = run["resumed"].get<bool>() ? spec.ladder.at(level - 1).values.at("epochs") : 0;
+    const double below = run["resumed"].get<int>() ? spec.ladder.at(level - 1).values.at("epochs") : 0;
     const bool long_run = run["budget"]["epochs"].get<double>() - below > 10;
     CHECK(run["failure"].is_null() != long_run);
   }
@@ -331,13 +329,13 @@ TEST_CASE("rungs simulate dry-runs the quickstart campaign without its trainer")
   CHECK(log.find("on 4 virtual workers") != std::string::npos);
   CHECK(log.find("worker utilization") != std::string::npos);
   CHECK(log.find("wall time") != std::string::npos);
-  for (const char* file : {"campaign.yaml", "best.json", "reports.jsonl", "runs.jsonl", "trials.jsonl"})
+  for (const char* file : {"campaign.yaml", "best.json", "rungs.db"})
     CHECK(fs::exists(dir.path() / "out" / file));
 
   // The same seed again, to another directory: the same results.
   CHECK(run_rungs({"simulate", campaign, "-o", "again", "--epoch-seconds", "1", "--workers", "4", "-q"},
                   dir.path() / "log2", dir.path()) == 0);
-  CHECK(read_file(dir.path() / "out" / "runs.jsonl") == read_file(dir.path() / "again" / "runs.jsonl"));
+  CHECK(event_log(dir.path() / "out") == event_log(dir.path() / "again"));
   // A used output directory and bad flags are configuration errors.
   CHECK(run_rungs({"simulate", campaign, "-o", "out", "-q"}, dir.path() / "log3", dir.path()) == 2);
   CHECK(run_rungs({"simulate", campaign, "--workers", "0"}, dir.path() / "log4", dir.path()) == 2);

@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "campaign/store.hpp"
+
 namespace rungs::testing {
 
 // A fresh directory under the system temp dir, removed when the object goes away.
@@ -40,6 +42,26 @@ inline std::vector<nlohmann::json> read_json_lines(const std::filesystem::path& 
   for (std::string line; std::getline(in, line);)
     if (!line.empty()) rows.push_back(nlohmann::json::parse(line));
   return rows;
+}
+
+// A table or view of a campaign's database ("trials", "runs", "reports", "warnings"), rows as
+// JSON objects (docs/storage.md).
+inline std::vector<nlohmann::json> read_table(const std::filesystem::path& campaign_dir, const std::string& table) {
+  const auto store = campaign::CampaignStore::open(campaign_dir, /*read_only=*/true);
+  const auto rows = table == "trials" ? store.trials() : table == "runs" ? store.runs() : table == "reports" ? store.reports()
+                                                                                                          : store.warnings();
+  return {rows.begin(), rows.end()};
+}
+
+// A campaign's whole event log as text, one event a line (kind, trial, run, time, data): equal
+// logs mean equal campaigns.
+inline std::string event_log(const std::filesystem::path& campaign_dir) {
+  const auto store = campaign::CampaignStore::open(campaign_dir, /*read_only=*/true);
+  std::string text;
+  for (const auto& event : store.events())
+    text += std::string(campaign::to_string(event.kind)) + " " + std::to_string(event.trial.value_or(-1)) + " " +
+            std::to_string(event.run.value_or(-1)) + " " + std::to_string(event.time) + " " + event.data.dump() + "\n";
+  return text;
 }
 
 inline void write_file(const std::filesystem::path& file, const std::string& text) {

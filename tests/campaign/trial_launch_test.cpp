@@ -21,7 +21,7 @@ budget:
   max: 9
   dimensions:
     epochs: {type: int, growth: continued, min: 1, max: 9}
-    fraction: {values: [0.25, 0.5, 1]}
+    fraction: {values: [0.25, 0.5, 1], on_change: warm_start}
 trial:
   command: )" + command + R"(
   env: {OMP_NUM_THREADS: "1"}

@@ -6,7 +6,11 @@
 //   fake_trial crash                 one report, then abort()
 //   fake_trial exit CODE
 //   fake_trial hang                  "ready", then sleeps forever
+//   fake_trial chatter N MS          "tick 1".."tick N", one every MS ms, then sleeps forever
+//                                    (alive but silent: what a heartbeat catches)
 //   fake_trial ignore-term           ignores SIGTERM, "ready", sleeps forever
+//   fake_trial handle-term           "ready", sleeps until SIGTERM, then "got SIGTERM", exits 0
+//                                    (a handled TERM: it needs to run to act on it)
 //   fake_trial garbage               malformed reports and junk lines, then a valid report
 //   fake_trial fork-grandchild PIDFILE exit|hang
 //                                    forks a grandchild that ignores SIGTERM and sleeps
@@ -34,6 +38,10 @@
 #include <thread>
 
 namespace {
+
+volatile sig_atomic_t got_term = 0;
+
+void on_term(int) { got_term = 1; }
 
 [[noreturn]] void sleep_forever() {
   while (true) {
@@ -177,10 +185,38 @@ int main(int argc, char** argv) {
     say("ready");
     sleep_forever();
   }
+  if (mode == "chatter" && argc >= 4) {
+    const int n = std::atoi(argv[2]);
+    const auto every = std::chrono::milliseconds(std::atoi(argv[3]));
+    for (int i = 1; i <= n; ++i) {
+      if (i > 1) {
+        std::this_thread::sleep_for(every);
+      }
+      say("tick " + std::to_string(i));
+    }
+    sleep_forever();
+  }
   if (mode == "ignore-term") {
     ::signal(SIGTERM, SIG_IGN);
     say("ready");
     sleep_forever();
+  }
+  if (mode == "handle-term") {
+    struct sigaction action {};
+    action.sa_handler = on_term;
+    sigemptyset(&action.sa_mask);
+    // Blocked until we wait for it: no TERM can slip in between the check and the wait.
+    sigset_t term, old;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    sigprocmask(SIG_BLOCK, &term, &old);
+    sigaction(SIGTERM, &action, nullptr);
+    say("ready");
+    while (got_term == 0) {
+      sigsuspend(&old);
+    }
+    say("got SIGTERM");
+    return 0;
   }
   if (mode == "garbage") {
     say("@rungs {not json");

@@ -1,6 +1,6 @@
 // LocalRunner against the fake trial program: reports, exits, crashes, timeouts, stop with
 // grace, process groups and grandchildren, literal arguments, environment, stderr, launch
-// failures, concurrency, shutdown. Every wait is bounded; the whole file runs in seconds.
+// failures, concurrency, shutdown, pause/resume. Every wait is bounded; the whole file runs in seconds.
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -160,6 +161,13 @@ int reap_orphan(pid_t pid, std::chrono::milliseconds limit = 2000ms) {
     std::this_thread::sleep_for(5ms);
   }
   return -1;
+}
+
+// The state letter of /proc/PID/stat ('R', 'S', 'T' for stopped, 'Z'...), '?' if unreadable.
+char proc_state(pid_t pid) {
+  const std::string stat = read_file(fmt::format("/proc/{}/stat", pid));
+  const auto close = stat.rfind(')');
+  return close != std::string::npos && close + 2 < stat.size() ? stat[close + 2] : '?';
 }
 
 bool process_gone(pid_t pid) {
@@ -759,4 +767,289 @@ TEST_CASE("runners/local: churn of short runs, none is killed by the runner") {
     CHECK(false);
   }
   CHECK(failures.empty());
+}
+
+TEST_CASE("runners/local: pause stops a run's output and process, resume continues it") {
+  boost::asio::io_context io;
+  LocalRunner runner(io);
+  Outcome out;
+  const RunId id = runner.launch(fake({"report", "40", "--sleep-ms", "20"}), record(out));
+  const pid_t pid = runner.pid_of(id);
+  REQUIRE(run_until(io, [&] { return out.lines.size() >= 3; }));
+  REQUIRE(runner.pause(id));
+  CHECK_FALSE(runner.pause(id));  // already paused
+  run_until(io, [] { return false; }, 100ms);  // lines already in the pipe still arrive
+  const std::size_t lines = out.lines.size();
+  CHECK(proc_state(pid) == 'T');
+  run_until(io, [] { return false; }, 400ms);  // a running one would print ~20 lines here
+  CHECK(out.lines.size() == lines);
+  CHECK_FALSE(out.exit.has_value());  // a stopped leader is not taken for an exited one
+  CHECK(proc_state(pid) == 'T');
+
+  REQUIRE(runner.resume(id));
+  CHECK_FALSE(runner.resume(id));  // not paused any more
+  CHECK(proc_state(pid) != 'T');
+  REQUIRE(run_until(io, [&] { return out.exit.has_value(); }));
+  CHECK(rungs::runners::succeeded(*out.exit));
+  CHECK(out.lines.size() == 40);
+  CHECK(out.exit->duration >= 400ms + 800ms);  // paused time is part of the run's duration
+  // Dead and unknown ids.
+  CHECK_FALSE(runner.pause(id));
+  CHECK_FALSE(runner.resume(id));
+  CHECK_FALSE(runner.pause(12345));
+  CHECK_FALSE(runner.resume(12345));
+}
+
+TEST_CASE("runners/local: stop() of a paused run delivers a TERM it can handle") {
+  boost::asio::io_context io;
+  LocalRunner runner(io);
+  Outcome out;
+  auto spec = fake({"handle-term"});
+  spec.grace = 3000ms;  // a SIGKILL would only come long after the test's expectation
+  const RunId id = runner.launch(spec, record(out));
+  REQUIRE(run_until(io, [&] { return out.lines.size() == 1; }));
+  REQUIRE(runner.pause(id));
+  const pid_t pid = runner.pid_of(id);
+  REQUIRE(run_until(io, [&] { return proc_state(pid) == 'T'; }, 1000ms));
+  const auto stop_time = Clock::now();
+  runner.stop(id);
+  CHECK_FALSE(runner.pause(id));   // being stopped
+  CHECK_FALSE(runner.resume(id));  // the stop already continued it
+  REQUIRE(run_until(io, [&] { return out.exit.has_value(); }));
+  CHECK(out.lines == std::vector<std::string>{"ready", "got SIGTERM"});
+  CHECK(out.exit->kind == Kind::Exited);
+  CHECK(out.exit->code == 0);
+  CHECK(out.exit->stopped);
+  CHECK(since(stop_time, out.exit_time) < 1000ms);
+}
+
+TEST_CASE("runners/local: a paused run ignoring SIGTERM is SIGKILLed after the grace period") {
+  boost::asio::io_context io;
+  LocalRunner runner(io);
+  Outcome out;
+  auto spec = fake({"ignore-term"});
+  spec.grace = 300ms;
+  const RunId id = runner.launch(spec, record(out));
+  REQUIRE(run_until(io, [&] { return out.lines.size() == 1; }));
+  REQUIRE(runner.pause(id));
+  const auto stop_time = Clock::now();
+  runner.stop(id);
+  REQUIRE(run_until(io, [&] { return out.exit.has_value(); }));
+  CHECK(out.exit->kind == Kind::Signaled);
+  CHECK(out.exit->signal == SIGKILL);
+  CHECK(out.exit->stopped);
+  CHECK_FALSE(out.exit->timed_out);
+  const auto took = since(stop_time, out.exit_time);
+  CHECK(took >= 300ms);
+  CHECK(took < 300ms * 4);
+}
+
+TEST_CASE("runners/local: the timeout counts running time only") {
+  boost::asio::io_context io;
+  LocalRunner runner(io);
+  Outcome out;
+  auto spec = fake({"hang"});
+  spec.timeout = 400ms;
+  const RunId id = runner.launch(spec, record(out));
+  REQUIRE(run_until(io, [&] { return out.lines.size() == 1; }));
+  REQUIRE(runner.pause(id));
+  const auto paused_at = Clock::now();
+  run_until(io, [&] { return out.exit.has_value(); }, 700ms);  // beyond the 400 ms
+  CHECK_FALSE(out.exit.has_value());
+  const auto resumed_at = Clock::now();
+  REQUIRE(runner.resume(id));
+  REQUIRE(run_until(io, [&] { return out.exit.has_value(); }));
+  CHECK(out.exit->timed_out);
+  CHECK(out.exit->signal == SIGTERM);
+  // It had run < 400 ms before the pause, so the rest of its 400 ms comes after the resume.
+  CHECK(out.exit->duration >= 400ms + since(paused_at, resumed_at));
+  CHECK(since(resumed_at, out.exit_time) < 400ms + 300ms);
+}
+
+TEST_CASE("runners/local: stop_all and the destructor leave no paused process behind") {
+  become_subreaper();
+  TempDir dir;
+  const auto pidfile = dir.path / "grandchild.pid";
+  std::vector<pid_t> pids;
+  {
+    boost::asio::io_context io;
+    LocalRunner runner(io);
+    std::vector<Outcome> outcomes(4);
+    std::vector<RunId> ids;
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"hang"}, {"ignore-term"}, {"handle-term"}, {"fork-grandchild", pidfile.string(), "hang"}}) {
+      ids.push_back(runner.launch(fake(args), record(outcomes[ids.size()])));
+      pids.push_back(runner.pid_of(ids.back()));
+    }
+    REQUIRE(run_until(io, [&] {
+      return std::all_of(outcomes.begin(), outcomes.end(), [](const Outcome& o) { return !o.lines.empty(); });
+    }));
+    pids.push_back(read_pid(pidfile));
+    for (const RunId id : ids) {
+      CHECK(runner.pause(id));
+    }
+    for (const pid_t pid : pids) {
+      CAPTURE(pid);
+      CHECK(run_until(io, [&] { return proc_state(pid) == 'T'; }, 1000ms));  // the grandchild too
+    }
+    runner.stop_all();
+    REQUIRE(run_until(io, [&] { return runner.running() == 0; }));
+    CHECK(outcomes[0].exit->signal == SIGTERM);
+    CHECK(outcomes[1].exit->signal == SIGKILL);  // after the grace
+    CHECK(outcomes[2].exit->code == 0);          // it handled the TERM
+    CHECK(outcomes[3].exit->signal == SIGTERM);
+    for (const auto& outcome : outcomes) {
+      CHECK(outcome.exit->stopped);
+    }
+    CHECK(reap_orphan(pids.back()) == SIGKILL);
+    for (const pid_t pid : pids) {
+      CHECK(process_gone(pid));
+    }
+
+    // The destructor: paused runs are SIGKILLed and reaped.
+    pids.clear();
+    Outcome a, b;
+    const RunId first = runner.launch(fake({"hang"}), record(a));
+    const RunId second = runner.launch(fake({"handle-term"}), record(b));
+    pids = {runner.pid_of(first), runner.pid_of(second)};
+    REQUIRE(run_until(io, [&] { return a.lines.size() == 1 && b.lines.size() == 1; }));
+    CHECK(runner.pause(first));
+    CHECK(runner.pause(second));
+  }
+  for (const pid_t pid : pids) {
+    CHECK(pid > 0);
+    CHECK(process_gone(pid));
+  }
+}
+
+TEST_CASE("runners/local: a silent trial is stopped as stale after its heartbeat") {
+  boost::asio::io_context io;
+  LocalRunner runner(io);
+  Outcome silent, timed;
+  auto spec = fake({"hang"});
+  spec.heartbeat = 300ms;
+  spec.timeout = 10s;  // must not be what ends it
+  Clock::time_point line_time;
+  const RunId id = runner.launch(spec, record(silent, [&](std::string_view) { line_time = Clock::now(); }));
+  const pid_t pid = runner.pid_of(id);
+  auto timeout_first = fake({"hang"});  // the timeout comes first: not stale
+  timeout_first.timeout = 300ms;
+  timeout_first.heartbeat = 5s;
+  runner.launch(timeout_first, record(timed));
+  REQUIRE(run_until(io, [&] { return silent.exit && timed.exit; }));
+
+  CHECK(silent.lines == std::vector<std::string>{"ready"});
+  CHECK(silent.exit->kind == Kind::Signaled);
+  CHECK(silent.exit->signal == SIGTERM);  // it obeyed SIGTERM: no SIGKILL needed
+  CHECK(silent.exit->stale);
+  CHECK(silent.exit->stopped);
+  CHECK_FALSE(silent.exit->timed_out);
+  CHECK_FALSE(rungs::runners::succeeded(*silent.exit));
+  // Upper bounds: about the heartbeat, far from the 10 s timeout (loose: 2 shared cores).
+  CHECK(silent.exit->silent_for >= 300ms);
+  CHECK(silent.exit->silent_for < 300ms + 1500ms);
+  CHECK(since(line_time, silent.exit_time) >= 300ms);
+  CHECK(since(line_time, silent.exit_time) < 300ms + 1500ms);
+  CHECK(rungs::runners::describe(*silent.exit).find("without output (heartbeat), killed by SIGTERM") !=
+        std::string::npos);
+  CHECK(process_gone(pid));
+
+  CHECK(timed.exit->timed_out);
+  CHECK_FALSE(timed.exit->stale);
+  CHECK(timed.exit->silent_for == 0ms);
+
+  // A pending heartbeat dies with the runner: no callback, no process left.
+  Outcome pending;
+  pid_t pending_pid = -1;
+  {
+    LocalRunner short_lived(io);
+    auto watched = fake({"hang"});
+    watched.heartbeat = 100ms;
+    pending_pid = short_lived.pid_of(short_lived.launch(watched, record(pending)));
+    REQUIRE(run_until(io, [&] { return pending.lines.size() == 1; }));
+  }
+  run_until(io, [] { return false; }, 200ms);
+  CHECK(pending.exit_calls == 0);
+  CHECK(pending_pid > 0);
+  CHECK(process_gone(pending_pid));
+}
+
+TEST_CASE("runners/local: every line restarts the heartbeat window") {
+  boost::asio::io_context io;
+  LocalRunner runner(io);
+  Outcome ticking, reporting;
+  // 1.1 s of lines, then silence. Gaps of 100 ms against a 600 ms heartbeat: room for a
+  // loaded machine to deschedule the trial or the loop.
+  auto chatter = fake({"chatter", "12", "100"});
+  chatter.heartbeat = 600ms;
+  Clock::time_point last_line;
+  const auto launched_at = Clock::now();
+  runner.launch(chatter, record(ticking, [&](std::string_view) { last_line = Clock::now(); }));
+  auto report = fake({"report", "10", "--sleep-ms", "100"});  // 1 s of lines, then exit 0
+  report.heartbeat = 600ms;
+  runner.launch(report, record(reporting));
+  REQUIRE(run_until(io, [&] { return ticking.exit && reporting.exit; }));
+
+  CHECK(ticking.lines.size() == 12);  // none lost: it outlived its heartbeat by lines alone
+  CHECK(ticking.exit->stale);
+  CHECK(since(launched_at, ticking.exit_time) >= 1100ms + 600ms);
+  CHECK(since(last_line, ticking.exit_time) >= 600ms);
+  CHECK(since(last_line, ticking.exit_time) < 600ms + 1500ms);
+
+  CHECK(rungs::runners::succeeded(*reporting.exit));
+  CHECK_FALSE(reporting.exit->stale);
+  CHECK(reporting.lines.size() == 10);
+  CHECK(reporting.exit->duration >= 900ms);
+}
+
+TEST_CASE("runners/local: a paused run does not go stale, its window keeps what it had left") {
+  boost::asio::io_context io;
+  LocalRunner runner(io);
+  Outcome out;
+  auto spec = fake({"hang"});
+  spec.heartbeat = 1000ms;
+  const auto launched_at = Clock::now();
+  const RunId id = runner.launch(spec, record(out));
+  REQUIRE(run_until(io, [&] { return out.lines.size() == 1; }));
+  run_until(io, [] { return false; }, 700ms);  // about 300 ms of the window left
+  REQUIRE_FALSE(out.exit.has_value());
+  REQUIRE(runner.pause(id));
+  const auto paused_at = Clock::now();
+  run_until(io, [&] { return out.exit.has_value(); }, 1300ms);  // beyond the whole window
+  CHECK_FALSE(out.exit.has_value());
+  const auto resumed_at = Clock::now();
+  REQUIRE(runner.resume(id));
+  REQUIRE(run_until(io, [&] { return out.exit.has_value(); }));
+
+  CHECK(out.exit->stale);
+  CHECK(out.exit->signal == SIGTERM);
+  // Running silence only: the 1.3 s paused are not in it.
+  CHECK(out.exit->silent_for >= 1000ms);
+  CHECK(out.exit->silent_for < 1000ms + 800ms);
+  // What was left of the window (about 300 ms), not a fresh one (1 s).
+  CHECK(since(resumed_at, out.exit_time) >= 1000ms - since(launched_at, paused_at));
+  CHECK(since(resumed_at, out.exit_time) < 800ms);
+  CHECK(out.exit->duration >= 1000ms + since(paused_at, resumed_at));
+}
+
+TEST_CASE("runners/local: a stale trial ignoring SIGTERM is SIGKILLed after the grace period") {
+  boost::asio::io_context io;
+  LocalRunner runner(io);
+  Outcome out;
+  auto spec = fake({"ignore-term"});
+  spec.heartbeat = 300ms;
+  spec.grace = 400ms;
+  Clock::time_point line_time;
+  const RunId id = runner.launch(spec, record(out, [&](std::string_view) { line_time = Clock::now(); }));
+  const pid_t pid = runner.pid_of(id);
+  REQUIRE(run_until(io, [&] { return out.exit.has_value(); }));
+  CHECK(out.exit->kind == Kind::Signaled);
+  CHECK(out.exit->signal == SIGKILL);
+  CHECK(out.exit->stale);
+  CHECK(out.exit->stopped);
+  CHECK_FALSE(out.exit->timed_out);
+  CHECK(since(line_time, out.exit_time) >= 300ms + 400ms);
+  CHECK(since(line_time, out.exit_time) < 300ms + 400ms + 1500ms);
+  CHECK(rungs::runners::describe(*out.exit).find("killed by SIGKILL") != std::string::npos);
+  CHECK(process_gone(pid));
 }

@@ -1,0 +1,278 @@
+#include "campaign/store.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <array>
+#include <csignal>
+#include <cstdlib>
+#include <ctime>
+#include <stdexcept>
+#include <utility>
+
+namespace rungs::campaign {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::array<const char*, 9> kKindNames = {"launch",  "report", "decision", "exit",  "state",
+                                                   "warning", "resume", "relaunch", "retry"};
+
+// The schema, documented column by column in docs/storage.md.
+constexpr const char* kSchema = R"sql(
+CREATE TABLE campaign (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  schema_version INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  mode TEXT NOT NULL,
+  options TEXT NOT NULL,
+  campaign_yaml TEXT NOT NULL,
+  campaign_file TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  direction TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE events (
+  seq INTEGER PRIMARY KEY,
+  time REAL NOT NULL,
+  kind TEXT NOT NULL,
+  trial INTEGER,
+  run INTEGER,
+  data TEXT NOT NULL
+);
+CREATE INDEX events_by_kind ON events (kind, trial);
+CREATE INDEX events_by_run ON events (kind, run);
+CREATE TABLE trials (
+  trial INTEGER PRIMARY KEY,
+  bracket INTEGER NOT NULL,
+  params TEXT NOT NULL,
+  state TEXT NOT NULL,
+  level INTEGER NOT NULL,
+  budget TEXT NOT NULL,
+  last_value REAL,
+  last_step REAL,
+  values_by_level TEXT NOT NULL,
+  failure TEXT,
+  updated REAL NOT NULL
+);
+CREATE VIEW runs AS
+SELECT l.run AS run, l.trial AS trial,
+       json_extract(l.data, '$.bracket') AS bracket,
+       json_extract(l.data, '$.level') AS level,
+       json_extract(l.data, '$.units') AS units,
+       json_extract(l.data, '$.budget') AS budget,
+       json_extract(l.data, '$.resumed') AS resumed,
+       json_extract(l.data, '$.params') AS params,
+       l.time AS launched,
+       e.time AS ended,
+       json_extract(e.data, '$.value') AS value,
+       json_extract(e.data, '$.stopped_by_scheduler') AS stopped_by_scheduler,
+       json_extract(e.data, '$.paused') AS paused,
+       json_extract(e.data, '$.exit_code') AS exit_code,
+       json_extract(e.data, '$.signal') AS signal,
+       json_extract(e.data, '$.timed_out') AS timed_out,
+       json_extract(e.data, '$.stale') AS stale,
+       json_extract(e.data, '$.failure') AS failure,
+       json_extract(e.data, '$.attempts') AS attempts,
+       json_extract(e.data, '$.seconds') AS seconds,
+       (SELECT count(*) FROM events r WHERE r.kind = 'relaunch' AND r.run = l.run) AS relaunches
+FROM events l LEFT JOIN events e ON e.kind = 'exit' AND e.run = l.run
+WHERE l.kind = 'launch';
+CREATE VIEW reports AS
+SELECT seq, time, trial, run,
+       json_extract(data, '$.level') AS level,
+       json_extract(data, '$.line') AS line,
+       json_extract(data, '$.step') AS step,
+       json_extract(data, '$.value') AS value,
+       json_extract(data, '$.metrics') AS metrics
+FROM events WHERE kind = 'report';
+CREATE VIEW warnings AS
+SELECT seq, time, trial, run, json_extract(data, '$.message') AS message
+FROM events WHERE kind = 'warning';
+)sql";
+
+// Columns holding JSON text, parsed when rows are read as JSON.
+bool is_json_column(const std::string& name) {
+  return name == "data" || name == "params" || name == "budget" || name == "metrics" ||
+         name == "values_by_level" || name == "options";
+}
+
+std::string utc_now() {
+  const auto now = std::time(nullptr);
+  std::tm parts{};
+  gmtime_r(&now, &parts);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return text;
+}
+
+std::string dump(const nlohmann::json& value) {
+  // Non-finite doubles become null (nlohmann's choice), which pandas reads as NaN.
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void configure(SQLite::Database& db) {
+  db.setBusyTimeout(5000);  // a reader's snapshot never blocks the writer for long in WAL
+  db.exec("PRAGMA journal_mode=WAL");
+  db.exec("PRAGMA synchronous=NORMAL");
+}
+
+nlohmann::json rows_of(SQLite::Statement& query) {
+  nlohmann::json rows = nlohmann::json::array();
+  while (query.executeStep()) {
+    nlohmann::json row = nlohmann::json::object();
+    for (int i = 0; i < query.getColumnCount(); ++i) {
+      const auto column = query.getColumn(i);
+      const std::string name = query.getColumnName(i);
+      if (column.isNull()) row[name] = nullptr;
+      else if (column.isInteger()) row[name] = column.getInt64();
+      else if (column.isFloat()) row[name] = column.getDouble();
+      else if (is_json_column(name)) row[name] = nlohmann::json::parse(column.getString(), nullptr, false);
+      else row[name] = column.getString();
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+// Test hook: RUNGS_CRASH_AFTER_EVENTS=N makes the process SIGKILL itself right after its Nth
+// append, so tests can kill a campaign at an exact point of its log (tests/campaign/resume_test).
+std::uint64_t crash_after_from_environment() {
+  const char* text = std::getenv("RUNGS_CRASH_AFTER_EVENTS");
+  return text ? std::strtoull(text, nullptr, 10) : 0;
+}
+
+}  // namespace
+
+const char* to_string(EventKind kind) { return kKindNames.at(static_cast<std::size_t>(kind)); }
+
+EventKind event_kind_from(const std::string& name) {
+  for (std::size_t i = 0; i < kKindNames.size(); ++i)
+    if (name == kKindNames[i]) return static_cast<EventKind>(i);
+  throw std::invalid_argument(fmt::format("unknown event kind '{}'", name));
+}
+
+CampaignStore::CampaignStore(fs::path directory, std::unique_ptr<SQLite::Database> db)
+    : directory_(std::move(directory)), db_(std::move(db)), crash_after_(crash_after_from_environment()) {}
+CampaignStore::CampaignStore(CampaignStore&&) noexcept = default;
+CampaignStore& CampaignStore::operator=(CampaignStore&&) noexcept = default;
+CampaignStore::~CampaignStore() = default;
+
+bool CampaignStore::exists(const fs::path& directory) { return fs::exists(directory / kFileName); }
+
+CampaignStore CampaignStore::create(const fs::path& directory, CampaignInfo info) {
+  fs::create_directories(directory);
+  const auto path = directory / kFileName;
+  if (fs::exists(path)) throw std::runtime_error(fmt::format("'{}' already holds a campaign", path.string()));
+  auto db = std::make_unique<SQLite::Database>(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  configure(*db);
+  info.created_at = utc_now();
+  SQLite::Transaction transaction(*db);
+  db->exec(kSchema);
+  SQLite::Statement insert(*db,
+                           "INSERT INTO campaign VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  insert.bind(1, kSchemaVersion);
+  insert.bind(2, info.name);
+  insert.bind(3, info.mode);
+  insert.bind(4, dump(info.options));
+  insert.bind(5, info.campaign_yaml);
+  insert.bind(6, info.campaign_file);
+  insert.bind(7, info.metric);
+  insert.bind(8, info.direction);
+  insert.bind(9, info.created_at);
+  insert.exec();
+  transaction.commit();
+  CampaignStore store(directory, std::move(db));
+  store.info_ = std::move(info);
+  return store;
+}
+
+CampaignStore CampaignStore::open(const fs::path& directory, bool read_only) {
+  const auto path = directory / kFileName;
+  if (!fs::exists(path))
+    throw std::runtime_error(fmt::format("'{}' holds no campaign ({} not found)", directory.string(), kFileName));
+  auto db = std::make_unique<SQLite::Database>(path.string(), read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE);
+  if (!read_only) configure(*db);
+  else db->setBusyTimeout(5000);
+  CampaignStore store(directory, std::move(db));
+  store.load_info();
+  return store;
+}
+
+void CampaignStore::load_info() {
+  SQLite::Statement query(*db_, "SELECT schema_version, name, mode, options, campaign_yaml, campaign_file, "
+                                "metric, direction, created_at FROM campaign WHERE id = 1");
+  if (!query.executeStep()) throw std::runtime_error(fmt::format("'{}' has no campaign row", (directory_ / kFileName).string()));
+  const int version = query.getColumn(0).getInt();
+  if (version != kSchemaVersion)
+    throw std::runtime_error(fmt::format("'{}' has storage schema {}, this rungs reads {}",
+                                         (directory_ / kFileName).string(), version, kSchemaVersion));
+  info_.name = query.getColumn(1).getString();
+  info_.mode = query.getColumn(2).getString();
+  info_.options = nlohmann::json::parse(query.getColumn(3).getString());
+  info_.campaign_yaml = query.getColumn(4).getString();
+  info_.campaign_file = query.getColumn(5).getString();
+  info_.metric = query.getColumn(6).getString();
+  info_.direction = query.getColumn(7).getString();
+  info_.created_at = query.getColumn(8).getString();
+}
+
+std::int64_t CampaignStore::append(Event event, const TrialRow* trial) {
+  SQLite::Transaction transaction(*db_);
+  SQLite::Statement insert(*db_, "INSERT INTO events (time, kind, trial, run, data) VALUES (?, ?, ?, ?, ?)");
+  insert.bind(1, event.time);
+  insert.bind(2, to_string(event.kind));
+  if (event.trial) insert.bind(3, *event.trial);
+  if (event.run) insert.bind(4, *event.run);
+  insert.bind(5, dump(event.data));
+  insert.exec();
+  const auto seq = db_->getLastInsertRowid();
+  if (trial) {
+    SQLite::Statement upsert(*db_, "INSERT OR REPLACE INTO trials VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    upsert.bind(1, trial->trial);
+    upsert.bind(2, trial->bracket);
+    upsert.bind(3, dump(trial->params));
+    upsert.bind(4, trial->state);
+    upsert.bind(5, trial->level);
+    upsert.bind(6, dump(trial->budget));
+    if (trial->last_value) upsert.bind(7, *trial->last_value);
+    if (trial->last_step) upsert.bind(8, *trial->last_step);
+    upsert.bind(9, dump(trial->values_by_level));
+    if (trial->failure) upsert.bind(10, *trial->failure);
+    upsert.bind(11, trial->updated);
+    upsert.exec();
+  }
+  transaction.commit();
+  if (crash_after_ != 0 && ++appended_ == crash_after_) ::kill(::getpid(), SIGKILL);
+  return seq;
+}
+
+std::vector<Event> CampaignStore::events() const {
+  SQLite::Statement query(*db_, "SELECT seq, time, kind, trial, run, data FROM events ORDER BY seq");
+  std::vector<Event> events;
+  while (query.executeStep()) {
+    Event event;
+    event.seq = query.getColumn(0).getInt64();
+    event.time = query.getColumn(1).getDouble();
+    event.kind = event_kind_from(query.getColumn(2).getString());
+    if (!query.getColumn(3).isNull()) event.trial = query.getColumn(3).getInt64();
+    if (!query.getColumn(4).isNull()) event.run = query.getColumn(4).getInt64();
+    event.data = nlohmann::json::parse(query.getColumn(5).getString());
+    events.push_back(std::move(event));
+  }
+  return events;
+}
+
+nlohmann::json CampaignStore::query(const std::string& sql) const {
+  SQLite::Statement statement(*db_, sql);
+  return rows_of(statement);
+}
+
+nlohmann::json CampaignStore::trials() const { return query("SELECT * FROM trials ORDER BY trial"); }
+nlohmann::json CampaignStore::runs() const { return query("SELECT * FROM runs ORDER BY run"); }
+nlohmann::json CampaignStore::reports() const { return query("SELECT * FROM reports ORDER BY seq"); }
+nlohmann::json CampaignStore::warnings() const { return query("SELECT * FROM warnings ORDER BY seq"); }
+
+}  // namespace rungs::campaign

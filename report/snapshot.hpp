@@ -1,0 +1,140 @@
+#pragma once
+// A campaign as `rungs status` and `rungs report` show it: one consistent read of its
+// rungs.db (one SQLite read transaction, so a campaign that is writing meanwhile never shows
+// half an event), with the numbers both views need worked out once here:
+//
+//  - the best so far, by the campaign loop's rule (campaign/campaign_loop.hpp, BestResult):
+//    the highest budget level first, then the best value there, over runs that reached their
+//    budget (a run stopped early never reached it, so its value is not the value there);
+//  - per bracket and level, how many trials are there and in which state;
+//  - the budget spent: scheduler units per run, a promotion that continues from a checkpoint
+//    (an epochs-like `growth: continued` dimension) charged only the increment, as the loop
+//    charges it.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "campaign/campaign_spec.hpp"
+#include "campaign/store.hpp"
+
+namespace rungs::report {
+
+// One trial's row of the `trials` table, with what the reports say about it.
+struct TrialSummary {
+  std::int64_t trial = 0;
+  std::int64_t bracket = 0;
+  std::string state;  // running, waiting, stopped, completed, failed
+  std::int64_t level = 0;
+  nlohmann::json params = nlohmann::json::object();
+  nlohmann::json budget = nlohmann::json::object();  // the budget point of `level`
+  std::optional<double> last_value;
+  std::optional<double> last_step;
+  std::optional<double> best_reported;  // best metric value over all its reports
+  std::size_t reports = 0;              // report lines with a value of the metric
+  std::map<std::int64_t, double> values_by_level;  // level -> value at the end of that run
+  std::optional<std::string> failure;
+  double updated = 0;
+
+  // The value it is ranked by: at the highest level it finished a run at, if any.
+  std::optional<std::pair<std::int64_t, double>> final_value() const;
+};
+
+// Trials of one bracket at one budget level (their highest so far), by state.
+struct RungCount {
+  std::int64_t bracket = 0;
+  std::int64_t level = 0;
+  nlohmann::json budget = nlohmann::json::object();
+  std::size_t reached = 0;  // trials launched at this level or higher
+  std::map<std::string, std::size_t> states;  // of the trials whose highest level this is
+};
+
+// What a budget level is: its scheduler units and budget point, as launches recorded them.
+struct LevelInfo {
+  double units = 0;
+  nlohmann::json budget = nlohmann::json::object();
+};
+
+// One run (a trial at one budget level), from its launch and exit events.
+struct RunSummary {
+  std::int64_t run = 0;
+  std::int64_t trial = 0;
+  std::int64_t level = 0;
+  double charged = 0;  // scheduler units it cost, see the file comment
+  double launched = 0;
+  std::optional<double> ended;  // empty while it is out
+  std::optional<double> value;  // at its end; empty if it failed
+  bool stopped_by_scheduler = false;
+  bool failed = false;
+};
+
+struct BestSoFar {
+  std::int64_t trial = 0;
+  std::int64_t level = 0;
+  double value = 0;
+  nlohmann::json params = nlohmann::json::object();
+  nlohmann::json budget = nlohmann::json::object();
+};
+
+// A trial's learning curve: the metric over its reports, in order (across its runs: a
+// promotion that continues goes on from its last step, one that retrains starts over).
+struct Curve {
+  std::int64_t trial = 0;
+  std::vector<double> steps;   // the report's step, or its stdout line number without one
+  std::vector<double> values;
+  std::vector<std::int64_t> levels;
+};
+
+struct CampaignSnapshot {
+  campaign::CampaignInfo info;
+  std::optional<campaign::CampaignSpec> spec;  // recorded_spec(info), see below
+  bool maximize = false;
+  bool finished = false;  // the campaign ended (it wrote best.json)
+  double elapsed = 0;     // campaign seconds of the last event
+  std::vector<TrialSummary> trials;  // by trial id
+  std::map<std::int64_t, LevelInfo> levels;  // the levels launched so far
+  std::vector<RungCount> rungs;      // by bracket, then level
+  std::map<std::string, std::size_t> states;  // trials per state
+  std::vector<RunSummary> runs;  // by run number
+  std::size_t runs_out = 0;  // launched and not ended: running now (or when it stopped)
+  std::size_t reports = 0;
+  std::size_t warnings = 0;
+  double budget_spent = 0;   // scheduler units, see the file comment
+  std::optional<BestSoFar> best;
+  std::vector<Curve> curves;  // by trial id; only with SnapshotOptions::curves
+
+  // Whether value `a` is better than `b` in the metric's direction.
+  bool better(double a, double b) const { return maximize ? a > b : a < b; }
+};
+
+struct SnapshotOptions {
+  bool curves = false;  // every report's value: the HTML report needs them, a status table not
+};
+
+// Reads everything above from the store (which may be open read-only while another process
+// writes it).
+CampaignSnapshot load_snapshot(const campaign::CampaignStore& store, const SnapshotOptions& options = {});
+
+// Trials best first: those with a final value by (level desc, value), then the others by
+// last value, then by id. Returns indices into snapshot.trials.
+std::vector<std::size_t> rank_trials(const CampaignSnapshot& snapshot);
+
+// The campaign's YAML as the store recorded it, parsed again (for the search space and the
+// budget ladder), or nothing if it no longer parses with this rungs.
+std::optional<campaign::CampaignSpec> recorded_spec(const campaign::CampaignInfo& info);
+
+// Whether a promotion continues from a checkpoint (a `growth: continued` budget dimension)
+// and so is charged only the increment. Without a spec, docs/storage.md's definition of
+// `resumed` holds: a promotion that resumes from a checkpoint.
+bool promotions_continue(const std::optional<campaign::CampaignSpec>& spec);
+
+// "epochs=9, data_fraction=0.5" for a budget point.
+std::string describe_budget(const nlohmann::json& budget);
+
+// A JSON value as short text: strings unquoted, numbers with up to 6 significant digits.
+std::string describe_value(const nlohmann::json& value);
+
+}  // namespace rungs::report

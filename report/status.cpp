@@ -1,0 +1,171 @@
+#include "report/status.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace rungs::report {
+
+namespace {
+
+// Columns padded to their widest cell; numbers right-aligned so their digits line up.
+class TextTable {
+ public:
+  struct Column {
+    std::string title;
+    bool right = false;
+  };
+  explicit TextTable(std::vector<Column> columns) : columns_(std::move(columns)) {}
+  void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+
+  void print(std::FILE* out, const std::string& indent = "  ") const {
+    std::vector<std::size_t> widths;
+    for (const auto& column : columns_) widths.push_back(column.title.size());
+    for (const auto& row : rows_)
+      for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+    auto line = [&](auto cell_of) {
+      std::string text = indent;
+      for (std::size_t i = 0; i < columns_.size(); ++i) {
+        const std::string cell = cell_of(i);
+        const bool last = i + 1 == columns_.size();
+        if (columns_[i].right) text += fmt::format("{:>{}}", cell, widths[i]);
+        else text += last ? cell : fmt::format("{:<{}}", cell, widths[i]);
+        if (!last) text += "  ";
+      }
+      while (!text.empty() && text.back() == ' ') text.pop_back();
+      fmt::print(out, "{}\n", text);
+    };
+    line([&](std::size_t i) { return columns_[i].title; });
+    for (const auto& row : rows_) line([&](std::size_t i) { return i < row.size() ? row[i] : std::string(); });
+  }
+
+ private:
+  std::vector<Column> columns_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+// The states in the order a trial goes through them, then any other a newer rungs writes.
+const std::vector<std::string> kStates = {"running", "waiting", "stopped", "completed", "failed"};
+
+std::string number(std::optional<double> value) { return value ? fmt::format("{:.6g}", *value) : "-"; }
+
+std::string count_of(const std::map<std::string, std::size_t>& counts, const std::string& state) {
+  const auto found = counts.find(state);
+  return std::to_string(found == counts.end() ? 0 : found->second);
+}
+
+std::string truncate(std::string text, std::size_t width) {
+  for (auto& c : text)
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  if (text.size() > width) text = text.substr(0, width - 3) + "...";
+  return text;
+}
+
+void print_header(const CampaignSnapshot& s, std::FILE* out) {
+  const auto& info = s.info;
+  fmt::print(out, "Campaign {}{}: {} ({}), {} trial{}, elapsed {}{}, {}\n", info.name,
+             info.mode == "simulate" ? " (simulated)" : "", info.metric, info.direction, s.trials.size(),
+             s.trials.size() == 1 ? "" : "s", format_duration(s.elapsed),
+             info.mode == "simulate" ? " (virtual)" : "",
+             s.finished ? "finished" : "not finished (running, or interrupted)");
+  std::string states;
+  for (const auto& state : kStates) states += fmt::format("{}{} {}", states.empty() ? "" : ", ", state, count_of(s.states, state));
+  for (const auto& [state, count] : s.states)
+    if (std::find(kStates.begin(), kStates.end(), state) == kStates.end()) states += fmt::format(", {} {}", state, count);
+  fmt::print(out, "Trials: {}\n", states);
+  fmt::print(out, "Runs: {} ({} out), reports {}, warnings {}, budget spent {:.6g} units\n", s.runs.size(), s.runs_out,
+             s.reports, s.warnings, s.budget_spent);
+}
+
+void print_best(const CampaignSnapshot& s, std::FILE* out) {
+  if (!s.best) {
+    fmt::print(out, "\nBest so far: none yet (no run has reached its budget)\n");
+    return;
+  }
+  const auto& best = *s.best;
+  const auto budget = describe_budget(best.budget);
+  fmt::print(out, "\nBest so far: trial {}, {} = {:.6g} at level {}{}\n", best.trial, s.info.metric, best.value, best.level,
+             budget.empty() ? "" : fmt::format(" ({})", budget));
+  for (const auto& [name, value] : best.params.items()) fmt::print(out, "  {}: {}\n", name, describe_value(value));
+}
+
+void print_rungs(const CampaignSnapshot& s, std::FILE* out) {
+  if (s.rungs.empty()) return;
+  fmt::print(out, "\nBrackets and rungs (reached: launched at this level or higher; the states count the trials whose highest level it is)\n");
+  std::vector<TextTable::Column> columns = {{"bracket", true}, {"level", true}, {"budget"}, {"reached", true}};
+  for (const auto& state : kStates) columns.push_back({state, true});
+  TextTable table(std::move(columns));
+  for (const auto& rung : s.rungs) {
+    std::vector<std::string> row = {std::to_string(rung.bracket), std::to_string(rung.level),
+                                    describe_budget(rung.budget), std::to_string(rung.reached)};
+    for (const auto& state : kStates) row.push_back(count_of(rung.states, state));
+    table.add(std::move(row));
+  }
+  table.print(out);
+}
+
+void print_trials(const CampaignSnapshot& s, std::FILE* out, const StatusOptions& options) {
+  if (s.trials.empty()) {
+    fmt::print(out, "\nNo trials yet.\n");
+    return;
+  }
+  const auto order = rank_trials(s);
+  std::vector<std::size_t> shown;  // positions in `order`
+  std::size_t running = 0;
+  for (std::size_t position = 0; position < order.size(); ++position) {
+    const auto& trial = s.trials[order[position]];
+    const bool is_running = trial.state == "running";
+    running += is_running ? 1 : 0;
+    if (options.all || position < options.top || is_running) shown.push_back(position);
+  }
+  if (options.all || shown.size() == order.size())
+    fmt::print(out, "\nTrials, best first (final: the value at the highest level a run finished)\n");
+  else
+    fmt::print(out, "\nTrials: the best {}{}, best first (final: the value at the highest level a run finished)\n",
+               std::min(options.top, order.size()), running ? fmt::format(" and the {} running", running) : "");
+
+  TextTable table({{"rank", true}, {"trial", true}, {"state"}, {"bracket", true}, {"level", true}, {"budget"},
+                   {"step", true}, {"last " + s.info.metric, true}, {"best " + s.info.metric, true},
+                   {"final (level)", true}, {"failure"}});
+  for (const auto position : shown) {
+    const auto& trial = s.trials[order[position]];
+    const auto final = trial.final_value();
+    table.add({std::to_string(position + 1), std::to_string(trial.trial), trial.state, std::to_string(trial.bracket),
+               std::to_string(trial.level), describe_budget(trial.budget), number(trial.last_step),
+               number(trial.last_value), number(trial.best_reported),
+               final ? fmt::format("{:.6g} ({})", final->second, final->first) : "-",
+               trial.failure ? truncate(*trial.failure, 60) : ""});
+  }
+  table.print(out);
+  if (shown.size() < order.size())
+    fmt::print(out, "  ... {} more (--all lists every trial)\n", order.size() - shown.size());
+}
+
+}  // namespace
+
+std::string format_duration(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) seconds = 0;
+  auto total = static_cast<long long>(std::llround(seconds));
+  const long long days = total / 86400;
+  total %= 86400;
+  const auto clock = fmt::format("{}:{:02}:{:02}", total / 3600, total % 3600 / 60, total % 60);
+  return days ? fmt::format("{}d {}", days, clock) : clock;
+}
+
+void print_status(const CampaignSnapshot& snapshot, std::FILE* out, const StatusOptions& options) {
+  print_header(snapshot, out);
+  print_best(snapshot, out);
+  print_rungs(snapshot, out);
+  print_trials(snapshot, out, options);
+  std::fflush(out);
+}
+
+void print_status(const campaign::CampaignStore& store, std::FILE* out, const StatusOptions& options) {
+  print_status(load_snapshot(store), out, options);
+}
+
+}  // namespace rungs::report

@@ -1,0 +1,35 @@
+#pragma once
+// `rungs status DIR`: what a campaign is doing, as text for a terminal, read from its
+// rungs.db (also while the campaign runs: the store is opened read-only and readers never
+// block the writer in WAL mode).
+//
+//   Campaign quickstart: val_loss (min), 49 trials, elapsed 0:00:12, finished
+//   Trials: running 0, waiting 0, stopped 41, completed 8, failed 0
+//   Runs: 80 (0 out), reports 612, warnings 0, budget spent 357 units
+//   Best so far: trial 45, val_loss = 0.0711386 at level 3 (data_fraction=1, epochs=27)
+//     lr: 0.00438987 ...
+//   Brackets and rungs: per bracket and level, how many trials got there and, of those
+//     whose highest level it is, how many are running/waiting/stopped/completed/failed
+//   Trials, best first: rank, trial, state, bracket, level, budget, step, last/best/final value
+//
+// A long campaign lists the best `top` trials and every running one; `all` lists them all.
+#include <cstddef>
+#include <cstdio>
+
+#include "campaign/store.hpp"
+#include "report/snapshot.hpp"
+
+namespace rungs::report {
+
+struct StatusOptions {
+  bool all = false;       // every trial
+  std::size_t top = 20;   // otherwise the best `top` and the running ones
+};
+
+void print_status(const campaign::CampaignStore& store, std::FILE* out, const StatusOptions& options = {});
+void print_status(const CampaignSnapshot& snapshot, std::FILE* out, const StatusOptions& options = {});
+
+// "1:02:03" (hours:minutes:seconds), or "2d 1:02:03" past a day.
+std::string format_duration(double seconds);
+
+}  // namespace rungs::report

@@ -1,0 +1,244 @@
+// `rungs report`: the data the page draws, and the page itself rendered in headless Chromium
+// (Debian's chromium; CI installs it): it must draw one learning curve per trial with reports
+// and log no error.
+#include <doctest/doctest.h>
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "report/commands.hpp"
+#include "report/html_report.hpp"
+#include "report/snapshot.hpp"
+#include "tests/campaign/test_support.hpp"
+#include "tests/report/fake_campaign.hpp"
+#include "tests/report/headless_chromium.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using rungs::campaign::CampaignStore;
+
+struct Rendered {
+  std::string rendered;  // <body data-rendered>
+  long curves = -1;      // <body data-curves>
+  std::string render_ms; // <body data-render-ms>: report.js's own time
+  std::string errors;    // the text of #errors
+  std::vector<std::string> console;  // CONSOLE lines of Chromium's log
+  rungs::testing::BrowserRun run;
+};
+
+std::string attribute(const std::string& tag, const std::string& name) {
+  std::smatch match;
+  if (std::regex_search(tag, match, std::regex(" " + name + "=\"([^\"]*)\""))) return match[1];
+  return {};
+}
+
+Rendered render(const fs::path& html, const fs::path& scratch) {
+  // RUNGS_KEEP_REPORTS=DIR keeps a copy of each report to look at (the test dirs go away).
+  if (const char* keep = std::getenv("RUNGS_KEEP_REPORTS")) {
+    fs::create_directories(keep);
+    fs::copy_file(html, fs::path(keep) / (scratch.filename().string() + "-" + html.filename().string()),
+                  fs::copy_options::overwrite_existing);
+  }
+  Rendered result;
+  result.run = rungs::testing::dump_dom("file://" + fs::absolute(html).string(), scratch);
+  std::smatch match;
+  // The body tag follows the head (whose scripts' comments may mention "<body>").
+  const auto head_end = result.run.dom.find("</head>");
+  const std::string body = head_end == std::string::npos ? std::string() : result.run.dom.substr(head_end);
+  if (std::regex_search(body, match, std::regex("^</head>\\s*<body[^>]*>"))) {
+    result.rendered = attribute(match[0], "data-rendered");
+    const auto curves = attribute(match[0], "data-curves");
+    if (!curves.empty()) result.curves = std::stol(curves);
+    result.render_ms = attribute(match[0], "data-render-ms");
+  }
+  if (std::regex_search(result.run.dom, match, std::regex("<pre id=\"errors\"[^>]*>([^<]*)</pre>"))) result.errors = match[1];
+  else result.errors = "(no #errors element in the DOM)";
+  std::istringstream log(result.run.log);
+  for (std::string line; std::getline(log, line);)
+    if (line.find(":CONSOLE") != std::string::npos) result.console.push_back(line);
+  return result;
+}
+
+// Everything a rendered report must satisfy; `curves` learning curves drawn.
+void check_rendered(const Rendered& page, std::size_t curves) {
+  // Chromium's log without its noise about D-Bus, which containers lack.
+  std::string log;
+  std::istringstream lines(page.run.log);
+  for (std::string line; std::getline(lines, line);)
+    if (line.find("dbus") == std::string::npos && line.find("DBus") == std::string::npos) log += line + "\n";
+  INFO("chromium log:\n" << log.substr(0, 4000));
+  REQUIRE(page.run.finished);
+  CHECK(WIFEXITED(page.run.status));
+  CHECK(WEXITSTATUS(page.run.status) == 0);
+  CHECK(page.run.leftovers.empty());
+  CHECK(page.rendered == "true");
+  CHECK(page.curves == static_cast<long>(curves));
+  CHECK(page.errors == "");
+  // Chromium logs every console message at INFO, whatever its level, so the level cannot
+  // single out errors: the report logs nothing at all, and any CONSOLE line is a finding.
+  for (const auto& line : page.console) FAIL_CHECK("console: " << line);
+}
+
+bool have_chromium() {
+  if (rungs::testing::chromium_path()) return true;
+  MESSAGE("SKIPPED: chromium is not installed (apt-get install chromium); the HTML report was not rendered");
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("report data: a curve per trial with reports, runs that reached their budget, the YAML's space") {
+  rungs::testing::TempDir dir;
+  const auto facts = rungs::testing::write_fake_campaign(dir.path());
+  const auto store = CampaignStore::open(dir.path(), true);
+  const auto snapshot = rungs::report::load_snapshot(store, {.curves = true});
+  REQUIRE(snapshot.spec.has_value());
+  const auto data = rungs::report::report_data(snapshot);
+
+  CHECK(data["campaign"]["metric"] == "val_loss");
+  CHECK(data["campaign"]["trials"] == facts.trials);
+  CHECK(data["trials"].size() == facts.trials);
+  CHECK(data["curves"].size() == facts.trials_with_reports);
+  CHECK(facts.trials_with_reports == facts.trials - 1);  // the failed trial never reported
+  std::size_t points = 0;
+  for (const auto& curve : data["curves"]) {
+    CHECK(curve["x"].size() == curve["y"].size());
+    points += curve["x"].size();
+    if (curve["trial"] == facts.early_stopped_trial) CHECK(curve["state"] == "stopped");
+  }
+  CHECK(points == facts.reports);
+  CHECK(data["best"]["trial"] == facts.best_trial);
+  CHECK(data["best"]["level"] == facts.best_level);
+
+  // The parameters come from the recorded YAML: lr on a log scale, optimizer's choices.
+  REQUIRE(data["parameters"].size() == 4);
+  CHECK(data["parameters"][0]["name"] == "optimizer");
+  CHECK(data["parameters"][0]["choices"] == nlohmann::json({"sgd", "adam, fast", "say \"hi\""}));
+  CHECK(data["parameters"][1]["name"] == "lr");
+  CHECK(data["parameters"][1]["log"] == true);
+
+  // Ends: in time order, with non-decreasing budget spent, none stopped early or failed.
+  double spent = 0, time = 0;
+  for (const auto& end : data["ends"]) {
+    CHECK(end["spent"].get<double>() >= spent);
+    CHECK(end["time"].get<double>() >= time);
+    spent = end["spent"], time = end["time"];
+    CHECK(end["trial"] != facts.failed_trial);
+    CHECK(end["trial"] != facts.early_stopped_trial);
+  }
+  CHECK(spent <= snapshot.budget_spent);
+  // Levels 0..2 at 1, 3, 9 units.
+  REQUIRE(data["levels"].size() == 3);
+  CHECK(data["levels"][2]["units"] == 9);
+}
+
+TEST_CASE("the report renders in headless Chromium: one curve per trial with reports, no errors") {
+  if (!have_chromium()) return;
+  rungs::testing::TempDir dir;
+  const auto facts = rungs::testing::write_fake_campaign(dir.path());
+  const auto html = rungs::report::report_command(dir.path());
+  CHECK(html == dir.path() / "report.html");
+  const auto text = rungs::testing::read_file(html);
+  // Self-contained: no script or stylesheet from anywhere else.
+  CHECK(text.find("<script src") == std::string::npos);
+  CHECK(text.find("<link") == std::string::npos);
+  CHECK(text.find("Chart.js v4") != std::string::npos);
+
+  const auto page = render(html, dir.path());
+  check_rendered(page, facts.trials_with_reports);
+  // The charts' canvases are there, one per parameter too.
+  CHECK(page.run.dom.find("id=\"parameter-3\"") != std::string::npos);
+  CHECK(page.run.dom.find("<table>") != std::string::npos);
+}
+
+TEST_CASE("a campaign name and failure text with markup cannot break the page") {
+  if (!have_chromium()) return;
+  rungs::testing::TempDir dir;
+  rungs::testing::FakeCampaignOptions options;
+  options.name = "nasty </script><!-- & co";
+  const auto facts = rungs::testing::write_fake_campaign(dir.path(), options);
+  {
+    auto store = CampaignStore::open(dir.path());
+    auto rows = store.trials();
+    rungs::campaign::TrialRow row;
+    const auto& first = rows[0];
+    row.trial = first["trial"];
+    row.bracket = first["bracket"];
+    row.params = first["params"];
+    row.state = "failed";
+    row.level = first["level"];
+    row.budget = first["budget"];
+    row.failure = "</script><script>document.body.dataset.rendered='hacked'</script><!--";
+    row.values_by_level = first["values_by_level"];
+    store.append(rungs::campaign::Event{.time = 100.0, .kind = rungs::campaign::EventKind::State, .trial = row.trial, .run = std::nullopt, .data = {{"state", "failed"}}}, &row);
+  }
+  const auto html = dir.path() / "out" / "nasty.html";
+  CHECK(rungs::report::report_command(dir.path(), html) == html);
+  const auto page = render(html, dir.path());
+  check_rendered(page, facts.trials_with_reports);
+  CHECK(page.run.dom.find("<h1>nasty &lt;/script&gt;&lt;!-- &amp; co</h1>") != std::string::npos);
+}
+
+TEST_CASE("a 1,000-trial campaign renders in Chromium") {
+  if (!have_chromium()) return;
+  rungs::testing::TempDir dir;
+  rungs::testing::FakeCampaignOptions options;
+  options.levels = 4;           // 1, 3, 9, 27 epochs
+  options.trials_per_bracket = 700;
+  options.reports_per_epoch = 2;
+  const auto facts = rungs::testing::write_fake_campaign(dir.path(), options);
+  REQUIRE(facts.trials >= 1000);
+
+  const auto started = std::chrono::steady_clock::now();
+  const auto html = rungs::report::report_command(dir.path());
+  const double writing = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const auto page = render(html, dir.path());
+  check_rendered(page, facts.trials_with_reports);
+  MESSAGE(fmt::format("{} trials, {} reports: report.html {:.0f} KB, written in {:.2f} s; data parsed and charts "
+                      "drawn in {} ms, headless Chromium done in {:.2f} s (its start included)",
+                      facts.trials, facts.reports, fs::file_size(html) / 1024.0, writing, page.render_ms,
+                      page.run.seconds));
+  CHECK(fs::file_size(html) < 3'000'000);
+}
+
+TEST_CASE("a campaign that has just started, without its YAML, renders too") {
+  rungs::testing::TempDir dir;
+  rungs::campaign::CampaignInfo info;
+  info.name = "fresh";
+  info.metric = "acc";
+  info.direction = "max";
+  auto store = CampaignStore::create(dir.path(), info);
+  rungs::campaign::TrialRow row;
+  row.trial = 1;
+  row.params = {{"lr", 0.001}, {"width", 1000}, {"kind", "resnet"}};
+  row.state = "running";
+  store.append({.time = 1, .kind = rungs::campaign::EventKind::Launch, .trial = 1, .run = 1,
+                .data = {{"bracket", 0}, {"level", 0}, {"units", 1}, {"budget", {{"epochs", 1}}}, {"params", row.params},
+                         {"resumed", false}}},
+               &row);
+  row.last_value = 0.5;
+  store.append({.time = 2, .kind = rungs::campaign::EventKind::Report, .trial = 1, .run = 1,
+                .data = {{"level", 0}, {"line", 1}, {"step", 1}, {"value", 0.5}, {"metrics", {{"acc", 0.5}}}}},
+               &row);
+
+  // Parameters guessed from the values: text is categorical, numbers are not.
+  const auto data = rungs::report::report_data(rungs::report::load_snapshot(store, {.curves = true}));
+  REQUIRE(data["parameters"].size() == 3);
+  CHECK(data["parameters"][0]["name"] == "kind");
+  CHECK(data["parameters"][0]["type"] == "categorical");
+  CHECK(data["parameters"][1]["name"] == "lr");
+  CHECK(data["parameters"][1]["type"] == "float");
+  CHECK(data["best"].is_null());
+  CHECK(data["ends"].empty());
+
+  if (!have_chromium()) return;
+  const auto html = rungs::report::report_command(dir.path());
+  check_rendered(render(html, dir.path()), 1);
+}
