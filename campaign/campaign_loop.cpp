@@ -12,6 +12,7 @@
 #include <map>
 #include <set>
 
+#include "campaign/replay_log.hpp"
 #include "campaign/trial_launch.hpp"
 #include "fidelity/run_cost.hpp"
 #include "runners/report_parser.hpp"
@@ -90,8 +91,7 @@ class Loop {
   }
 
   CampaignOutcome run() {
-    log_ = store_.events();
-    replaying_ = !log_.empty();
+    replay_ = ReplayLog(store_.events(), store_.directory() / CampaignStore::kFileName);
     if (options_.handle_signals) {
       signals_.add(SIGINT);
       signals_.add(SIGTERM);
@@ -101,7 +101,7 @@ class Loop {
     }
     tick();
     pump();
-    if (replaying_) {
+    if (replay_.active()) {
       replay();
       if (active_.empty()) pump();  // a finished campaign ends; otherwise runs are out again
     }
@@ -117,67 +117,33 @@ class Loop {
   }
 
  private:
-  // ---- replay: rebuilding the state of a resumed campaign from its log ----------------------
-  //
-  // Replaying re-executes the campaign: the recorded reports and run ends are its inputs and
-  // go, in their order, through the same code as live ones. Whatever that code would write
-  // (launches, decisions, trial states) must meet the next recorded event instead (write()),
-  // so a scheduler that decides differently is caught at once. When the log runs out, the
-  // campaign is exactly where it stopped and goes on live from there (end_replay()).
+  // ---- replay: rebuilding the state of a resumed campaign from its log (replay_log.hpp) -------
 
   void replay() {
-    while (replaying_) {
-      skip_interruption_events();
-      if (cursor_ == log_.size()) {
-        end_replay();
-        break;
-      }
-      const Event& event = log_[cursor_++];
-      replay_time_ = event.time;
-      if (event.kind == EventKind::Report) replay_report(event);
-      else if (event.kind == EventKind::Exit) replay_exit(event);
-      else if (event.kind == EventKind::Retry) ++replayed_run(event).attempts;
-      else throw mismatch(event, "which this scheduler does not make at this point");
+    while (const Event* event = replay_.next_input()) {
+      if (event->kind == EventKind::Report) replay_report(*event);
+      else if (event->kind == EventKind::Exit) replay_exit(*event);
+      else ++replayed_run(*event).attempts;  // a retry
     }
+    if (!replay_ended_) end_replay();
   }
 
-  // Warnings and the interruptions' own events are not decisions: nothing re-creates them.
-  void skip_interruption_events() {
-    while (cursor_ < log_.size() && (log_[cursor_].kind == EventKind::Warning || log_[cursor_].kind == EventKind::Resume ||
-                                     log_[cursor_].kind == EventKind::Relaunch))
-      ++cursor_;
-  }
-
-  ReplayMismatch mismatch(const Event& recorded, const std::string& what) const {
-    return ReplayMismatch(fmt::format(
-        "{}: event {} ({} of trial {}, run {}: {}) {}; the campaign's YAML, seed or rungs version changed since "
-        "it was recorded",
-        (store_.directory() / CampaignStore::kFileName).string(), recorded.seq, to_string(recorded.kind),
-        recorded.trial.value_or(0), recorded.run.value_or(0), recorded.data.dump(), what));
-  }
-
-  // While replaying: true if `event` is the next recorded one (consumed); false once the log
-  // is exhausted (the replay has ended: write it). Throws ReplayMismatch if it differs.
+  // While replaying: true if `event` was recorded already; false when it is to be written
+  // (the replay has ended, if it was on).
   bool replayed(const Event& event) {
-    if (!replaying_) return false;
-    skip_interruption_events();
-    if (cursor_ == log_.size()) {
-      end_replay();
+    if (replay_ended_ || !replay_.active()) {
+      if (!replay_ended_ && replay_.size() > 0) end_replay();
       return false;
     }
-    const Event& recorded = log_[cursor_];
-    if (recorded.kind != event.kind || recorded.trial != event.trial || recorded.run != event.run ||
-        recorded.data != event.data)
-      throw mismatch(recorded, fmt::format("where this scheduler makes {} of trial {}, run {}: {}", to_string(event.kind),
-                                           event.trial.value_or(0), event.run.value_or(0), event.data.dump()));
-    ++cursor_;
-    return true;
+    if (replay_.match(event)) return true;
+    end_replay();
+    return false;
   }
 
   ActiveRun& replayed_run(const Event& event) {
     const auto found = active_.find(static_cast<scheduler::TrialId>(event.trial.value_or(0)));
     if (found == active_.end() || found->second->run_number != event.run.value_or(0))
-      throw mismatch(event, "for a run that is not out at this point");
+      throw replay_.mismatch(event, "for a run that is not out at this point");
     return *found->second;
   }
 
@@ -202,8 +168,8 @@ class Loop {
   // The log is exhausted: the campaign is where it was when it stopped. Runs that were out
   // start again from their checkpoints; those the scheduler had decided to stop end now.
   void end_replay() {
-    replaying_ = false;
-    const double last = log_.empty() ? 0.0 : log_.back().time;
+    replay_ended_ = true;
+    const double last = replay_.end_time();
     if (options_.restore_clock) options_.restore_clock(last);
     else time_offset_ = last;
 
@@ -213,7 +179,7 @@ class Loop {
       if (run->stop_requested) stopped.push_back(trial);
       else if (!run->pausing) ++relaunched;
     write({now(), EventKind::Resume, {}, {},
-            {{"events", log_.size()}, {"relaunched", relaunched}, {"ended", stopped.size()}}});
+            {{"events", replay_.size()}, {"relaunched", relaunched}, {"ended", stopped.size()}}});
 
     for (const auto trial : stopped) {
       // The stop had been decided (and recorded) but its exit was not: it ends as stopped.
@@ -253,7 +219,7 @@ class Loop {
       if (!job) break;
       launch(std::move(*job));
     }
-    if (replaying_) return;  // replay() goes on with the next recorded event
+    if (replaying()) return;  // replay() goes on with the next recorded event
     if (active_.empty() && (interrupted_ || scheduler_.finished())) {
       while (!paused_.empty()) end_paused(paused_.begin()->first);  // nobody will continue them
       maybe_finish();
@@ -692,7 +658,7 @@ class Loop {
   }
 
   void tick() {
-    if (options_.progress && !replaying_) options_.progress->update(snapshot());
+    if (options_.progress && !replaying()) options_.progress->update(snapshot());
     ticker_.expires_after(std::chrono::milliseconds(250));
     ticker_.async_wait([this](const boost::system::error_code& ec) {
       if (!ec) tick();
@@ -702,7 +668,7 @@ class Loop {
   // Campaign seconds: the recorded time while replaying, else the clock (real or virtual)
   // plus, for a resumed real campaign, the time it had run before.
   double now() const {
-    if (replaying_) return replay_time_;
+    if (replaying()) return replay_.time();
     if (options_.clock) return options_.clock();
     return time_offset_ + std::chrono::duration<double>(Clock::now() - started_).count();
   }
@@ -720,10 +686,10 @@ class Loop {
   double time_offset_ = 0;
   runners::ReportParser parser_;
 
-  std::vector<Event> log_;  // the recorded events, when resuming
-  std::size_t cursor_ = 0;
-  bool replaying_ = false;
-  double replay_time_ = 0;
+  ReplayLog replay_;           // the recorded events, when resuming
+  bool replay_ended_ = false;  // end_replay() ran: the campaign goes on live
+
+  bool replaying() const { return replay_.size() > 0 && !replay_ended_; }
 
   std::map<scheduler::TrialId, std::unique_ptr<ActiveRun>> active_;
   std::map<scheduler::TrialId, Process> processes_;     // each trial's live process, if any

@@ -25,6 +25,7 @@
 
 #include "campaign/campaign_spec.hpp"
 #include "campaign/progress_line.hpp"
+#include "campaign/replay_log.hpp"
 #include "campaign/store.hpp"
 #include "runners/runner.hpp"
 #include "scheduler/scheduler.hpp"
@@ -58,11 +59,6 @@ struct LoopOptions {
   std::function<void(double)> restore_clock;
 };
 
-// The recorded campaign does not match what this scheduler does with it: the YAML, the seed
-// or rungs itself changed since the events were written.
-struct ReplayMismatch : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 // Runs (or resumes, when `store` holds events) the campaign. `scheduler` must be fresh, built
 // from `spec`. Throws ReplayMismatch before launching anything if the store's events do not

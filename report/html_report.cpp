@@ -171,7 +171,7 @@ constexpr const char* kTemplate = R"html(<!DOCTYPE html>
 <p id="curves-legend" class="legend"></p>
 
 <h2>Best so far against budget spent</h2>
-<p class="note">Per budget level, the best {metric} of the runs that reached that level, against the scheduler units handed out until then (a promotion that continues from its checkpoint is charged the increment).</p>
+<p class="note">Per budget level, the best {metric} of the runs that reached that level, against the budget spent until then (each run's cost as the campaign charged it: a promotion that resumes from its checkpoint pays the increment).</p>
 <div id="progress-controls" class="controls"></div>
 <div class="chart"><canvas id="progress"></canvas></div>
 

@@ -66,13 +66,12 @@ void add_report_stats(CampaignSnapshot& snapshot, const campaign::CampaignStore&
   }
 }
 
-void add_runs(CampaignSnapshot& snapshot, const campaign::CampaignStore& store, bool continues) {
+void add_runs(CampaignSnapshot& snapshot, const campaign::CampaignStore& store) {
   // Straight from the events: the runs view joins launches to exits, which costs more than
   // these two passes on a 1,000-trial campaign.
   const auto rows = store.query(
       "SELECT kind, time, trial, run, data FROM events WHERE kind IN ('launch', 'exit') ORDER BY seq");
   std::map<std::int64_t, std::size_t> index;             // run -> position in snapshot.runs
-  std::map<std::int64_t, double> last_units;             // trial -> units of its last run
   for (const auto& row : rows) {
     const auto run_id = integer(row["run"]);
     const auto& data = row["data"];
@@ -83,10 +82,7 @@ void add_runs(CampaignSnapshot& snapshot, const campaign::CampaignStore& store, 
       run.level = integer(data.value("level", nlohmann::json()));
       run.launched = number(row["time"]).value_or(0);
       const double units = number(data.value("units", nlohmann::json())).value_or(0);
-      const bool resumed = flag(data, "resumed");
-      const auto previous = last_units.find(run.trial);
-      run.charged = units - (resumed && continues && previous != last_units.end() ? previous->second : 0.0);
-      last_units[run.trial] = units;
+      run.charged = number(data.value("cost", nlohmann::json())).value_or(units);  // what the loop charged
       auto& level = snapshot.levels[run.level];
       level.units = units;
       if (level.budget.empty()) level.budget = data.value("budget", nlohmann::json::object());
@@ -182,19 +178,12 @@ std::optional<campaign::CampaignSpec> recorded_spec(const campaign::CampaignInfo
   }
 }
 
-bool promotions_continue(const std::optional<campaign::CampaignSpec>& spec) {
-  if (!spec) return true;
-  return std::any_of(spec->ladder.dimensions().begin(), spec->ladder.dimensions().end(),
-                     [](const fidelity::Dimension& dimension) { return dimension.growth == fidelity::Growth::Continued; });
-}
-
 CampaignSnapshot load_snapshot(const campaign::CampaignStore& store, const SnapshotOptions& options) {
   CampaignSnapshot snapshot;
   snapshot.info = store.info();
   snapshot.maximize = snapshot.info.direction == "max";
   snapshot.finished = std::filesystem::exists(store.directory() / "best.json");
   snapshot.spec = recorded_spec(snapshot.info);
-  const bool continues = promotions_continue(snapshot.spec);
 
   ReadTransaction transaction(store);
   for (const auto& row : store.trials()) snapshot.trials.push_back(trial_from(row));
@@ -206,7 +195,7 @@ CampaignSnapshot load_snapshot(const campaign::CampaignStore& store, const Snaps
     snapshot.elapsed = std::max(snapshot.elapsed, number(row["t"]).value_or(0));
   }
   add_report_stats(snapshot, store);
-  add_runs(snapshot, store, continues);
+  add_runs(snapshot, store);
   add_rungs(snapshot);
   add_best(snapshot);
   if (options.curves) add_curves(snapshot, store);

@@ -7,9 +7,8 @@
 //    the highest budget level first, then the best value there, over runs that reached their
 //    budget (a run stopped early never reached it, so its value is not the value there);
 //  - per bracket and level, how many trials are there and in which state;
-//  - the budget spent: scheduler units per run, a promotion that continues from a checkpoint
-//    (an epochs-like `growth: continued` dimension) charged only the increment, as the loop
-//    charges it.
+//  - the budget spent: the sum of what the loop charged each run (the launch events' `cost`,
+//    docs/fidelity.md: a promotion that resumes from its checkpoint pays the increment).
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -125,11 +124,6 @@ std::vector<std::size_t> rank_trials(const CampaignSnapshot& snapshot);
 // The campaign's YAML as the store recorded it, parsed again (for the search space and the
 // budget ladder), or nothing if it no longer parses with this rungs.
 std::optional<campaign::CampaignSpec> recorded_spec(const campaign::CampaignInfo& info);
-
-// Whether a promotion continues from a checkpoint (a `growth: continued` budget dimension)
-// and so is charged only the increment. Without a spec, docs/storage.md's definition of
-// `resumed` holds: a promotion that resumes from a checkpoint.
-bool promotions_continue(const std::optional<campaign::CampaignSpec>& spec);
 
 // "epochs=9, data_fraction=0.5" for a budget point.
 std::string describe_budget(const nlohmann::json& budget);

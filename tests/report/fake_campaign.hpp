@@ -110,7 +110,8 @@ inline FakeCampaignFacts write_fake_campaign(const std::filesystem::path& direct
     row.state = "running";
     row.updated = clock += 0.5;
     store.append(Event{.time = clock, .kind = EventKind::Launch, .trial = trial, .run = run_id, .data = {{"bracket", bracket}, {"level", level}, {"units", units_of(level)}, {"budget", row.budget},
-                        {"params", row.params}, {"resumed", promoted}}},
+                        {"params", row.params}, {"resumed", promoted},
+                        {"cost", promoted ? units_of(level) - units_of(level - 1) : units_of(level)}}},
                  &row);
     if (fail) {
       row.failure = "exited with code 1, \"CUDA out of memory\"";

@@ -159,27 +159,23 @@ TEST_CASE("status of a directory without a campaign says so") {
   CHECK_THROWS_WITH_AS(status_of(dir.path()), doctest::Contains("holds no campaign"), std::runtime_error);
 }
 
-TEST_CASE("budget spent charges a continued promotion the increment only") {
+TEST_CASE("budget spent is what the campaign charged each run") {
   using rungs::campaign::Event;
   using rungs::campaign::EventKind;
-  auto spent = [](const std::string& dimension) {
-    rungs::testing::TempDir dir;
-    rungs::campaign::CampaignInfo info;
-    info.name = "charge";
-    info.metric = "loss";
-    info.campaign_file = (dir.path() / "campaign.yaml").string();
-    info.campaign_yaml = "name: charge\nmetric: {name: loss, mode: min}\nspace:\n  x: {type: float, low: 0, high: 1}\n"
-                         "budget:\n  min: 1\n  max: 3\n  dimensions:\n    " + dimension +
-                         "\nscheduler: {type: hyperband, eta: 3}\ntrial:\n  command: [train]\n";
-    auto store = CampaignStore::create(dir.path(), info);
-    REQUIRE(rungs::report::recorded_spec(store.info()).has_value());
-    for (int level = 0; level < 2; ++level)
-      store.append(Event{.time = 1.0 + level, .kind = EventKind::Launch, .trial = 1, .run = level + 1, .data = {{"bracket", 0}, {"level", level}, {"units", level == 0 ? 1 : 3}, {"budget", nlohmann::json::object()},
-                          {"params", {{"x", 0.5}}}, {"resumed", level == 1}}});
-    return rungs::report::load_snapshot(store).budget_spent;
-  };
-  CHECK(spent("epochs: {type: int, growth: continued, min: 1, max: 3}") == doctest::Approx(3.0));  // 1 + (3 - 1)
-  CHECK(spent("fraction: {type: float, values: [0.5, 1.0]}") == doctest::Approx(4.0));             // 1 + 3: retrains
+  rungs::testing::TempDir dir;
+  rungs::campaign::CampaignInfo info;
+  info.name = "charge";
+  info.metric = "loss";
+  auto store = CampaignStore::create(dir.path(), info);
+  // A fresh run of 1 unit, then its promotion to 3 units resumed from the checkpoint (charged
+  // the increment, 2), then a rerun at 9 units (charged in full).
+  const double costs[] = {1, 2, 9};
+  const double units[] = {1, 3, 9};
+  for (int level = 0; level < 3; ++level)
+    store.append(Event{.time = 1.0 + level, .kind = EventKind::Launch, .trial = 1, .run = level + 1,
+                       .data = {{"bracket", 0}, {"level", level}, {"units", units[level]}, {"budget", nlohmann::json::object()},
+                                {"params", {{"x", 0.5}}}, {"resumed", level > 0}, {"cost", costs[level]}}});
+  CHECK(rungs::report::load_snapshot(store).budget_spent == doctest::Approx(12.0));
 }
 
 TEST_CASE("durations read as hours:minutes:seconds") {

@@ -1,0 +1,49 @@
+#include "campaign/replay_log.hpp"
+
+#include <fmt/format.h>
+
+namespace rungs::campaign {
+
+ReplayLog::ReplayLog(std::vector<Event> events, std::filesystem::path database)
+    : events_(std::move(events)), database_(std::move(database)), active_(!events_.empty()) {}
+
+void ReplayLog::skip_uncreated() {
+  while (cursor_ < events_.size() &&
+         (events_[cursor_].kind == EventKind::Warning || events_[cursor_].kind == EventKind::Resume ||
+          events_[cursor_].kind == EventKind::Relaunch))
+    ++cursor_;
+  if (cursor_ == events_.size()) active_ = false;
+}
+
+const Event* ReplayLog::next_input() {
+  skip_uncreated();
+  if (!active_) return nullptr;
+  const Event& event = events_[cursor_];
+  if (event.kind != EventKind::Report && event.kind != EventKind::Exit && event.kind != EventKind::Retry)
+    throw mismatch(event, "which this scheduler does not make at this point");
+  ++cursor_;
+  time_ = event.time;
+  return &event;
+}
+
+bool ReplayLog::match(const Event& event) {
+  skip_uncreated();
+  if (!active_) return false;
+  const Event& recorded = events_[cursor_];
+  if (recorded.kind != event.kind || recorded.trial != event.trial || recorded.run != event.run ||
+      recorded.data != event.data)
+    throw mismatch(recorded, fmt::format("where this scheduler makes {} of trial {}, run {}: {}", to_string(event.kind),
+                                         event.trial.value_or(0), event.run.value_or(0), event.data.dump()));
+  ++cursor_;
+  return true;
+}
+
+ReplayMismatch ReplayLog::mismatch(const Event& recorded, const std::string& what) const {
+  return ReplayMismatch(fmt::format(
+      "{}: event {} ({} of trial {}, run {}: {}) {}; the campaign's YAML, seed or rungs version changed since it "
+      "was recorded",
+      database_.string(), recorded.seq, to_string(recorded.kind), recorded.trial.value_or(0), recorded.run.value_or(0),
+      recorded.data.dump(), what));
+}
+
+}  // namespace rungs::campaign
