@@ -35,9 +35,8 @@ struct ActiveRun {
   nlohmann::json last_report;
   bool stop_requested = false;
   double started = 0;  // campaign seconds
-  // A run relaunched after a resume prints again what it printed before its checkpoint:
-  // reports already recorded (same step, same metrics) are dropped, so none counts twice.
-  std::set<std::string> recorded_reports;
+  // Started again from a checkpoint after its process was lost (the campaign was interrupted,
+  // a kept paused process was ended): reports the trial already made are dropped.
   bool relaunched = false;
   std::size_t attempts = 1;            // launches of this run: 1 + retries after failures
   std::optional<double> pause_at;      // pause: signal: the step the run ends at, process kept
@@ -56,6 +55,7 @@ struct PausedProcess {
   fidelity::Budget budget;          // of the run that paused
   std::vector<std::string> lines;   // printed after the pause took effect, for the next run
   std::uint64_t order = 0;          // the oldest is ended first beyond trial.max_paused
+  bool relaunched = false;          // the process was started from a checkpoint: it may repeat reports
 };
 
 // What the loop remembers of each trial for the trials table and the summary.
@@ -68,6 +68,10 @@ struct TrialRecord {
   std::optional<double> last_step;
   std::string last_failure;
   std::string state;  // as last written to the store; empty before the first write
+  // The reports recorded since the trial last started from scratch: a run relaunched from a
+  // checkpoint prints some of them again (steps count on across resumed runs).
+  std::set<std::string> reports_seen;  // report_key()s
+  std::optional<double> latest_step;
 };
 
 // "step|name,name": what makes a report the same report again after a relaunch.
@@ -151,9 +155,9 @@ class Loop {
     ActiveRun& run = replayed_run(event);
     const auto& data = event.data;
     run.line_number = data.value("line", run.line_number);
-    run.recorded_reports.insert(report_key(data["step"], data["metrics"]));
     std::optional<double> step;
     if (data["step"].is_number()) step = data["step"].get<double>();
+    remember(trials_.at(run.job.trial), data["step"], data["metrics"]);
     if (note_report(run, step, data["metrics"]) && decide(run, step)) maybe_pause(run, step);
   }
 
@@ -246,6 +250,10 @@ class Loop {
 
   std::unique_ptr<ActiveRun> start_run(const scheduler::Job& job, std::int64_t run_number) {
     auto& record = trials_[job.trial];
+    if (fidelity::run_start(spec_.ladder, job.budget, job.resume_from) != fidelity::RunStart::Resume) {
+      record.reports_seen.clear();  // it starts from scratch: its steps count from the start
+      record.latest_step.reset();
+    }
     record.config = job.config;
     record.bracket = job.bracket;
     record.level = job.budget.level;
@@ -280,8 +288,14 @@ class Loop {
       raw.relaunched = true;  // drop the reports it repeats
       post_lines(job.trial, processes_started_ + 1, std::move(leftover.mapped()));
     }
+    for (const auto& [serial, owner] : ending_)
+      if (owner == job.trial) raw.relaunched = true;  // its ended process's last lines may still come
+    if (lost_processes_.erase(job.trial)) raw.relaunched = true;
 
     auto launch = prepare_launch(spec_, launched_job(raw.job), raw.trial_dir);
+    // A kept process of this trial was ended: it may have died between a checkpoint and its
+    // report, so the trial is told to report its checkpoint's step again.
+    if (raw.relaunched) launch.env["RUNGS_RELAUNCH"] = "1";
     raw.stdout_log.open(raw.trial_dir / "stdout.log", std::ios::app);
     raw.stdout_log << fmt::format("# run {} at level {}{}\n", raw.run_number, raw.job.budget.level,
                                   resume ? " (resume)" : "");
@@ -300,7 +314,10 @@ class Loop {
 
   void on_process_line(scheduler::TrialId trial, std::uint64_t serial, std::string_view line) {
     const auto process = processes_.find(trial);
-    if (process == processes_.end() || process->second.serial != serial) return;  // a process being ended
+    if (process == processes_.end() || process->second.serial != serial) {
+      if (ending_.count(serial)) late_line(trial, line);
+      return;
+    }
     if (const auto run = active_.find(trial); run != active_.end()) on_line(*run->second, line);
     else if (const auto paused = paused_.find(trial); paused != paused_.end()) paused->second.lines.emplace_back(line);
   }
@@ -313,8 +330,14 @@ class Loop {
       return;
     }
     processes_.erase(process);
-    if (paused_.erase(trial)) {  // it died while paused: a promotion will relaunch it
-      if (!interrupted_) warn(trial, {}, fmt::format("trial {}: its paused process ended ({})", trial, runners::describe(status)));
+    if (const auto paused = paused_.find(trial); paused != paused_.end()) {
+      // It ended while paused (e.g. it trained to its end before the SIGSTOP landed): what it
+      // printed after the pause goes to the trial's next run; a promotion relaunches it.
+      if (!paused->second.lines.empty()) leftover_lines_[trial] = std::move(paused->second.lines);
+      paused_.erase(paused);
+      lost_processes_.insert(trial);
+      if (!interrupted_ && !runners::succeeded(status))
+        warn(trial, {}, fmt::format("trial {}: its paused process ended ({})", trial, runners::describe(status)));
       maybe_finish();
       return;
     }
@@ -352,7 +375,7 @@ class Loop {
            exit_data(run, run.value, std::nullopt, "", /*paused=*/true)},
           trial);
     if (const auto process = processes_.find(trial); process != processes_.end() && runner_.pause(process->second.id)) {
-      paused_[trial] = PausedProcess{run.job.budget, {}, ++pauses_};
+      paused_[trial] = PausedProcess{run.job.budget, {}, ++pauses_, run.relaunched};
       while (paused_.size() > spec_.trial.max_paused) {
         const auto oldest = std::min_element(paused_.begin(), paused_.end(), [](const auto& a, const auto& b) {
           return a.second.order < b.second.order;
@@ -377,6 +400,7 @@ class Loop {
         return false;
       }
     auto lines = std::move(paused->second.lines);
+    run.relaunched = paused->second.relaunched;
     paused_.erase(paused);
     const auto& process = processes_.at(trial);
     runner_.resume(process.id);  // if it is dying meanwhile, its exit ends this run
@@ -398,13 +422,22 @@ class Loop {
 
   // Ends a kept process. With keep_lines, what it printed after its pause goes to the trial's
   // next run, which relaunches from the checkpoint: a report it repeats is then dropped.
+  // A line an ended paused process printed before it died (its SIGSTOP landed late): it
+  // belongs to the trial's next run like the ones kept at the end, or to the run already
+  // relaunched, which drops it if its new process has printed it again.
+  void late_line(scheduler::TrialId trial, std::string_view line) {
+    if (const auto run = active_.find(trial); run != active_.end() && run->second->relaunched) on_line(*run->second, line);
+    else if (!active_.count(trial)) leftover_lines_[trial].emplace_back(line);
+  }
+
   void end_paused(scheduler::TrialId trial, bool keep_lines = false) {
     if (const auto paused = paused_.find(trial); paused != paused_.end() && keep_lines && !paused->second.lines.empty())
       leftover_lines_[trial] = std::move(paused->second.lines);
     paused_.erase(trial);
     const auto process = processes_.find(trial);
     if (process == processes_.end()) return;
-    ending_.insert(process->second.serial);
+    ending_[process->second.serial] = trial;
+    lost_processes_.insert(trial);
     runner_.stop(process->second.id);  // SIGTERM with a SIGCONT, so it can handle it
     processes_.erase(process);
   }
@@ -412,7 +445,7 @@ class Loop {
   void on_line(ActiveRun& run, std::string_view line) {
     run.stdout_log << line << '\n';
     const auto parsed = parser_.parse(line);
-    if (run.relaunched && !remember_report(run, parsed)) return;  // printed again after a relaunch
+    if (run.relaunched && is_repeat(trials_.at(run.job.trial), parsed)) return;  // printed again
     ++run.line_number;
     if (const auto* error = std::get_if<runners::ParseError>(&parsed)) {
       warn(run.job.trial, run.run_number,
@@ -425,6 +458,7 @@ class Loop {
 
     const auto metrics = metrics_of(*report);
     const nlohmann::json step = report->step ? nlohmann::json(*report->step) : nlohmann::json();
+    remember(trials_.at(run.job.trial), step, metrics);
 
     std::optional<double> numeric_step;
     if (report->step) numeric_step = static_cast<double>(*report->step);
@@ -443,13 +477,19 @@ class Loop {
     return metrics;
   }
 
-  // False for a report the run has made already (same step, same metrics), e.g. before an
-  // interruption; a relaunched run prints those again from its checkpoint.
-  static bool remember_report(ActiveRun& run, const runners::ParseResult& parsed) {
+  // A report the trial has made already: its step is below the latest recorded one, or it is
+  // that step with the same metrics.
+  static bool is_repeat(const TrialRecord& record, const runners::ParseResult& parsed) {
     const auto* report = std::get_if<runners::Report>(&parsed);
-    if (!report) return true;
+    if (!report) return false;
+    if (report->step && record.latest_step && static_cast<double>(*report->step) < *record.latest_step) return true;
     const nlohmann::json step = report->step ? nlohmann::json(*report->step) : nlohmann::json();
-    return run.recorded_reports.insert(report_key(step, metrics_of(*report))).second;
+    return record.reports_seen.count(report_key(step, metrics_of(*report))) > 0;
+  }
+
+  static void remember(TrialRecord& record, const nlohmann::json& step, const nlohmann::json& metrics) {
+    record.reports_seen.insert(report_key(step, metrics));
+    if (step.is_number()) record.latest_step = step.get<double>();
   }
 
   // What a report says about the run and its trial, live or replayed. False for a report
@@ -694,8 +734,9 @@ class Loop {
   std::map<scheduler::TrialId, std::unique_ptr<ActiveRun>> active_;
   std::map<scheduler::TrialId, Process> processes_;     // each trial's live process, if any
   std::map<scheduler::TrialId, PausedProcess> paused_;  // trials whose process is kept paused
-  std::set<std::uint64_t> ending_;                      // serials of paused processes being ended
+  std::map<std::uint64_t, scheduler::TrialId> ending_;  // paused processes being ended, by serial
   std::map<scheduler::TrialId, std::vector<std::string>> leftover_lines_;  // of ended paused processes
+  std::set<scheduler::TrialId> lost_processes_;  // trials whose kept process was ended
   std::uint64_t processes_started_ = 0;
   std::uint64_t pauses_ = 0;
   std::map<scheduler::TrialId, TrialRecord> trials_;

@@ -113,6 +113,14 @@ inline nlohmann::json params() { return detail::section("RUNGS_PARAMS", "params"
 // Budget values: {"epochs":9,"data_fraction":0.5}.
 inline nlohmann::json budget() { return detail::section("RUNGS_BUDGET", "budget"); }
 
+// True when rungs lost the process that ran this trial (the campaign was interrupted, or a
+// kept paused process was ended) and started it again: report the checkpoint's step once
+// more after loading it, since its report may never have been printed; rungs drops repeats.
+inline bool relaunched() {
+  auto flag = detail::env("RUNGS_RELAUNCH");
+  return flag && *flag == "1";
+}
+
 // True when the trial should continue from its checkpoint if it has one: it was promoted
 // (RUNGS_RESUME=1), or it was out when the campaign stopped and rungs restarted it
 // (RUNGS_RELAUNCH=1).

@@ -92,6 +92,13 @@ def budget():
     return _section("RUNGS_BUDGET", "budget")
 
 
+def relaunched():
+    """True when rungs lost the process that ran this trial (the campaign was interrupted, or
+    a kept paused process was ended) and started it again: report the checkpoint's step once
+    more after loading it, since its report may never have been printed; rungs drops repeats."""
+    return os.environ.get("RUNGS_RELAUNCH") == "1"
+
+
 def resume():
     """True when the trial should continue from its checkpoint if it has one: it was promoted
     (RUNGS_RESUME=1), or it was out when the campaign stopped and rungs restarted it

@@ -133,6 +133,13 @@ int train(const Options& o, int epochs, int hidden, int batch_size) {
   if (rungs::trial::resume() || o.force_resume) resumed = try_resume(o, model, state);
   if (resumed) {
     done = resumed->epochs_done;
+    if (rungs::trial::relaunched() && done < epochs) {
+      // The process before this one may have died between its checkpoint and its report:
+      // report the checkpoint's step again (rungs drops it if it has it).
+      const Evaluation val = model.evaluate(split.validation);
+      rungs::trial::report(done, {{"val_loss", val.loss}, {"val_acc", val.accuracy},
+                                  {"train_loss", std::numeric_limits<double>::quiet_NaN()}});
+    }
   } else {
     model.init(o.seed);
     state.reset(model.n_params());
@@ -140,9 +147,11 @@ int train(const Options& o, int epochs, int hidden, int batch_size) {
 
   if (done >= epochs) {
     // Nothing left to train (relaunched with a budget already reached): report the current
-    // model once so this budget still gets its value.
+    // model once so this budget still gets its value, with the fields of a training epoch's
+    // report (no train_loss without training: null), so rungs sees the same report again.
     const Evaluation val = model.evaluate(split.validation);
-    rungs::trial::report(done, {{"val_loss", val.loss}, {"val_acc", val.accuracy}});
+    rungs::trial::report(done, {{"val_loss", val.loss}, {"val_acc", val.accuracy},
+                                {"train_loss", std::numeric_limits<double>::quiet_NaN()}});
     return 0;
   }
 

@@ -21,7 +21,6 @@ interrupt. Prints a Markdown table and writes results.json in the work directory
 """
 
 import argparse
-import copy
 import json
 import os
 import signal
@@ -49,7 +48,6 @@ def campaign(arm, seed, args):
     """The image example's campaign.yaml with this arm's budget, ASHA and a smaller pool."""
     with open(os.path.join(HERE, "campaign.yaml"), encoding="utf-8") as f:
         spec = yaml.safe_load(f)
-    spec = copy.deepcopy(spec)
     spec["name"] = "bench-" + ("epochs" if arm == "epochs" else "multi") + f"-{seed}"
     spec["seed"] = seed
     spec["budget"] = {"min": 1, "max": 9, "dimensions": ARMS[arm]}

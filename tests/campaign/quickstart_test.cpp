@@ -185,9 +185,13 @@ TEST_CASE("quickstart: asynchronous BOHB (ASHA stopping mode + TPE) stops runs b
     stopped += run["stopped_by_scheduler"].get<int>();
   }
   CHECK(stopped >= 1);
+  // A stopped trial trained fewer epochs (a stop may land after the last one on a busy machine:
+  // an epoch takes milliseconds here).
   const auto epochs = epochs_trained(dir.path());
+  int cut_short = 0;
   for (const auto& trial : testing::read_table(dir.path(), "trials"))
-    if (trial["state"] == "stopped") CHECK(epochs.at(trial["trial"].get<int>()) < 9);
+    if (trial["state"] == "stopped") cut_short += epochs.at(trial["trial"].get<int>()) < 9;
+  CHECK(cut_short >= 1);
 }
 
 TEST_CASE("quickstart: Hyperband with the median stopping rule") {
