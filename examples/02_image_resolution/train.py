@@ -34,8 +34,11 @@ Reports and checkpoints
     `@rungs {"step": epoch, "val_error": .., "val_loss": .., "val_acc": .., "train_loss": ..,
     "resolution": r, "data_fraction": f, "seconds": ..}` (seconds: training + validation of
     that epoch). With RUNGS_RESUME=1 (or --resume) the trainer loads checkpoint.pt and trains
-    epochs done+1 .. epochs; step numbers keep counting (RUNGS_RELAUNCH=1, a run started again
-    after the campaign was interrupted, resumes the same way). When rungs promotes a trial to a level
+    epochs done+1 .. epochs; step numbers keep counting. The checkpoint also holds the report
+    printed after it: a run that rungs started again after losing its process
+    (RUNGS_RELAUNCH=1) resumes the same way and first prints that report once more, word for
+    word, since the lost process may have died before printing it (rungs drops the repeat).
+    When rungs promotes a trial to a level
     with a larger resolution or data fraction, the checkpoint was trained at the smaller one:
     the weights and the optimizer state are loaded all the same (a warm start, said on stdout
     as "warm start: ..."), and training continues on the new images. A checkpoint from
@@ -225,15 +228,20 @@ def main():
     opt = make_optimizer(model, p)
     ckpt_path = os.path.join(rungs_trial.trial_dir(), args.checkpoint)
     done = 0
-    # RUNGS_RESUME: promoted to a larger budget. RUNGS_RELAUNCH: the campaign itself was
-    # resumed after an interruption and starts this run again. Either way, continue from the
+    # RUNGS_RESUME: promoted to a larger budget. RUNGS_RELAUNCH: rungs lost this run's process
+    # (the campaign was interrupted, ...) and starts it again. Either way, continue from the
     # checkpoint if there is one.
-    if rungs_trial.resume() or args.resume or os.environ.get("RUNGS_RELAUNCH") == "1":
+    relaunched = os.environ.get("RUNGS_RELAUNCH") == "1"
+    last_report = None  # the report printed after the checkpoint was written
+    same_fidelity = False
+    if rungs_trial.resume() or args.resume or relaunched:
         state = load_checkpoint(ckpt_path, p["channels"], p["optimizer"])
         if state is not None:
             model.load_state_dict(state["model"])
             opt.load_state_dict(state["optimizer"])
             done = state["epoch"]
+            last_report = state.get("report")
+            same_fidelity = (state["resolution"], state["data_fraction"]) == (b["resolution"], b["data_fraction"])
             warm = ""
             if (state["resolution"], state["data_fraction"]) != (b["resolution"], b["data_fraction"]):
                 # Same weights at a new fidelity: conv kernels and the head do not depend on the
@@ -241,13 +249,19 @@ def main():
                 warm = (f"; warm start: resolution {state['resolution']} -> {b['resolution']}, "
                         f"data fraction {state['data_fraction']:g} -> {b['data_fraction']:g}")
             print(f"resumed from epoch {done}{warm}")
-    print(f"trial {rungs_trial.trial_id()}: epochs {done + 1}..{b['epochs']} on {n_train} images "
+    todo = f"epochs {done + 1}..{b['epochs']}" if done < b["epochs"] else f"nothing to train ({done} epochs done)"
+    print(f"trial {rungs_trial.trial_id()}: {todo} on {n_train} images "
           f"at {b['resolution']}x{b['resolution']}, params {p} (setup {time.monotonic() - started:.2f} s)")
 
+    if relaunched and last_report is not None and done < b["epochs"]:
+        rungs_trial.report(done, **last_report)  # maybe lost with the previous process
     if done >= b["epochs"]:  # nothing left to train: report the model once at its step
-        loss, acc = evaluate(model, xva, yva)
-        rungs_trial.report(done, val_error=1 - acc, val_loss=loss, val_acc=acc,
-                           resolution=b["resolution"], data_fraction=b["data_fraction"])
+        if last_report is not None and same_fidelity:
+            rungs_trial.report(done, **last_report)  # the same line as before: rungs drops a repeat
+        else:
+            loss, acc = evaluate(model, xva, yva)
+            rungs_trial.report(done, val_error=1 - acc, val_loss=loss, val_acc=acc, train_loss=None,
+                               resolution=b["resolution"], data_fraction=b["data_fraction"])
         return 0
 
     bs = p["batch_size"]
@@ -271,15 +285,15 @@ def main():
             train_loss = total / max(batches, 1)
             val_loss, val_acc = evaluate(model, xva, yva)
             if math.isfinite(val_loss):
+                report = {"val_error": 1 - val_acc, "val_loss": val_loss, "val_acc": val_acc,
+                          "train_loss": train_loss, "resolution": b["resolution"],
+                          "data_fraction": b["data_fraction"], "seconds": round(time.monotonic() - t0, 3)}
                 # Checkpoint before reporting: rungs may stop the trial right after a report.
                 save_checkpoint(ckpt_path, {"model": model.state_dict(), "optimizer": opt.state_dict(),
-                                            "epoch": epoch, "channels": p["channels"], "optimizer_kind": p["optimizer"],
-                                            "resolution": b["resolution"],
-                                            "data_fraction": b["data_fraction"]})
-                rungs_trial.report(epoch, val_error=1 - val_acc, val_loss=val_loss, val_acc=val_acc,
-                                   train_loss=train_loss, resolution=b["resolution"],
-                                   data_fraction=b["data_fraction"],
-                                   seconds=round(time.monotonic() - t0, 3))
+                                            "epoch": epoch, "channels": p["channels"],
+                                            "optimizer_kind": p["optimizer"], "resolution": b["resolution"],
+                                            "data_fraction": b["data_fraction"], "report": report})
+                rungs_trial.report(epoch, **report)
                 continue
         print(f"diverged at epoch {epoch}")
         rungs_trial.report(epoch, val_error=None, val_loss=None, train_loss=None)

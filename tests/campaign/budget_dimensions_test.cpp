@@ -246,16 +246,7 @@ TEST_CASE("examples/04_custom_dimension: the plugin's dimension reaches real tri
   // Successive halving, 9 -> 3 -> 1: a few seconds.
   text = std::regex_replace(text, std::regex(R"(scheduler: \{type: hyperband)"), "scheduler: {type: successive_halving");
   const auto spec = campaign::parse_campaign(text, "campaign.yaml", example);
-  auto scheduler = campaign::make_scheduler(spec);
-  boost::asio::io_context io;
-  runners::LocalRunnerOptions runner_options;
-  runner_options.program_dirs = {RUNGS_BIN_DIR};
-  runners::LocalRunner runner(io, runner_options);
-  campaign::LoopOptions options;
-  options.output = dir.path();
-  options.handle_signals = false;
-  auto store = campaign::create_campaign_directory(spec, dir.path(), "run", nlohmann::json::object());
-  const auto outcome = campaign::run_campaign(spec, *scheduler, runner, io, store, options);
+  const auto outcome = testing::run_local_campaign(spec, dir.path());
   REQUIRE(outcome.best.has_value());
   CHECK(outcome.best->level == 2);
 

@@ -36,18 +36,6 @@ campaign::CampaignSpec small_quickstart(const std::string& optimizer,
 }
 
 
-campaign::CampaignOutcome run_small(const campaign::CampaignSpec& spec, const std::filesystem::path& output) {
-  auto scheduler = campaign::make_scheduler(spec);
-  boost::asio::io_context io;
-  runners::LocalRunnerOptions runner_options;
-  runner_options.program_dirs = {RUNGS_BIN_DIR};
-  runners::LocalRunner runner(io, runner_options);
-  campaign::LoopOptions options;
-  options.output = output;
-  options.handle_signals = false;
-  auto store = campaign::create_campaign_directory(spec, output, "run", nlohmann::json::object());
-  return campaign::run_campaign(spec, *scheduler, runner, io, store, options);
-}
 
 // The epochs each trial actually trained, from its reports.
 std::map<int, int> epochs_trained(const std::filesystem::path& output) {
@@ -60,7 +48,7 @@ std::map<int, int> epochs_trained(const std::filesystem::path& output) {
 // Runs the small quickstart and checks what every optimizer must give.
 void check_small_quickstart(const std::string& optimizer) {
   testing::TempDir dir;
-  const auto outcome = run_small(small_quickstart(optimizer), dir.path());
+  const auto outcome = testing::run_local_campaign(small_quickstart(optimizer), dir.path());
 
   CHECK_FALSE(outcome.interrupted);
   // Successive halving with eta 3 over 3 levels: 9 trials at 1 epoch, 3 at 3, 1 at 9.
@@ -108,7 +96,7 @@ TEST_CASE("quickstart: optimizer gp drives the same campaign") {
 
 TEST_CASE("quickstart: ASHA (promotion) pauses trials at rungs and resumes the promoted ones") {
   testing::TempDir dir;
-  const auto outcome = run_small(small_quickstart("random", "{type: asha, max_trials: 12, max_concurrent: 2}"), dir.path());
+  const auto outcome = testing::run_local_campaign(small_quickstart("random", "{type: asha, max_trials: 12, max_concurrent: 2}"), dir.path());
   REQUIRE(outcome.best);
   const auto trials = testing::read_table(dir.path(), "trials");
   CHECK(trials.size() == 12);
@@ -146,7 +134,7 @@ TEST_CASE("quickstart: pause: signal keeps a paused trial's process and continue
   const auto spec = campaign::parse_campaign(out.c_str(), "campaign.yaml", kQuickstart);
 
   testing::TempDir dir;
-  const auto outcome = run_small(spec, dir.path());
+  const auto outcome = testing::run_local_campaign(spec, dir.path());
   REQUIRE(outcome.best);
   CHECK(outcome.best->level == 2);
   int paused = 0, promoted = 0;
@@ -174,7 +162,7 @@ TEST_CASE("quickstart: pause: signal keeps a paused trial's process and continue
 
 TEST_CASE("quickstart: asynchronous BOHB (ASHA stopping mode + TPE) stops runs below the cutoff") {
   testing::TempDir dir;
-  const auto outcome = run_small(
+  const auto outcome = testing::run_local_campaign(
       small_quickstart("{type: tpe, min_points_in_model: 3}", "{type: asha, mode: stopping, max_trials: 12, max_concurrent: 2}"),
       dir.path());
   REQUIRE(outcome.best);
@@ -196,7 +184,7 @@ TEST_CASE("quickstart: asynchronous BOHB (ASHA stopping mode + TPE) stops runs b
 
 TEST_CASE("quickstart: Hyperband with the median stopping rule") {
   testing::TempDir dir;
-  const auto outcome = run_small(
+  const auto outcome = testing::run_local_campaign(
       small_quickstart("random", "{type: hyperband, max_concurrent: 2, stopping_rule: {type: median, min_samples: 2}}"),
       dir.path());
   REQUIRE(outcome.best);

@@ -12,7 +12,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <boost/asio/io_context.hpp>
+
+#include "campaign/campaign_directory.hpp"
+#include "campaign/campaign_loop.hpp"
+#include "campaign/factory.hpp"
 #include "campaign/store.hpp"
+#include "runners/local_runner.hpp"
 
 namespace rungs::testing {
 
@@ -62,6 +68,22 @@ inline std::string event_log(const std::filesystem::path& campaign_dir) {
     text += std::string(campaign::to_string(event.kind)) + " " + std::to_string(event.trial.value_or(-1)) + " " +
             std::to_string(event.run.value_or(-1)) + " " + std::to_string(event.time) + " " + event.data.dump() + "\n";
   return text;
+}
+
+// `spec` run in-process with real trial processes (programs found in the build's bin/ too),
+// results in `output` (a new campaign directory), no signal handling.
+inline campaign::CampaignOutcome run_local_campaign(const campaign::CampaignSpec& spec,
+                                                   const std::filesystem::path& output) {
+  auto scheduler = campaign::make_scheduler(spec);
+  boost::asio::io_context io;
+  runners::LocalRunnerOptions runner_options;
+  runner_options.program_dirs = {RUNGS_BIN_DIR};
+  runners::LocalRunner runner(io, runner_options);
+  campaign::LoopOptions options;
+  options.output = output;
+  options.handle_signals = false;
+  auto store = campaign::create_campaign_directory(spec, output, "run", nlohmann::json::object());
+  return campaign::run_campaign(spec, *scheduler, runner, io, store, options);
 }
 
 inline void write_file(const std::filesystem::path& file, const std::string& text) {
