@@ -297,8 +297,8 @@ class Loop {
     // report, so the trial is told to report its checkpoint's step again.
     if (raw.relaunched) launch.env["RUNGS_RELAUNCH"] = "1";
     raw.stdout_log.open(raw.trial_dir / "stdout.log", std::ios::app);
-    raw.stdout_log << fmt::format("# run {} at level {}{}\n", raw.run_number, raw.job.budget.level,
-                                  resume ? " (resume)" : "");
+    raw.stdout_log << fmt::format("# run {} at level {} ({})\n", raw.run_number, raw.job.budget.level,
+                                  fidelity::to_string(fidelity::run_start(spec_.ladder, raw.job.budget, raw.job.resume_from)));
     submit(raw, std::move(launch));
   }
 
