@@ -197,6 +197,8 @@ int main(int argc, char** argv) {
                                                   .noise = 0.01, .workers = workers};
         const auto summary = campaign::run_simulation(spec, *scheduler, options, out);
         results[m][r].push_back(measure(out, horizon, summary.makespan));
+        fmt::print(stderr, "\r{} {} seed {}: {} trials   ", method.label, kRules[r].first.empty() ? "none" : kRules[r].first,
+                   seed, summary.trials);
         fs::remove_all(out, ignored);
       }
   std::error_code ignored;
