@@ -156,6 +156,11 @@ void print_best(const campaign::CampaignSpec& spec, const campaign::CampaignOutc
   std::ofstream(output / "best.json") << file.dump(2) << '\n';
 }
 
+void print_results_hint(const fs::path& output) {
+  fmt::print("Results in {}\n", output.string());
+  fmt::print("Look at them: rungs status {0} | rungs report {0} | rungs export {0}\n", output.string());
+}
+
 struct RunFlags {
   std::string output;
   bool quiet = false;
@@ -180,7 +185,7 @@ int run_real(const campaign::CampaignSpec& spec, campaign::CampaignStore& store,
     return kInterrupted;
   }
   print_best(spec, outcome, output);
-  fmt::print("Results in {}\n", output.string());
+  print_results_hint(output);
   return kDone;
 }
 
@@ -210,7 +215,7 @@ int run_simulated(const campaign::CampaignSpec& spec, campaign::CampaignStore& s
                "--epoch-seconds\n",
                summary.timeouts, summary.timeouts == 1 ? "" : "s", human_duration(static_cast<double>(spec.trial.timeout.count()) / 1000),
                options.epoch_seconds);
-  fmt::print("Results in {}\n", output.string());
+  print_results_hint(output);
   return kDone;
 }
 
