@@ -4,7 +4,7 @@
 //   campaign  a real campaign through run_campaign + LocalRunner: Hyperband, budget 1..27,
 //             eta 3 (49 trials / 69 runs per iteration), enough iterations for --trials, at
 //             --concurrency; the trial is /bin/echo printing one `@rungs {...}` report line;
-//             results (reports/runs/trials.jsonl, per-trial dirs with params.json, stdout.log,
+//             results (rungs.db, per-trial dirs with params.json, stdout.log,
 //             stderr.log) go to a fresh temporary directory under --work-dir (default $TMPDIR
 //             or /tmp), removed after the last round (untimed).
 //   baseline  the same number of spawns of the same program with the same argv shape at the

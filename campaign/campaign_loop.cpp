@@ -100,7 +100,7 @@ class Loop {
       signals_.add(SIGINT);
       signals_.add(SIGTERM);
       signals_.async_wait([this](const boost::system::error_code& ec, int) {
-        if (!ec) interrupt();
+        if (!ec && !finished_) interrupt();
       });
     }
     tick();
@@ -235,6 +235,7 @@ class Loop {
   // Ends the event loop once no run is out and no process is left to end.
   void maybe_finish() {
     if (!active_.empty() || !ending_.empty() || !paused_.empty()) return;
+    finished_ = true;  // cancel() misses a tick whose handler is already queued: it must not re-arm
     signals_.cancel();
     ticker_.cancel();
   }
@@ -701,7 +702,7 @@ class Loop {
     if (options_.progress && !replaying()) options_.progress->update(snapshot());
     ticker_.expires_after(std::chrono::milliseconds(250));
     ticker_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec) tick();
+      if (!ec && !finished_) tick();
     });
   }
 
@@ -744,6 +745,7 @@ class Loop {
   std::int64_t runs_launched_ = 0;
   double budget_used_ = 0;
   bool interrupted_ = false;
+  bool finished_ = false;  // the event loop is to end: nothing re-arms the ticker
 };
 
 }  // namespace

@@ -59,28 +59,19 @@ def campaign(arm, seed, args):
 
 def new_reports(out, position):
     """Report rows (dicts of the reported metrics plus trial) since position: (rows, position).
-    The campaign's reports are the only thing this harness reads from rungs' output: from
-    OUT/rungs.db (the reports view, by seq) or, from a rungs that predates it, reports.jsonl
-    (by byte offset)."""
+    The campaign's reports are the only thing this harness reads from rungs' output: the
+    reports view of OUT/rungs.db, by seq."""
     db_path = os.path.join(out, "rungs.db")
-    if os.path.exists(db_path):
-        try:
-            db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=10)
-            rows = db.execute("SELECT seq, trial, metrics FROM reports WHERE seq > ? ORDER BY seq",
-                              (position,)).fetchall()
-            db.close()
-        except sqlite3.OperationalError:  # created but no schema yet
-            return [], position
-        return [dict(json.loads(m), trial=t) for _, t, m in rows], (rows[-1][0] if rows else position)
-    try:
-        with open(os.path.join(out, "reports.jsonl"), "rb") as f:
-            f.seek(position)
-            data = f.read()
-    except FileNotFoundError:
+    if not os.path.exists(db_path):
         return [], position
-    end = data.rfind(b"\n") + 1
-    rows = [json.loads(line) for line in data[:end].splitlines() if line.strip()]
-    return rows, position + end
+    try:
+        db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=10)
+        rows = db.execute("SELECT seq, trial, metrics FROM reports WHERE seq > ? ORDER BY seq",
+                          (position,)).fetchall()
+        db.close()
+    except sqlite3.OperationalError:  # created but no schema yet
+        return [], position
+    return [dict(json.loads(m), trial=t) for _, t, m in rows], (rows[-1][0] if rows else position)
 
 
 def run_one(rungs, arm, seed, args):

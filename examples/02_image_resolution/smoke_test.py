@@ -26,28 +26,21 @@ DATA = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
 
 def read_results(out):
     """The campaign's results as plain data, from OUT/rungs.db (SQLite: the runs and reports
-    views, the trials table) or, from a rungs that predates it, the JSON-lines files:
+    views, the trials table, docs/storage.md):
     runs:    [{run, trial, level, resumed, budget: {epochs, data_fraction, resolution}, value, failure}]
     reports: [{trial, run, step, resolution, data_fraction, val_error, ...}]
     trials:  {trial: state}
     stdout:  {trial: text of the trial's stdout.log (every run, untagged lines included)}"""
     db_path = os.path.join(out, "rungs.db")
-    if os.path.exists(db_path):
-        db = sqlite3.connect(db_path)
-        runs = [{"run": run, "trial": trial, "level": level, "resumed": bool(resumed),
-                 "budget": json.loads(budget), "value": value, "failure": failure}
-                for run, trial, level, resumed, budget, value, failure in db.execute(
-                    "SELECT run, trial, level, resumed, budget, value, failure FROM runs")]
-        reports = [dict(json.loads(metrics), trial=trial, run=run, step=step)
-                   for trial, run, step, metrics in db.execute("SELECT trial, run, step, metrics FROM reports")]
-        trials = dict(db.execute("SELECT trial, state FROM trials"))
-        db.close()
-    else:
-        def lines(name):
-            with open(os.path.join(out, name), encoding="utf-8") as f:
-                return [json.loads(line) for line in f if line.strip()]
-        runs, reports = lines("runs.jsonl"), lines("reports.jsonl")
-        trials = {t["trial"]: t["state"] for t in lines("trials.jsonl")}
+    db = sqlite3.connect(db_path)
+    runs = [{"run": run, "trial": trial, "level": level, "resumed": bool(resumed),
+             "budget": json.loads(budget), "value": value, "failure": failure}
+            for run, trial, level, resumed, budget, value, failure in db.execute(
+                "SELECT run, trial, level, resumed, budget, value, failure FROM runs")]
+    reports = [dict(json.loads(metrics), trial=trial, run=run, step=step)
+               for trial, run, step, metrics in db.execute("SELECT trial, run, step, metrics FROM reports")]
+    trials = dict(db.execute("SELECT trial, state FROM trials"))
+    db.close()
     stdout = {}
     for trial in trials:
         with open(os.path.join(out, "trials", f"{trial:04d}", "stdout.log"), encoding="utf-8") as f:
