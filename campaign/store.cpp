@@ -223,7 +223,15 @@ void CampaignStore::load_info() {
 
 std::int64_t CampaignStore::append(Event event, const TrialRow* trial) {
   SQLite::Transaction transaction(*db_);
-  SQLite::Statement insert(*db_, "INSERT INTO events (time, kind, trial, run, data) VALUES (?, ?, ?, ?, ?)");
+  if (!insert_event_) {
+    insert_event_ = std::make_unique<SQLite::Statement>(
+        *db_, "INSERT INTO events (time, kind, trial, run, data) VALUES (?, ?, ?, ?, ?)");
+    upsert_trial_ = std::make_unique<SQLite::Statement>(
+        *db_, "INSERT OR REPLACE INTO trials VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  }
+  auto& insert = *insert_event_;
+  insert.reset();
+  insert.clearBindings();
   insert.bind(1, event.time);
   insert.bind(2, to_string(event.kind));
   if (event.trial) insert.bind(3, *event.trial);
@@ -232,7 +240,9 @@ std::int64_t CampaignStore::append(Event event, const TrialRow* trial) {
   insert.exec();
   const auto seq = db_->getLastInsertRowid();
   if (trial) {
-    SQLite::Statement upsert(*db_, "INSERT OR REPLACE INTO trials VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    auto& upsert = *upsert_trial_;
+    upsert.reset();
+    upsert.clearBindings();
     upsert.bind(1, trial->trial);
     upsert.bind(2, trial->bracket);
     upsert.bind(3, dump(trial->params));

@@ -24,6 +24,7 @@
 
 namespace SQLite {
 class Database;
+class Statement;
 }
 
 namespace rungs::campaign {
@@ -118,6 +119,10 @@ class CampaignStore {
 
   std::filesystem::path directory_;
   std::unique_ptr<SQLite::Database> db_;
+  // The two writes of append(), compiled once: preparing them per event cost more than the
+  // write itself.
+  std::unique_ptr<SQLite::Statement> insert_event_;
+  std::unique_ptr<SQLite::Statement> upsert_trial_;
   CampaignInfo info_;
   std::uint64_t appended_ = 0;
   std::uint64_t crash_after_ = 0;  // test hook, see store.cpp
