@@ -289,8 +289,7 @@ class Loop {
       raw.relaunched = true;  // drop the reports it repeats
       post_lines(job.trial, processes_started_ + 1, std::move(leftover.mapped()));
     }
-    for (const auto& [serial, owner] : ending_)
-      if (owner == job.trial) raw.relaunched = true;  // its ended process's last lines may still come
+    // A kept process of this trial was ended (its last lines may still come, late_line()).
     if (lost_processes_.erase(job.trial)) raw.relaunched = true;
 
     auto launch = prepare_launch(spec_, launched_job(raw.job), raw.trial_dir);
@@ -700,7 +699,7 @@ class Loop {
 
   void tick() {
     if (options_.progress && !replaying()) options_.progress->update(snapshot());
-    ticker_.expires_after(std::chrono::milliseconds(250));
+    ticker_.expires_after(options_.progress_interval);
     ticker_.async_wait([this](const boost::system::error_code& ec) {
       if (!ec && !finished_) tick();
     });

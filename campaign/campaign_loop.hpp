@@ -15,6 +15,7 @@
 // relaunches the runs that were out and goes on (docs/storage.md, "Resume").
 #include <boost/asio/io_context.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -51,6 +52,7 @@ struct LoopOptions {
   std::filesystem::path output;                 // results and trial directories
   ProgressLine* progress = nullptr;
   bool handle_signals = true;  // stop trials and return on SIGINT/SIGTERM
+  std::chrono::milliseconds progress_interval{250};  // how often the progress line is redrawn
   // Seconds since the campaign started, for report times, run durations and the progress
   // line; empty = the real steady clock. A simulated runner passes its virtual clock.
   std::function<double()> clock;

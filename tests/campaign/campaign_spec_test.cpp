@@ -198,3 +198,26 @@ TEST_CASE("scheduler settings: asynchronous schedulers and stopping rules") {
                     "scheduler: {type: asha, max_trials: 9, mode: pause}"));
   CHECK(e.key_path() == "scheduler.mode");
 }
+
+TEST_CASE("liveness and pausing settings load, and bad ones point at their key") {
+  const auto spec = parse_campaign(with("  grace_period: 500ms\n", "  grace_period: 500ms\n  heartbeat: 10m\n  on_stale: retry\n"
+                                                                   "  retries: 2\n  pause: signal\n  max_paused: 3\n"),
+                                   "campaign.yaml", "/tmp");
+  CHECK(spec.trial.heartbeat == std::chrono::minutes(10));
+  CHECK(spec.trial.on_stale == rungs::campaign::TrialSpec::OnStale::Retry);
+  CHECK(spec.trial.retries == 2);
+  CHECK(spec.trial.keep_paused);
+  CHECK(spec.trial.max_paused == 3);
+
+  const auto stale = error_of(with("  grace_period: 500ms\n", "  grace_period: 500ms\n  on_stale: ignore\n"));
+  CHECK(stale.key_path() == "trial.on_stale");
+  CHECK(stale.where().line == 19);
+  CHECK(error_of(with("  grace_period: 500ms\n", "  grace_period: 500ms\n  retries: -1\n")).key_path() == "trial.retries");
+  CHECK(error_of(with("  grace_period: 500ms\n", "  grace_period: 500ms\n  pause: sleep\n")).key_path() == "trial.pause");
+  // Pausing a process needs a scheduler that pauses at rungs.
+  const auto stopping = error_of(with("scheduler: {type: successive_halving, eta: 3, max_concurrent: 4}",
+                                      "scheduler: {type: asha, mode: stopping, max_trials: 9}") +
+                                 "  pause: signal\n");
+  CHECK(stopping.key_path() == "trial.pause");
+  CHECK(std::string(stopping.what()).find("stopping") != std::string::npos);
+}

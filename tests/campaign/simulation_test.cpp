@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <cmath>
 #include <map>
 #include <random>
@@ -13,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "campaign/campaign_directory.hpp"
+#include "campaign/campaign_loop.hpp"
 #include "campaign/campaign_spec.hpp"
 #include "campaign/factory.hpp"
 #include "campaign/simulation.hpp"
@@ -340,4 +343,29 @@ TEST_CASE("rungs simulate dry-runs the quickstart campaign without its trainer")
   CHECK(run_rungs({"simulate", campaign, "-o", "out", "-q"}, dir.path() / "log3", dir.path()) == 2);
   CHECK(run_rungs({"simulate", campaign, "--workers", "0"}, dir.path() / "log4", dir.path()) == 2);
   CHECK(run_rungs({"simulate", campaign, "--epoch-seconds", "-1"}, dir.path() / "log5", dir.path()) == 2);
+}
+
+// A progress tick due at every turn of the event loop is as good as always queued when the
+// last run ends: cancelling the ticker then misses it, and a tick that re-armed itself kept
+// the loop (and `rungs run`) alive forever after the campaign.
+TEST_CASE("the campaign loop ends even when a progress tick is queued as the last run ends") {
+  const auto spec = spec_of(campaign_text("{type: hyperband, eta: 3, iterations: 1, max_concurrent: 4}",
+                                          "{name: val_loss, mode: min}", kQuickBudget));
+  for (int round = 0; round < 5; ++round) {
+    ScratchDir dir;
+    auto scheduler = campaign::make_scheduler(spec);
+    boost::asio::io_context io;
+    runners::SimulatedRunner runner(io, campaign::synthetic_trials(spec, {.seed = 3}), {.workers = 4});
+    auto store = campaign::create_campaign_directory(spec, dir.path(), "simulate", nlohmann::json::object());
+    campaign::LoopOptions options;
+    options.output = dir.path();
+    options.handle_signals = false;
+    options.clock = [&runner] { return runner.now(); };
+    options.progress_interval = std::chrono::milliseconds(0);
+    auto done = std::async(std::launch::async, [&] { return campaign::run_campaign(spec, *scheduler, runner, io, store, options); });
+    const bool ended = done.wait_for(std::chrono::seconds(20)) == std::future_status::ready;
+    if (!ended) io.stop();  // let the thread return so the test can report
+    REQUIRE(ended);
+    CHECK(done.get().best.has_value());
+  }
 }
