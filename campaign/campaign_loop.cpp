@@ -16,6 +16,7 @@
 #include "campaign/trial_launch.hpp"
 #include "fidelity/run_cost.hpp"
 #include "runners/report_parser.hpp"
+#include "scheduler/incumbent.hpp"
 
 namespace rungs::campaign {
 
@@ -111,7 +112,10 @@ class Loop {
     }
     io_.run();
     io_.restart();  // leave the context reusable for the caller
-    if (!interrupted_) sync_states(/*all=*/true);
+    if (!interrupted_) {
+      sync_states(/*all=*/true);
+      record_finish();
+    }
     CampaignOutcome outcome;
     outcome.interrupted = interrupted_;
     outcome.best = best_;
@@ -598,10 +602,8 @@ class Loop {
     const bool failed = !failure.empty();
     if (failed) record.last_failure = failure;
     // A run stopped early never reached its budget: its last value is not the value there.
-    if (std::isfinite(value) && !run.stop_requested) {
-      record.values[run.job.budget.level] = spec_.metric.from_minimized(value);
-      consider_best(run, value);
-    }
+    if (std::isfinite(value) && !run.stop_requested) record.values[run.job.budget.level] = spec_.metric.from_minimized(value);
+    consider_best(run, value, failed);
     if (interrupted) {
       pump();
       return;
@@ -663,6 +665,14 @@ class Loop {
     return false;
   }
 
+  // The campaign's end, as an event: `rungs status` and the report say "finished" from it,
+  // whoever drove the loop (the CLI or a C++ program).
+  void record_finish() {
+    nlohmann::json best = nullptr;
+    if (best_) best = {{"trial", best_->trial}, {"level", best_->level}, {"value", best_->value}};
+    store_.append({now(), EventKind::Finish, {}, {}, {{"best", best}, {"runs", runs_launched_}}});
+  }
+
   void warn(std::optional<scheduler::TrialId> trial, std::optional<std::int64_t> run, const std::string& message) {
     Event event{now(), EventKind::Warning, {}, run, {{"message", message}}};
     if (trial) event.trial = static_cast<std::int64_t>(*trial);
@@ -671,12 +681,10 @@ class Loop {
     warnings_log_.flush();
   }
 
-  void consider_best(const ActiveRun& run, double value) {
+  void consider_best(const ActiveRun& run, double value, bool failed) {
     const auto level = run.job.budget.level;
-    if (best_ && (level < best_->level ||
-                  (level == best_->level && value >= spec_.metric.to_minimize(best_->value))))
-      return;
-    best_ = BestResult{run.job.trial, level, spec_.metric.from_minimized(value), run.job.config, run.last_report};
+    if (incumbent_.offer({run.job.trial, level, value, run.stop_requested, failed}))
+      best_ = BestResult{run.job.trial, level, spec_.metric.from_minimized(value), run.job.config, run.last_report};
   }
 
   ProgressSnapshot snapshot() const {
@@ -740,7 +748,8 @@ class Loop {
   std::uint64_t processes_started_ = 0;
   std::uint64_t pauses_ = 0;
   std::map<scheduler::TrialId, TrialRecord> trials_;
-  std::optional<BestResult> best_;
+  scheduler::Incumbent incumbent_;
+  std::optional<BestResult> best_;  // the incumbent's details
   std::int64_t runs_launched_ = 0;
   double budget_used_ = 0;
   bool interrupted_ = false;

@@ -10,7 +10,7 @@ ReplayLog::ReplayLog(std::vector<Event> events, std::filesystem::path database)
 void ReplayLog::skip_uncreated() {
   while (cursor_ < events_.size() &&
          (events_[cursor_].kind == EventKind::Warning || events_[cursor_].kind == EventKind::Resume ||
-          events_[cursor_].kind == EventKind::Relaunch))
+          events_[cursor_].kind == EventKind::Relaunch || events_[cursor_].kind == EventKind::Finish))
     ++cursor_;
   if (cursor_ == events_.size()) active_ = false;
 }

@@ -4,8 +4,9 @@
 // Replaying re-executes the campaign: the recorded reports, run ends and retries are its
 // inputs (next_input()); whatever the loop writes in reaction (launches, decisions, trial
 // states, pauses) must meet the next recorded event instead of being written again (match()).
-// When the log runs out, the campaign is exactly where it stopped and goes on live. Warnings
-// and the interruptions' own events (resume, relaunch) are not re-created and are skipped.
+// When the log runs out, the campaign is exactly where it stopped and goes on live. Warnings,
+// the interruptions' own events (resume, relaunch) and an earlier end (finish: a finished
+// campaign run again) are not re-created and are skipped.
 #include <cstddef>
 #include <filesystem>
 #include <stdexcept>

@@ -17,8 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::array<const char*, 9> kKindNames = {"launch",  "report", "decision", "exit",  "state",
-                                                   "warning", "resume", "relaunch", "retry"};
+constexpr std::array<const char*, 10> kKindNames = {"launch",  "report", "decision", "exit",  "state",
+                                                    "warning", "resume", "relaunch", "retry", "finish"};
 
 // The schema, documented column by column in docs/storage.md.
 constexpr const char* kSchema = R"sql(

@@ -51,6 +51,7 @@ enum class EventKind {
   Resume,    // the campaign was resumed after an interruption
   Relaunch,  // a run that was out when the campaign stopped, started again
   Retry,     // a run failed and is launched again (trial.retries)
+  Finish,    // the campaign ended: nothing runs and the scheduler hands out nothing more
 };
 const char* to_string(EventKind kind);
 EventKind event_kind_from(const std::string& name);  // throws std::invalid_argument

@@ -28,7 +28,9 @@ std::optional<scheduler::Job> Study::ask() {
 }
 
 scheduler::Decision Study::report(scheduler::TrialId trial, double step, double value) {
-  return scheduler_->on_report(trial, {step, spec_.metric.to_minimize(value)});
+  const auto decision = scheduler_->on_report(trial, {step, spec_.metric.to_minimize(value)});
+  if (decision == scheduler::Decision::Stop) stopped_.insert(trial);
+  return decision;
 }
 
 void Study::tell(scheduler::TrialId trial, double value) {
@@ -39,18 +41,16 @@ void Study::tell(scheduler::TrialId trial, double value) {
   outstanding_.erase(found);
   const double minimized = std::isfinite(value) ? spec_.metric.to_minimize(value)
                                                 : std::numeric_limits<double>::quiet_NaN();
-  if (std::isfinite(minimized)) {
-    const bool better = !best_ || job.budget.level > best_->budget.level ||
-                        (job.budget.level == best_->budget.level &&
-                         minimized < spec_.metric.to_minimize(best_->value));
-    if (better) best_ = StudyResult{trial, job.config, job.budget, value};
-  }
+  const bool stopped_early = stopped_.erase(trial) > 0;
+  if (incumbent_.offer({trial, job.budget.level, minimized, stopped_early, false}))
+    best_ = StudyResult{trial, job.config, job.budget, value};
   scheduler_->on_run_end(trial, {minimized, false});
 }
 
 void Study::tell_failed(scheduler::TrialId trial) {
   if (outstanding_.erase(trial) == 0)
     throw std::logic_error("tell_failed: trial " + std::to_string(trial) + " has no job outstanding");
+  stopped_.erase(trial);
   scheduler_->on_run_end(trial, {std::numeric_limits<double>::quiet_NaN(), true});
 }
 

@@ -13,9 +13,11 @@
 // were asked for but not told yet; a sequential loop like the one above never sees that.
 // Check finished() to tell "done" from "waiting" when you evaluate several jobs at once.
 #include <optional>
+#include <set>
 #include <string>
 
 #include "campaign/campaign_spec.hpp"
+#include "scheduler/incumbent.hpp"
 #include "scheduler/scheduler.hpp"
 
 namespace rungs::campaign {
@@ -48,13 +50,17 @@ class Study {
 
   bool finished() const { return scheduler_->finished(); }
   scheduler::TrialState state(scheduler::TrialId trial) const { return scheduler_->state(trial); }
-  // Best told value at the largest budget level that has one.
+  // The incumbent (scheduler/incumbent.hpp): the best told value at the largest budget level
+  // that has one; a trial told after report() said Stop never reached its budget and does
+  // not count.
   std::optional<StudyResult> best() const { return best_; }
 
  private:
   CampaignSpec spec_;
   std::unique_ptr<scheduler::Scheduler> scheduler_;
   std::map<scheduler::TrialId, scheduler::Job> outstanding_;
+  std::set<scheduler::TrialId> stopped_;  // report() said Stop for their outstanding job
+  scheduler::Incumbent incumbent_;
   std::optional<StudyResult> best_;
 };
 

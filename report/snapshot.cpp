@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <set>
 #include <tuple>
 
 #include "report/read_transaction.hpp"
+#include "scheduler/incumbent.hpp"
 
 namespace rungs::report {
 
@@ -72,6 +74,7 @@ void add_runs(CampaignSnapshot& snapshot, const campaign::CampaignStore& store) 
   const auto rows = store.query(
       "SELECT kind, time, trial, run, data FROM events WHERE kind IN ('launch', 'exit') ORDER BY seq");
   std::map<std::int64_t, std::size_t> index;             // run -> position in snapshot.runs
+  scheduler::Incumbent incumbent;
   for (const auto& row : rows) {
     const auto run_id = integer(row["run"]);
     const auto& data = row["data"];
@@ -94,6 +97,10 @@ void add_runs(CampaignSnapshot& snapshot, const campaign::CampaignStore& store) 
       run.value = number(data.value("value", nlohmann::json()));
       run.stopped_by_scheduler = flag(data, "stopped_by_scheduler");
       run.failed = !data.value("failure", nlohmann::json()).is_null();
+      // The campaign loop's rule, offered the run ends in the order they happened.
+      const double value = run.value.value_or(std::numeric_limits<double>::quiet_NaN());
+      incumbent.offer({static_cast<scheduler::TrialId>(run.trial), static_cast<std::size_t>(run.level),
+                       snapshot.maximize ? -value : value, run.stopped_by_scheduler, run.failed});
     }
   }
   std::sort(snapshot.runs.begin(), snapshot.runs.end(),
@@ -101,6 +108,14 @@ void add_runs(CampaignSnapshot& snapshot, const campaign::CampaignStore& store) 
   for (const auto& run : snapshot.runs) {
     snapshot.budget_spent += run.charged;
     if (!run.ended) ++snapshot.runs_out;
+  }
+  if (const auto& best = incumbent.best()) {
+    const auto level = static_cast<std::int64_t>(best->level);
+    snapshot.best = BestSoFar{static_cast<std::int64_t>(best->trial), level,
+                              snapshot.maximize ? -best->value : best->value, nlohmann::json::object(),
+                              nlohmann::json::object()};
+    if (const auto info = snapshot.levels.find(level); info != snapshot.levels.end())
+      snapshot.best->budget = info->second.budget;
   }
 }
 
@@ -130,17 +145,10 @@ void add_rungs(CampaignSnapshot& snapshot) {
   for (auto& [key, rung] : rungs) snapshot.rungs.push_back(std::move(rung));
 }
 
-void add_best(CampaignSnapshot& snapshot) {
-  for (const auto& trial : snapshot.trials) {
-    const auto final = trial.final_value();
-    if (!final) continue;
-    const auto& [level, value] = *final;
-    auto& best = snapshot.best;
-    // Ties keep the earlier trial, as the loop keeps the first run that reached a value.
-    if (best && (level < best->level || (level == best->level && !snapshot.better(value, best->value)))) continue;
-    best = BestSoFar{trial.trial, level, value, trial.params, nlohmann::json::object()};
-    if (const auto info = snapshot.levels.find(level); info != snapshot.levels.end()) best->budget = info->second.budget;
-  }
+void add_best_params(CampaignSnapshot& snapshot) {
+  if (!snapshot.best) return;
+  for (const auto& trial : snapshot.trials)
+    if (trial.trial == snapshot.best->trial) snapshot.best->params = trial.params;
 }
 
 void add_curves(CampaignSnapshot& snapshot, const campaign::CampaignStore& store) {
@@ -182,7 +190,7 @@ CampaignSnapshot load_snapshot(const campaign::CampaignStore& store, const Snaps
   CampaignSnapshot snapshot;
   snapshot.info = store.info();
   snapshot.maximize = snapshot.info.direction == "max";
-  snapshot.finished = std::filesystem::exists(store.directory() / "best.json");
+
   snapshot.spec = recorded_spec(snapshot.info);
 
   ReadTransaction transaction(store);
@@ -192,12 +200,13 @@ CampaignSnapshot load_snapshot(const campaign::CampaignStore& store, const Snaps
     const auto count = static_cast<std::size_t>(integer(row["n"]));
     if (row["kind"] == "report") snapshot.reports = count;
     if (row["kind"] == "warning") snapshot.warnings = count;
+    if (row["kind"] == "finish") snapshot.finished = true;
     snapshot.elapsed = std::max(snapshot.elapsed, number(row["t"]).value_or(0));
   }
   add_report_stats(snapshot, store);
   add_runs(snapshot, store);
   add_rungs(snapshot);
-  add_best(snapshot);
+  add_best_params(snapshot);
   if (options.curves) add_curves(snapshot, store);
   return snapshot;
 }

@@ -3,7 +3,7 @@
 // rungs.db (one SQLite read transaction, so a campaign that is writing meanwhile never shows
 // half an event), with the numbers both views need worked out once here:
 //
-//  - the best so far, by the campaign loop's rule (campaign/campaign_loop.hpp, BestResult):
+//  - the best so far, by the one rule the campaign loop also follows (scheduler/incumbent.hpp):
 //    the highest budget level first, then the best value there, over runs that reached their
 //    budget (a run stopped early never reached it, so its value is not the value there);
 //  - per bracket and level, how many trials are there and in which state;
@@ -91,7 +91,7 @@ struct CampaignSnapshot {
   campaign::CampaignInfo info;
   std::optional<campaign::CampaignSpec> spec;  // recorded_spec(info), see below
   bool maximize = false;
-  bool finished = false;  // the campaign ended (it wrote best.json)
+  bool finished = false;  // the campaign ended (its log holds a finish event)
   double elapsed = 0;     // campaign seconds of the last event
   std::vector<TrialSummary> trials;  // by trial id
   std::map<std::int64_t, LevelInfo> levels;  // the levels launched so far
