@@ -40,18 +40,12 @@ std::size_t AshaBracket::places(std::size_t n) const {
 }
 
 std::optional<TrialId> AshaBracket::candidate(const Rung& rung) const {
-  if (rung.candidate) return *rung.candidate;
-  std::optional<TrialId> found;
-  if (const std::size_t k = places(rung.results.size()); k > 0) {
-    for (TrialId id : select_promotions(std::span<const RungResult>(rung.results), k)) {
-      if (!rung.promoted.contains(id)) {
-        found = id;
-        break;
-      }
-    }
-  }
-  rung.candidate = found;
-  return found;
+  return rung.ranked.best_unpromoted(places(rung.results.size()));
+}
+
+void AshaBracket::add_result(Rung& rung, const RungResult& result) {
+  rung.ranked.add(result);  // throws on a trial recorded twice, before anything changed
+  rung.results.push_back(result);
 }
 
 std::optional<std::size_t> AshaBracket::promotion_level() const {
@@ -77,7 +71,7 @@ Job AshaBracket::promote(const BracketContext& ctx) {
   job.budget = ctx.ladder.at(rung.level + 1);
   job.bracket = index_;
   rung.promoted.insert(id);
-  rung.candidate.reset();
+  rung.ranked.promote(id);
   info.level = rung.level + 1;
   info.state = TrialState::Running;
   running_.emplace(id, Progress{});
@@ -122,15 +116,13 @@ Decision AshaBracket::record_milestones(TrialId trial, const Report& report, Pro
   while (progress.recorded + 1 < rungs_.size() &&
          report.step >= rungs_[progress.recorded].milestone * (1 - 1e-9)) {
     Rung& rung = rungs_[progress.recorded];
-    rung.results.push_back(RungResult{trial, report.value, false});
-    rung.candidate.reset();
+    add_result(rung, RungResult{trial, report.value, false});
     info.values.push_back(report.value);
     observed_levels.push_back(rung.level);
     ++progress.recorded;
     const std::size_t k = places(rung.results.size());
     if (k == 0) continue;  // fewer than eta results: too few to judge
-    const std::vector<TrialId> keep = select_promotions(std::span<const RungResult>(rung.results), k);
-    if (std::find(keep.begin(), keep.end(), trial) == keep.end()) {
+    if (!rung.ranked.in_top(trial, k)) {
       decision = Decision::Stop;
       progress.stop_requested = true;
       break;
@@ -149,8 +141,7 @@ void AshaBracket::on_run_end(TrialId trial, const RunEnd& end, const BracketCont
 
   if (mode_ == AshaMode::Promotion) {
     Rung& rung = rungs_[info.level - first_level_];
-    rung.results.push_back(RungResult{trial, end.value, end.failed});
-    rung.candidate.reset();
+    add_result(rung, RungResult{trial, end.value, end.failed});
     info.values.push_back(end.value);
     const bool top = info.level == rungs_.back().level;
     info.state = end.failed ? TrialState::Failed : top ? TrialState::Completed : TrialState::Waiting;
@@ -169,8 +160,7 @@ void AshaBracket::on_run_end(TrialId trial, const RunEnd& end, const BracketCont
     // Rungs whose milestone no report reached stay empty for this trial (NaN in values).
     info.values.resize(rungs_.size() - 1, std::numeric_limits<double>::quiet_NaN());
     info.values.push_back(end.value);
-    rungs_.back().results.push_back(RungResult{trial, end.value, false});
-    rungs_.back().candidate.reset();
+    add_result(rungs_.back(), RungResult{trial, end.value, false});
     ctx.optimizer.observe(config, ctx.ladder.at(rungs_.back().level), observed_value(end));
   }
 }

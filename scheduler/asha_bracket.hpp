@@ -48,6 +48,7 @@
 #include "fidelity/ladder.hpp"
 #include "scheduler/bracket.hpp"
 #include "scheduler/promotion.hpp"
+#include "scheduler/ranked_rung.hpp"
 #include "scheduler/scheduler.hpp"
 #include "scheduler/trial_table.hpp"
 
@@ -112,11 +113,9 @@ class AshaBracket {
   struct Rung {
     std::size_t level = 0;
     double milestone = 0;
-    std::vector<RungResult> results;
+    std::vector<RungResult> results;  // arrival order
+    RankedRung ranked;                // the same results in rank order, for O(log n) questions
     std::unordered_set<TrialId> promoted;
-    // candidate() memo: ranking a rung is O(n log n) and next() asks on every call; the answer
-    // only changes when a result is added or a trial promoted (both reset it).
-    mutable std::optional<std::optional<TrialId>> candidate;
   };
   struct Progress {               // a run out
     std::size_t recorded = 0;     // stopping mode: rungs recorded so far
@@ -125,6 +124,7 @@ class AshaBracket {
 
   std::size_t places(std::size_t n) const;  // floor(n / eta)
   std::optional<TrialId> candidate(const Rung& rung) const;
+  void add_result(Rung& rung, const RungResult& result);
   Progress& running_run(TrialId trial, const BracketContext& ctx, const char* call);
   Decision record_milestones(TrialId trial, const Report& report, Progress& progress, const BracketContext& ctx);
 
