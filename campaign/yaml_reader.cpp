@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "campaign/strict_yaml.hpp"
 #include "space/checks.hpp"  // edit_distance, for "did you mean" hints
 
 namespace rungs::campaign {
@@ -22,7 +23,8 @@ YamlNode::YamlNode(YAML::Node node, std::string file, std::string path)
     : node_(std::move(node)), file_(std::move(file)), path_(std::move(path)) {}
 
 YamlNode YamlNode::load_file(const std::string& file) {
-  std::ifstream in(file);
+  check_campaign_file(file);
+  std::ifstream in(file, std::ios::binary);
   if (!in) throw ConfigError({file, 0, 0}, "", "cannot open the file");
   std::stringstream text;
   text << in.rdbuf();
@@ -30,15 +32,9 @@ YamlNode YamlNode::load_file(const std::string& file) {
 }
 
 YamlNode YamlNode::load_string(const std::string& text, const std::string& file_name) {
-  try {
-    YAML::Node root = YAML::Load(text);
-    YamlNode node(root, file_name, "");
-    if (!root.IsMap()) throw ConfigError({file_name, 1, 1}, "", "expected a mapping at the top level");
-    return node;
-  } catch (const YAML::ParserException& e) {
-    throw ConfigError({file_name, e.mark.line + 1, e.mark.column + 1}, "",
-                      "YAML syntax error: " + e.msg);
-  }
+  YAML::Node root = load_one_document(text, file_name);
+  if (!root.IsMap()) throw ConfigError({file_name, 1, 1}, "", "expected a mapping at the top level");
+  return YamlNode(root, file_name, "");
 }
 
 Location YamlNode::location() const {
