@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "campaign/config_error.hpp"
+#include "text/utf8.hpp"
 
 namespace rungs::campaign {
 
@@ -21,30 +22,6 @@ Location location_of(std::string_view text, std::size_t offset, const std::strin
     else ++column;
   }
   return {file_name, line, column};
-}
-
-// Length of the UTF-8 sequence starting at text[i], or 0 if it is not a valid one
-// (overlong forms, surrogates and code points above U+10FFFF are invalid: RFC 3629).
-std::size_t utf8_sequence(std::string_view text, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char lead = byte(i);
-  if (lead < 0x80) return 1;
-  std::size_t length = 0;
-  unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
-  if (lead >= 0xC2 && lead <= 0xDF) length = 2;
-  else if (lead == 0xE0) length = 3, low = 0xA0;
-  else if (lead >= 0xE1 && lead <= 0xEC) length = 3;
-  else if (lead == 0xED) length = 3, high = 0x9F;
-  else if (lead >= 0xEE && lead <= 0xEF) length = 3;
-  else if (lead == 0xF0) length = 4, low = 0x90;
-  else if (lead >= 0xF1 && lead <= 0xF3) length = 4;
-  else if (lead == 0xF4) length = 4, high = 0x8F;
-  else return 0;
-  if (i + length > text.size()) return 0;
-  if (byte(i + 1) < low || byte(i + 1) > high) return 0;
-  for (std::size_t k = 2; k < length; ++k)
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  return length;
 }
 
 Location location_of(const YAML::Node& node, const std::string& file_name) {
@@ -98,7 +75,7 @@ void check_campaign_text(std::string_view text, const std::string& file_name) {
                                   kMaxCampaignFileBytes));
   for (std::size_t i = 0; i < text.size();) {
     if (text[i] == '\0') throw ConfigError(location_of(text, i, file_name), "", "a NUL byte: not a text file");
-    const std::size_t length = utf8_sequence(text, i);
+    const std::size_t length = text::utf8_sequence_length(text, i);
     if (length == 0)
       throw ConfigError(location_of(text, i, file_name), "",
                         fmt::format("invalid UTF-8 (byte 0x{:02X}): save the file as UTF-8",
