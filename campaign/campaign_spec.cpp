@@ -8,6 +8,7 @@
 #include <regex>
 #include <set>
 
+#include "campaign/campaign_name.hpp"
 #include "campaign/yaml_reader.hpp"
 #include "campaign/yaml_optimizer.hpp"
 #include "campaign/yaml_scheduler.hpp"
@@ -28,9 +29,13 @@ std::chrono::milliseconds read_duration(const YamlNode& node) {
   std::smatch match;
   if (!std::regex_match(text, match, pattern))
     node.fail(fmt::format("expected a duration such as 30, 30s, 5m or 2h, got '{}'", text));
-  const double amount = std::stod(match[1]);
+  const double amount = std::strtod(match[1].str().c_str(), nullptr);  // inf when out of range, never throws
   const std::string unit = match[2].matched ? match[2].str() : "s";
   const double ms = amount * (unit == "ms" ? 1 : unit == "s" ? 1e3 : unit == "m" ? 6e4 : 3.6e6);
+  // A limit past any real training: far below where the milliseconds would overflow (an
+  // overflowed limit had silently meant no limit at all).
+  constexpr double kLongest = 3650.0 * 24 * 3.6e6;  // ten years
+  if (!(ms <= kLongest)) node.fail(fmt::format("'{}' is longer than ten years; for no limit, leave the key out or use 0", text));
   return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(ms)));
 }
 
@@ -243,7 +248,13 @@ TrialSpec read_trial(const YamlNode& node) {
   spec.command = command.as_strings();
   if (spec.command.empty()) command.fail("must not be empty");
   if (auto env = node.find("env"))
-    for (const auto& [key, value] : env->entries()) spec.env[key] = value.as_string();
+    for (const auto& [key, value] : env->entries()) {
+      // rungs sets its protocol's variables itself, last: a RUNGS_* entry here would be
+      // overridden (or would override the protocol) without a word.
+      if (key.rfind("RUNGS_", 0) == 0)
+        value.fail(fmt::format("'{}': variables named RUNGS_* belong to rungs' trial protocol (docs: trial protocol)", key));
+      spec.env[key] = value.as_string();
+    }
   if (auto report = node.find("report")) {
     report->expect_keys({"format", "pattern"});
     const auto format = report->get_string("format", "json");
@@ -339,7 +350,12 @@ CampaignSpec read_campaign(const YamlNode& root, const std::filesystem::path& fi
   CampaignSpec spec;
   spec.file = file;
   spec.directory = directory;
-  spec.name = root.get_string("name", file.stem().string());
+  if (auto name = root.find("name")) {
+    spec.name = name->as_string();
+    if (const auto problem = campaign_name_problem(spec.name)) name->fail(*problem);
+  } else {
+    spec.name = safe_campaign_name(file.stem().string());
+  }
   spec.seed = static_cast<std::uint64_t>(root.get_int("seed", 0));
   if (auto metric = root.find("metric")) spec.metric = read_metric(*metric);
   spec.space = read_search_space(root.at("space"));

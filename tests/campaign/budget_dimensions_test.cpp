@@ -115,8 +115,10 @@ TEST_CASE("budget YAML: mistakes are ConfigErrors at file:line:key") {
   CHECK(error_of(campaign_text(dims(", r: {values: [1, 2, 3, 4], env: \"A-B\"}"), "", "[train]"))
             .find("not a valid environment variable name") != std::string::npos);
   CHECK(error_of(campaign_text(dims(""), "", "[train]\n  env: {RUNGS_BUDGET_EPOCHS: \"3\"}"))
-            .find("trial.env.RUNGS_BUDGET_EPOCHS: 'RUNGS_BUDGET_EPOCHS' is set by budget dimension 'epochs'") !=
-        std::string::npos);
+            .find("trial.env.RUNGS_BUDGET_EPOCHS: 'RUNGS_BUDGET_EPOCHS': variables named RUNGS_* belong to rungs' trial "
+                  "protocol") != std::string::npos);
+  CHECK(error_of(campaign_text(dims(", r: {values: [1, 2, 3, 4], env: IMAGE_SIZE}"), "", "[train]\n  env: {IMAGE_SIZE: \"3\"}"))
+            .find("trial.env.IMAGE_SIZE: 'IMAGE_SIZE' is set by budget dimension 'r'") != std::string::npos);
   // Locations: the line of the offending key.
   const auto located = error_of(campaign_text(dims(", r: {values: [1, 2, 3, 4], cost_power: -1}"), "", "[train]"));
   CHECK(std::regex_search(located, std::regex(R"(^c\.yaml:7:\d+: )")));

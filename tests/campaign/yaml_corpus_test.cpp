@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -73,4 +74,18 @@ TEST_CASE("yaml corpus: validate and run refuse the same files with exit 2, befo
     CHECK(testing::read_file(log).find(expected) != std::string::npos);
     CHECK_FALSE(fs::exists(output));
   }
+}
+
+TEST_CASE("campaign name: without a name: key, the file's stem is made safe rather than refused") {
+  testing::TempDir dir;
+  const auto file = dir.path() / "my campaign (v2).yaml";
+  const std::string text = testing::read_file(kCorpus / "duplicate_top_level_key.yaml");
+  // The corpus file minus its name: line and its duplicate metric: a valid campaign.
+  std::string valid;
+  std::istringstream lines(text);
+  int number = 0;
+  for (std::string line; std::getline(lines, line);)
+    if (++number != 3 && number != 12) valid += line + "\n";
+  testing::write_file(file, valid);
+  CHECK(campaign::load_campaign(file).name == "my_campaign__v2_");
 }
