@@ -90,18 +90,14 @@ class LocalRunner final : public Runner {
   using RunPtr = std::shared_ptr<Run>;
 
   std::string start(Run& run, const LaunchSpec& spec);
-  void watch(const RunPtr& run);
-  void poll_exit(const RunPtr& run);
-  void check_leader(const RunPtr& run);
   void read_stdout(const RunPtr& run);
   void on_stdout(const RunPtr& run, std::size_t bytes);
   void on_stdout_end(const RunPtr& run);
   void deliver_line(const RunPtr& run, std::string_view line);
-  void reap(const RunPtr& run);
   void on_reaped(const RunPtr& run, int native_status, const std::string& error);
   enum class StopReason { Requested, Timeout, Heartbeat };
   void request_stop(const RunPtr& run, StopReason reason);
-  void arm_timeout(const RunPtr& run, std::chrono::steady_clock::duration left);
+  void arm_timeout(const RunPtr& run);
   void arm_heartbeat(const RunPtr& run);
   void on_heartbeat(const RunPtr& run);
   void maybe_finish(const RunPtr& run);

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "test_support.hpp"
+#include "tests/test_deadline.hpp"
 
 using namespace rungs::testing;
 namespace fs = std::filesystem;
@@ -50,7 +51,7 @@ std::vector<int> live_processes_mentioning(const std::string& needle) {
   return pids;
 }
 
-bool wait_for(const std::function<bool()>& condition, std::chrono::seconds limit) {
+bool wait_for(const std::function<bool()>& condition, std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < deadline) {
     if (condition()) return true;
@@ -141,7 +142,7 @@ TEST_CASE("rungs run: Ctrl-C stops every trial and grandchild, exits 130") {
   const auto trials = dir.path() / "out/trials";
   const bool started = wait_for([&] {
     return fs::exists(trials / "0001/grandchild.pid") && fs::exists(trials / "0002/grandchild.pid");
-  }, std::chrono::seconds(20));
+  }, rungs::testing::deadline(std::chrono::seconds(20)));
   REQUIRE(started);
   CHECK(live_processes_mentioning((dir.path() / "out").string()).size() >= 4);  // 2 trials + 2 grandchildren
 

@@ -22,6 +22,7 @@
 #include "campaign/trial_launch.hpp"
 #include "runners/report_parser.hpp"
 #include "test_support.hpp"
+#include "tests/test_deadline.hpp"
 
 using namespace rungs;
 using namespace rungs::testing;
@@ -216,7 +217,7 @@ TEST_CASE("a 1,000-trial Hyperband campaign simulates in well under a few second
   MESSAGE(fmt::format("{} trials, {} runs, {} events in {:.3f} s (virtual makespan {:.1f} h, utilization {:.1f}%)",
                       summary.trials, summary.runs, summary.events, wall, summary.makespan / 3600,
                       100 * summary.utilization));
-  CHECK(wall < 10);  // coarse guard; about 0.3 s on a 2-core machine
+  // About 0.3 s on an idle 2-core machine; measured in bench/, not asserted: load would fail it.
 
   CHECK(summary.trials == 1001);
   CHECK(summary.workers == 8);
@@ -363,7 +364,7 @@ TEST_CASE("the campaign loop ends even when a progress tick is queued as the las
     options.clock = [&runner] { return runner.now(); };
     options.progress_interval = std::chrono::milliseconds(0);
     auto done = std::async(std::launch::async, [&] { return campaign::run_campaign(spec, *scheduler, runner, io, store, options); });
-    const bool ended = done.wait_for(std::chrono::seconds(20)) == std::future_status::ready;
+    const bool ended = done.wait_for(rungs::testing::deadline(std::chrono::seconds(20))) == std::future_status::ready;
     if (!ended) io.stop();  // let the thread return so the test can report
     REQUIRE(ended);
     CHECK(done.get().best.has_value());

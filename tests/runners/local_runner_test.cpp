@@ -1,6 +1,8 @@
 // LocalRunner against the fake trial program: reports, exits, crashes, timeouts, stop with
 // grace, process groups and grandchildren, literal arguments, environment, stderr, launch
-// failures, concurrency, shutdown, pause/resume. Every wait is bounded; the whole file runs in seconds.
+// failures, concurrency, shutdown, pause/resume. Every wait is bounded by a generous deadline
+// (tests/test_deadline.hpp); elapsed times are only checked from below (a limit never fires
+// early): how soon a timer fires belongs to bench/, the accounting to run_limits_test.cpp.
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
@@ -31,6 +33,7 @@
 #include "runners/local_runner.hpp"
 #include "runners/program_lookup.hpp"
 #include "runners/report_parser.hpp"
+#include "tests/test_deadline.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -42,6 +45,7 @@ using rungs::runners::RunCallbacks;
 using rungs::runners::RunId;
 using Clock = std::chrono::steady_clock;
 using Kind = ExitStatus::Kind;
+using rungs::testing::deadline;
 
 namespace {
 
@@ -73,12 +77,14 @@ RunCallbacks record(Outcome& outcome, std::function<void(std::string_view)> also
           }};
 }
 
-// Runs the loop until `done` holds or `limit` passes; returns whether `done` holds.
+// Runs the loop until `done` holds or `limit` passes; returns whether `done` holds. A limit
+// is a guard against hangs (scaled by deadline()), or, with a `done` that never holds, the
+// time to let pass.
 bool run_until(boost::asio::io_context& io, const std::function<bool()>& done,
-               std::chrono::milliseconds limit = 5000ms) {
-  const auto deadline = Clock::now() + limit;
+               std::chrono::milliseconds limit = deadline(5000ms)) {
+  const auto end = Clock::now() + limit;
   while (!done()) {
-    if (Clock::now() >= deadline) {
+    if (Clock::now() >= end) {
       return false;
     }
     if (io.stopped()) {
@@ -125,8 +131,8 @@ std::string read_file(const fs::path& path) {
 
 // The pid a fake trial wrote to `path` (waiting for it, bounded), or -1.
 pid_t read_pid(const fs::path& path) {
-  const auto deadline = Clock::now() + 2s;
-  while (!fs::exists(path) && Clock::now() < deadline) {
+  const auto end = Clock::now() + deadline(2000ms);
+  while (!fs::exists(path) && Clock::now() < end) {
     std::this_thread::sleep_for(5ms);
   }
   const std::string text = read_file(path);
@@ -139,9 +145,9 @@ void become_subreaper() { REQUIRE(::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0); }
 
 // Waits (bounded) for `pid`, a child or orphan reparented to us, to die; returns the
 // signal that killed it, 0 for a normal exit, -1 if it is still alive at the deadline.
-int reap_orphan(pid_t pid, std::chrono::milliseconds limit = 2000ms) {
-  const auto deadline = Clock::now() + limit;
-  while (Clock::now() < deadline) {
+int reap_orphan(pid_t pid, std::chrono::milliseconds limit = deadline(2000ms)) {
+  const auto end = Clock::now() + limit;
+  while (Clock::now() < end) {
     int status = 0;
     const pid_t r = ::waitpid(pid, &status, WNOHANG);
     if (r == pid) {
@@ -179,9 +185,8 @@ std::chrono::milliseconds since(Clock::time_point start, Clock::time_point end) 
 }
 
 // A run asked to stop at `stop_time` that ignored SIGTERM: SIGKILLed once `grace` was over
-// (within `slack` of it, generous: the machine may be busy).
-void check_killed_after_grace(const Outcome& out, Clock::time_point stop_time, std::chrono::milliseconds grace,
-                              std::chrono::milliseconds slack) {
+// (not before; how soon after is the machine's business).
+void check_killed_after_grace(const Outcome& out, Clock::time_point stop_time, std::chrono::milliseconds grace) {
   REQUIRE(out.exit.has_value());
   CHECK(out.exit->kind == Kind::Signaled);
   CHECK(out.exit->signal == SIGKILL);
@@ -189,7 +194,6 @@ void check_killed_after_grace(const Outcome& out, Clock::time_point stop_time, s
   CHECK_FALSE(out.exit->timed_out);
   const auto took = since(stop_time, out.exit_time);
   CHECK(took >= grace);
-  CHECK(took < grace + slack);
 }
 
 }  // namespace
@@ -282,7 +286,6 @@ TEST_CASE("runners/local: a timeout stops a hanging trial") {
   CHECK(out.exit->kind == Kind::Signaled);
   CHECK(out.exit->signal == SIGTERM);  // it obeyed SIGTERM: no SIGKILL needed
   CHECK(out.exit->duration >= 300ms);
-  CHECK(out.exit->duration < 300ms + 3 * 300ms);
   CHECK(rungs::runners::describe(*out.exit).find("timeout") != std::string::npos);
 }
 
@@ -303,7 +306,7 @@ TEST_CASE("runners/local: a trial ignoring SIGTERM is SIGKILLed after the grace 
                        }
                      }));
   REQUIRE(run_until(io, [&] { return out.exit.has_value(); }));
-  check_killed_after_grace(out, stop_time, 400ms, 800ms);
+  check_killed_after_grace(out, stop_time, 400ms);
 }
 
 TEST_CASE("runners/local: no grandchild survives the trial's normal exit") {
@@ -337,7 +340,7 @@ TEST_CASE("runners/local: stop reaches the whole process group") {
   Outcome out;
   const auto pidfile = dir.path / "grandchild.pid";
   auto spec = fake({"fork-grandchild", pidfile.string(), "hang"});
-  spec.grace = 2000ms;
+  spec.grace = 600s;  // longer than any wait here: only the leader's exit can kill the grandchild
   RunId id = 0;
   Clock::time_point stop_time;
   id = runner.launch(spec, record(out, [&](std::string_view line) {
@@ -350,9 +353,10 @@ TEST_CASE("runners/local: stop reaches the whole process group") {
   CHECK(out.exit->kind == Kind::Signaled);
   CHECK(out.exit->signal == SIGTERM);
   CHECK(out.exit->stopped);
-  // The leader obeyed SIGTERM; the grandchild ignores it and dies with the leader's exit,
-  // long before the 2 s grace would have run out.
-  CHECK(since(stop_time, out.exit_time) < 1000ms);
+  // The leader obeyed SIGTERM; the grandchild ignores it and dies with the leader's exit, not
+  // at the end of the grace (the run ended long before it) and not by the drain timeout.
+  CHECK(out.exit->error.empty());
+  CHECK(since(stop_time, out.exit_time) < spec.grace);
   const pid_t grandchild = read_pid(pidfile);
   REQUIRE(grandchild > 0);
   CHECK(reap_orphan(grandchild) == SIGKILL);
@@ -767,7 +771,9 @@ TEST_CASE("runners/local: churn of short runs, none is killed by the runner") {
   for (int i = 0; i < kConcurrency; ++i) {
     launch_one();
   }
-  REQUIRE(run_until(io, [&] { return finished == kRuns; }, 30000ms));
+  const bool all_finished = run_until(io, [&] { return finished == kRuns; }, deadline(20000ms));
+  CAPTURE(finished);
+  REQUIRE(all_finished);
   CHECK(runner.running() == 0);
   for (const auto& failure : failures) {
     CAPTURE(failure);
@@ -812,12 +818,12 @@ TEST_CASE("runners/local: stop() of a paused run delivers a TERM it can handle")
   LocalRunner runner(io);
   Outcome out;
   auto spec = fake({"handle-term"});
-  spec.grace = 3000ms;  // a SIGKILL would only come long after the test's expectation
+  spec.grace = 600s;  // longer than any wait here: a SIGKILL cannot be what ends it
   const RunId id = runner.launch(spec, record(out));
   REQUIRE(run_until(io, [&] { return out.lines.size() == 1; }));
   REQUIRE(runner.pause(id));
   const pid_t pid = runner.pid_of(id);
-  REQUIRE(run_until(io, [&] { return proc_state(pid) == 'T'; }, 1000ms));
+  REQUIRE(run_until(io, [&] { return proc_state(pid) == 'T'; }, deadline(1000ms)));
   const auto stop_time = Clock::now();
   runner.stop(id);
   CHECK_FALSE(runner.pause(id));   // being stopped
@@ -827,7 +833,7 @@ TEST_CASE("runners/local: stop() of a paused run delivers a TERM it can handle")
   CHECK(out.exit->kind == Kind::Exited);
   CHECK(out.exit->code == 0);
   CHECK(out.exit->stopped);
-  CHECK(since(stop_time, out.exit_time) < 1000ms);
+  CHECK(since(stop_time, out.exit_time) < spec.grace);
 }
 
 TEST_CASE("runners/local: a paused run ignoring SIGTERM is SIGKILLed after the grace period") {
@@ -842,7 +848,7 @@ TEST_CASE("runners/local: a paused run ignoring SIGTERM is SIGKILLed after the g
   const auto stop_time = Clock::now();
   runner.stop(id);
   REQUIRE(run_until(io, [&] { return out.exit.has_value(); }));
-  check_killed_after_grace(out, stop_time, 300ms, 900ms);
+  check_killed_after_grace(out, stop_time, 300ms);
 }
 
 TEST_CASE("runners/local: the timeout counts running time only") {
@@ -864,7 +870,6 @@ TEST_CASE("runners/local: the timeout counts running time only") {
   CHECK(out.exit->signal == SIGTERM);
   // It had run < 400 ms before the pause, so the rest of its 400 ms comes after the resume.
   CHECK(out.exit->duration >= 400ms + since(paused_at, resumed_at));
-  CHECK(since(resumed_at, out.exit_time) < 400ms + 300ms);
 }
 
 TEST_CASE("runners/local: stop_all and the destructor leave no paused process behind") {
@@ -891,7 +896,7 @@ TEST_CASE("runners/local: stop_all and the destructor leave no paused process be
     }
     for (const pid_t pid : pids) {
       CAPTURE(pid);
-      CHECK(run_until(io, [&] { return proc_state(pid) == 'T'; }, 1000ms));  // the grandchild too
+      CHECK(run_until(io, [&] { return proc_state(pid) == 'T'; }, deadline(1000ms)));  // the grandchild too
     }
     runner.stop_all();
     REQUIRE(run_until(io, [&] { return runner.running() == 0; }));
@@ -946,11 +951,9 @@ TEST_CASE("runners/local: a silent trial is stopped as stale after its heartbeat
   CHECK(silent.exit->stopped);
   CHECK_FALSE(silent.exit->timed_out);
   CHECK_FALSE(rungs::runners::succeeded(*silent.exit));
-  // Upper bounds: about the heartbeat, far from the 10 s timeout (loose: 2 shared cores).
+  // The heartbeat, not the 10 s timeout (the flags say which); never before the window ended.
   CHECK(silent.exit->silent_for >= 300ms);
-  CHECK(silent.exit->silent_for < 300ms + 1500ms);
   CHECK(since(line_time, silent.exit_time) >= 300ms);
-  CHECK(since(line_time, silent.exit_time) < 300ms + 1500ms);
   CHECK(rungs::runners::describe(*silent.exit).find("without output (heartbeat), killed by SIGTERM") !=
         std::string::npos);
   CHECK(process_gone(pid));
@@ -995,7 +998,6 @@ TEST_CASE("runners/local: every line restarts the heartbeat window") {
   CHECK(ticking.exit->stale);
   CHECK(since(launched_at, ticking.exit_time) >= 1100ms + 600ms);
   CHECK(since(last_line, ticking.exit_time) >= 600ms);
-  CHECK(since(last_line, ticking.exit_time) < 600ms + 1500ms);
 
   CHECK(rungs::runners::succeeded(*reporting.exit));
   CHECK_FALSE(reporting.exit->stale);
@@ -1024,12 +1026,11 @@ TEST_CASE("runners/local: a paused run does not go stale, its window keeps what 
 
   CHECK(out.exit->stale);
   CHECK(out.exit->signal == SIGTERM);
-  // Running silence only: the 1.3 s paused are not in it.
+  // Never before the window (running time) ended. That the paused time is not in the silence,
+  // and that the window goes on with what it had left, is checked exactly in
+  // run_limits_test.cpp (upper bounds on real timers fail on a loaded machine).
   CHECK(out.exit->silent_for >= 1000ms);
-  CHECK(out.exit->silent_for < 1000ms + 800ms);
-  // What was left of the window (about 300 ms), not a fresh one (1 s).
   CHECK(since(resumed_at, out.exit_time) >= 1000ms - since(launched_at, paused_at));
-  CHECK(since(resumed_at, out.exit_time) < 800ms);
   CHECK(out.exit->duration >= 1000ms + since(paused_at, resumed_at));
 }
 
@@ -1050,7 +1051,6 @@ TEST_CASE("runners/local: a stale trial ignoring SIGTERM is SIGKILLed after the 
   CHECK(out.exit->stopped);
   CHECK_FALSE(out.exit->timed_out);
   CHECK(since(line_time, out.exit_time) >= 300ms + 400ms);
-  CHECK(since(line_time, out.exit_time) < 300ms + 400ms + 1500ms);
   CHECK(rungs::runners::describe(*out.exit).find("killed by SIGKILL") != std::string::npos);
   CHECK(process_gone(pid));
 }
