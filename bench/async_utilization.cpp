@@ -66,14 +66,14 @@ namespace {
 // Busy worker-time inside [0, last launch] / (workers x last launch).
 double utilization_to_last_launch(const fs::path& dir, std::size_t workers) {
   std::map<std::pair<std::uint64_t, std::uint64_t>, double> end;  // (trial, run) -> last report time
-  for (const auto& row : campaign::CampaignStore::open(dir, true).reports()) {
+  for (const auto& row : store::CampaignStore::open(dir, true).reports()) {
     const auto key = std::make_pair(row["trial"].get<std::uint64_t>(), row["run"].get<std::uint64_t>());
     auto& t = end[key];
     t = std::max(t, row["time"].get<double>());
   }
   std::vector<std::pair<double, double>> intervals;
   double last_launch = 0;
-  for (const auto& row : campaign::CampaignStore::open(dir, true).runs()) {
+  for (const auto& row : store::CampaignStore::open(dir, true).runs()) {
     const auto key = std::make_pair(row["trial"].get<std::uint64_t>(), row["run"].get<std::uint64_t>());
     const auto it = end.find(key);
     if (it == end.end()) continue;  // no report: cannot place it (does not happen without failures)

@@ -223,7 +223,7 @@ PhaseResult run_campaign_phase(const Settings& settings) {
     result.failures = brackets.count(scheduler::TrialState::Failed);
   }
   result.measure(start, Meter::now());
-  result.lines = campaign::CampaignStore::open(dir / "output", true).reports().size();
+  result.lines = store::CampaignStore::open(dir / "output", true).reports().size();
   if (result.failures > 0 || result.lines != result.runs) {  // say why before the files go
     std::ifstream warnings(dir / "output" / "warnings.log");
     std::size_t shown = 0;

@@ -8,13 +8,13 @@
 
 namespace rungs::campaign {
 
-CampaignStore create_campaign_directory(const CampaignSpec& spec, const std::filesystem::path& output,
+store::CampaignStore create_campaign_directory(const CampaignSpec& spec, const std::filesystem::path& output,
                                         const std::string& mode, const nlohmann::json& options) {
   namespace fs = std::filesystem;
   if (fs::exists(output) && !fs::is_empty(output))
     throw std::runtime_error(fmt::format("'{}' already holds other files; choose another with --output", output.string()));
   fs::create_directories(output);
-  CampaignInfo info;
+  store::CampaignInfo info;
   info.name = spec.name;
   info.mode = mode;
   info.options = options;
@@ -24,7 +24,7 @@ CampaignStore create_campaign_directory(const CampaignSpec& spec, const std::fil
   info.campaign_file = spec.file.string();
   info.metric = spec.metric.name;
   info.direction = spec.metric.maximize ? "max" : "min";
-  return CampaignStore::create(output, std::move(info));
+  return store::CampaignStore::create(output, std::move(info));
 }
 
 }  // namespace rungs::campaign

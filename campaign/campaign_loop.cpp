@@ -85,7 +85,7 @@ std::string report_key(const nlohmann::json& step, const nlohmann::json& metrics
 class Loop {
  public:
   Loop(const CampaignSpec& spec, scheduler::Scheduler& scheduler, runners::Runner& runner,
-       boost::asio::io_context& io, CampaignStore& store, const LoopOptions& options)
+       boost::asio::io_context& io, store::CampaignStore& store, const LoopOptions& options)
       : spec_(spec), scheduler_(scheduler), runner_(runner), io_(io), store_(store), options_(options),
         signals_(io), ticker_(io), started_(Clock::now()),
         parser_(spec.trial.report_format == ReportFormat::Json
@@ -96,7 +96,7 @@ class Loop {
   }
 
   CampaignOutcome run() {
-    replay_ = ReplayLog(store_.events(), store_.directory() / CampaignStore::kFileName);
+    replay_ = ReplayLog(store_.events(), store_.directory() / store::CampaignStore::kFileName);
     if (options_.handle_signals) {
       signals_.add(SIGINT);
       signals_.add(SIGTERM);
@@ -128,9 +128,9 @@ class Loop {
   // ---- replay: rebuilding the state of a resumed campaign from its log (replay_log.hpp) -------
 
   void replay() {
-    while (const Event* event = replay_.next_input()) {
-      if (event->kind == EventKind::Report) replay_report(*event);
-      else if (event->kind == EventKind::Exit) replay_exit(*event);
+    while (const store::Event* event = replay_.next_input()) {
+      if (event->kind == store::EventKind::Report) replay_report(*event);
+      else if (event->kind == store::EventKind::Exit) replay_exit(*event);
       else ++replayed_run(*event).attempts;  // a retry
     }
     if (!replay_ended_) end_replay();
@@ -138,7 +138,7 @@ class Loop {
 
   // While replaying: true if `event` was recorded already; false when it is to be written
   // (the replay has ended, if it was on).
-  bool replayed(const Event& event) {
+  bool replayed(const store::Event& event) {
     if (replay_ended_ || !replay_.active()) {
       if (!replay_ended_ && replay_.size() > 0) end_replay();
       return false;
@@ -148,14 +148,14 @@ class Loop {
     return false;
   }
 
-  ActiveRun& replayed_run(const Event& event) {
+  ActiveRun& replayed_run(const store::Event& event) {
     const auto found = active_.find(static_cast<scheduler::TrialId>(event.trial.value_or(0)));
     if (found == active_.end() || found->second->run_number != event.run.value_or(0))
       throw replay_.mismatch(event, "for a run that is not out at this point");
     return *found->second;
   }
 
-  void replay_report(const Event& event) {
+  void replay_report(const store::Event& event) {
     ActiveRun& run = replayed_run(event);
     const auto& data = event.data;
     run.line_number = data.value("line", run.line_number);
@@ -165,7 +165,7 @@ class Loop {
     if (note_report(run, step, data["metrics"]) && decide(run, step)) maybe_pause(run, step);
   }
 
-  void replay_exit(const Event& event) {
+  void replay_exit(const store::Event& event) {
     replayed_run(event);
     const auto& data = event.data;
     const std::string failure = data["failure"].is_string() ? data["failure"].get<std::string>() : "";
@@ -186,7 +186,7 @@ class Loop {
     for (auto& [trial, run] : active_)
       if (run->stop_requested) stopped.push_back(trial);
       else if (!run->pausing) ++relaunched;
-    write({now(), EventKind::Resume, {}, {},
+    write({now(), store::EventKind::Resume, {}, {},
             {{"events", replay_.size()}, {"relaunched", relaunched}, {"ended", stopped.size()}}});
 
     for (const auto trial : stopped) {
@@ -204,7 +204,7 @@ class Loop {
       if (run->stop_requested || run->pausing) continue;  // ends now, its end being recorded
       run->relaunched = true;
       const double already_ran = std::max(0.0, last - run->started);
-      write({now(), EventKind::Relaunch, static_cast<std::int64_t>(trial), run->run_number,
+      write({now(), store::EventKind::Relaunch, static_cast<std::int64_t>(trial), run->run_number,
               {{"already_ran", already_ran}}});
       auto launch = prepare_launch(spec_, launched_job(run->job), run->trial_dir);
       run->pause_at = pause_step(run->job);
@@ -277,7 +277,7 @@ class Loop {
     auto run = start_run(job, runs_launched_ + 1);
     const bool resume = job.resume_from.has_value();
     // Recorded before the run is out: a replay that ends here must not relaunch it too.
-    const bool was_recorded = write({now(), EventKind::Launch, static_cast<std::int64_t>(job.trial), run->run_number,
+    const bool was_recorded = write({now(), store::EventKind::Launch, static_cast<std::int64_t>(job.trial), run->run_number,
                                       {{"bracket", job.bracket}, {"level", job.budget.level}, {"units", job.budget.units},
                                        {"budget", to_json(spec_.ladder, job.budget)}, {"params", to_json(job.config)},
                                        {"resumed", resume},
@@ -375,7 +375,7 @@ class Loop {
     if (!run.pause_at || !step || *step < *run.pause_at || run.stop_requested || run.pausing) return;
     run.pausing = true;  // before write(): a replay that ends there neither relaunches nor ends it
     const auto trial = run.job.trial;
-    write({now(), EventKind::Exit, static_cast<std::int64_t>(trial), run.run_number,
+    write({now(), store::EventKind::Exit, static_cast<std::int64_t>(trial), run.run_number,
            exit_data(run, run.value, std::nullopt, "", /*paused=*/true)},
           trial);
     if (const auto process = processes_.find(trial); process != processes_.end() && runner_.pause(process->second.id)) {
@@ -467,7 +467,7 @@ class Loop {
     std::optional<double> numeric_step;
     if (report->step) numeric_step = static_cast<double>(*report->step);
     const bool has_metric = note_report(run, numeric_step, metrics);
-    write({now(), EventKind::Report, static_cast<std::int64_t>(run.job.trial), run.run_number,
+    write({now(), store::EventKind::Report, static_cast<std::int64_t>(run.job.trial), run.run_number,
             {{"level", run.job.budget.level}, {"line", run.line_number}, {"step", step},
              {"value", has_metric && std::isfinite(run.value) ? nlohmann::json(spec_.metric.from_minimized(run.value)) : nlohmann::json()},
              {"metrics", metrics}}},
@@ -519,7 +519,7 @@ class Loop {
     if (scheduler_.on_report(run.job.trial, input) != scheduler::Decision::Stop) return !run.stop_requested;
     if (run.stop_requested) return false;
     run.stop_requested = true;  // before write(): a replay that ends there ends this run
-    if (write({now(), EventKind::Decision, static_cast<std::int64_t>(run.job.trial), run.run_number,
+    if (write({now(), store::EventKind::Decision, static_cast<std::int64_t>(run.job.trial), run.run_number,
                 {{"decision", "stop"},
                  {"value", std::isfinite(run.value) ? nlohmann::json(spec_.metric.from_minimized(run.value)) : nlohmann::json()}}}))
       return false;
@@ -550,7 +550,7 @@ class Loop {
       retry(run, failure);
       return;
     }
-    write({now(), EventKind::Exit, static_cast<std::int64_t>(trial), run.run_number,
+    write({now(), store::EventKind::Exit, static_cast<std::int64_t>(trial), run.run_number,
            exit_data(run, value, status, failure, /*paused=*/false)},
           trial);
     if (failed) warn(trial, run.run_number, fmt::format("trial {} run {}: {}", trial, run.run_number, failure));
@@ -582,7 +582,7 @@ class Loop {
 
   void retry(ActiveRun& run, const std::string& failure) {
     const auto trial = run.job.trial;
-    write({now(), EventKind::Retry, static_cast<std::int64_t>(trial), run.run_number,
+    write({now(), store::EventKind::Retry, static_cast<std::int64_t>(trial), run.run_number,
            {{"failure", failure}, {"attempt", run.attempts}}});
     warn(trial, run.run_number, fmt::format("trial {} run {}: {}; retrying ({} of {})", trial, run.run_number, failure,
                                             run.attempts, spec_.trial.retries));
@@ -621,7 +621,7 @@ class Loop {
       if (!all && is_settled(record.state)) continue;
       const auto state = scheduler_.state(id);
       if (record.state == scheduler::to_string(state)) continue;
-      write({now(), EventKind::State, static_cast<std::int64_t>(id), {}, {{"state", scheduler::to_string(state)}}},
+      write({now(), store::EventKind::State, static_cast<std::int64_t>(id), {}, {{"state", scheduler::to_string(state)}}},
              id, state);
     }
   }
@@ -632,9 +632,9 @@ class Loop {
            state == to_string(TrialState::Stopped);
   }
 
-  TrialRow trial_row(scheduler::TrialId id) const {
+  store::TrialRow trial_row(scheduler::TrialId id) const {
     const auto& record = trials_.at(id);
-    TrialRow row;
+    store::TrialRow row;
     row.trial = static_cast<std::int64_t>(id);
     row.bracket = static_cast<std::int64_t>(record.bracket);
     row.params = to_json(record.config);
@@ -652,7 +652,7 @@ class Loop {
   // Appends to the store; with a trial, its row too (in the state given, or as last
   // written). While replaying, checks the event against the log instead: returns true if it
   // was recorded already.
-  bool write(Event event, std::optional<scheduler::TrialId> trial = std::nullopt,
+  bool write(store::Event event, std::optional<scheduler::TrialId> trial = std::nullopt,
               std::optional<scheduler::TrialState> state = std::nullopt) {
     if (trial && state) trials_.at(*trial).state = scheduler::to_string(*state);
     if (replayed(event)) return true;
@@ -670,11 +670,11 @@ class Loop {
   void record_finish() {
     nlohmann::json best = nullptr;
     if (best_) best = {{"trial", best_->trial}, {"level", best_->level}, {"value", best_->value}};
-    store_.append({now(), EventKind::Finish, {}, {}, {{"best", best}, {"runs", runs_launched_}}});
+    store_.append({now(), store::EventKind::Finish, {}, {}, {{"best", best}, {"runs", runs_launched_}}});
   }
 
   void warn(std::optional<scheduler::TrialId> trial, std::optional<std::int64_t> run, const std::string& message) {
-    Event event{now(), EventKind::Warning, {}, run, {{"message", message}}};
+    store::Event event{now(), store::EventKind::Warning, {}, run, {{"message", message}}};
     if (trial) event.trial = static_cast<std::int64_t>(*trial);
     store_.append(std::move(event));
     warnings_log_ << message << '\n';
@@ -725,7 +725,7 @@ class Loop {
   scheduler::Scheduler& scheduler_;
   runners::Runner& runner_;
   boost::asio::io_context& io_;
-  CampaignStore& store_;
+  store::CampaignStore& store_;
   const LoopOptions& options_;
   std::ofstream warnings_log_;
   boost::asio::signal_set signals_;
@@ -760,7 +760,7 @@ class Loop {
 
 CampaignOutcome run_campaign(const CampaignSpec& spec, scheduler::Scheduler& scheduler,
                              runners::Runner& runner, boost::asio::io_context& io,
-                             CampaignStore& store, const LoopOptions& options) {
+                             store::CampaignStore& store, const LoopOptions& options) {
   Loop loop(spec, scheduler, runner, io, store, options);
   return loop.run();
 }

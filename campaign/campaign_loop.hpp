@@ -9,7 +9,7 @@
 // nothing runs, and on SIGINT/SIGTERM stops every trial (whole process groups) before it
 // returns. A trial that crashes, hangs or prints garbage is recorded; the campaign goes on.
 //
-// Every event goes to the campaign's store (campaign/store.hpp) before it takes effect. A
+// Every event goes to the campaign's store (store/store.hpp) before it takes effect. A
 // store that already holds events is a campaign being resumed: the loop first replays them
 // through a fresh scheduler (same seed, same YAML) so that it reaches the state it had, then
 // relaunches the runs that were out and goes on (docs/storage.md, "Resume").
@@ -27,7 +27,7 @@
 #include "campaign/campaign_spec.hpp"
 #include "campaign/progress_line.hpp"
 #include "campaign/replay_log.hpp"
-#include "campaign/store.hpp"
+#include "store/store.hpp"
 #include "runners/runner.hpp"
 #include "scheduler/scheduler.hpp"
 
@@ -67,6 +67,6 @@ struct LoopOptions {
 // replay.
 CampaignOutcome run_campaign(const CampaignSpec& spec, scheduler::Scheduler& scheduler,
                              runners::Runner& runner, boost::asio::io_context& io,
-                             CampaignStore& store, const LoopOptions& options);
+                             store::CampaignStore& store, const LoopOptions& options);
 
 }  // namespace rungs::campaign

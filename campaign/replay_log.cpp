@@ -4,32 +4,32 @@
 
 namespace rungs::campaign {
 
-ReplayLog::ReplayLog(std::vector<Event> events, std::filesystem::path database)
+ReplayLog::ReplayLog(std::vector<store::Event> events, std::filesystem::path database)
     : events_(std::move(events)), database_(std::move(database)), active_(!events_.empty()) {}
 
 void ReplayLog::skip_uncreated() {
   while (cursor_ < events_.size() &&
-         (events_[cursor_].kind == EventKind::Warning || events_[cursor_].kind == EventKind::Resume ||
-          events_[cursor_].kind == EventKind::Relaunch || events_[cursor_].kind == EventKind::Finish))
+         (events_[cursor_].kind == store::EventKind::Warning || events_[cursor_].kind == store::EventKind::Resume ||
+          events_[cursor_].kind == store::EventKind::Relaunch || events_[cursor_].kind == store::EventKind::Finish))
     ++cursor_;
   if (cursor_ == events_.size()) active_ = false;
 }
 
-const Event* ReplayLog::next_input() {
+const store::Event* ReplayLog::next_input() {
   skip_uncreated();
   if (!active_) return nullptr;
-  const Event& event = events_[cursor_];
-  if (event.kind != EventKind::Report && event.kind != EventKind::Exit && event.kind != EventKind::Retry)
+  const store::Event& event = events_[cursor_];
+  if (event.kind != store::EventKind::Report && event.kind != store::EventKind::Exit && event.kind != store::EventKind::Retry)
     throw mismatch(event, "which this scheduler does not make at this point");
   ++cursor_;
   time_ = event.time;
   return &event;
 }
 
-bool ReplayLog::match(const Event& event) {
+bool ReplayLog::match(const store::Event& event) {
   skip_uncreated();
   if (!active_) return false;
-  const Event& recorded = events_[cursor_];
+  const store::Event& recorded = events_[cursor_];
   if (recorded.kind != event.kind || recorded.trial != event.trial || recorded.run != event.run ||
       recorded.data != event.data)
     throw mismatch(recorded, fmt::format("where this scheduler makes {} of trial {}, run {}: {}", to_string(event.kind),
@@ -38,7 +38,7 @@ bool ReplayLog::match(const Event& event) {
   return true;
 }
 
-ReplayMismatch ReplayLog::mismatch(const Event& recorded, const std::string& what) const {
+ReplayMismatch ReplayLog::mismatch(const store::Event& recorded, const std::string& what) const {
   return ReplayMismatch(fmt::format(
       "{}: event {} ({} of trial {}, run {}: {}) {}; the campaign's YAML, seed or rungs version changed since it "
       "was recorded",

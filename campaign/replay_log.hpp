@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "campaign/store.hpp"
+#include "store/store.hpp"
 
 namespace rungs::campaign {
 
@@ -26,7 +26,7 @@ struct ReplayMismatch : std::runtime_error {
 class ReplayLog {
  public:
   ReplayLog() = default;
-  ReplayLog(std::vector<Event> events, std::filesystem::path database);
+  ReplayLog(std::vector<store::Event> events, std::filesystem::path database);
 
   // Events are left to replay.
   bool active() const { return active_; }
@@ -38,17 +38,17 @@ class ReplayLog {
 
   // The next recorded input, or nullptr once the log is exhausted (then active() is false).
   // Throws ReplayMismatch if the next event is one the loop should have written itself.
-  const Event* next_input();
+  const store::Event* next_input();
   // While active: true if `event` is the next recorded one (consumed); false once the log is
   // exhausted (then active() is false: write it). Throws ReplayMismatch if it differs.
-  bool match(const Event& event);
+  bool match(const store::Event& event);
   // An event that names a run that is not out.
-  ReplayMismatch mismatch(const Event& recorded, const std::string& what) const;
+  ReplayMismatch mismatch(const store::Event& recorded, const std::string& what) const;
 
  private:
   void skip_uncreated();
 
-  std::vector<Event> events_;
+  std::vector<store::Event> events_;
   std::filesystem::path database_;
   std::size_t cursor_ = 0;
   bool active_ = false;

@@ -244,7 +244,7 @@ SimulationOptions simulation_options_from(const nlohmann::json& json) {
 }
 
 SimulationSummary run_simulation(const CampaignSpec& spec, scheduler::Scheduler& scheduler,
-                                 const SimulationOptions& options, CampaignStore& store,
+                                 const SimulationOptions& options, store::CampaignStore& store,
                                  ProgressLine* progress) {
   CampaignSpec simulated = spec;
   const std::size_t workers = options.workers > 0 ? options.workers : spec.scheduler.max_concurrent;

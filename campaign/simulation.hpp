@@ -49,7 +49,7 @@
 #include "campaign/campaign_loop.hpp"
 #include "campaign/campaign_spec.hpp"
 #include "campaign/progress_line.hpp"
-#include "campaign/store.hpp"
+#include "store/store.hpp"
 #include "runners/simulated_runner.hpp"
 #include "scheduler/scheduler.hpp"
 
@@ -91,7 +91,7 @@ struct SimulationSummary {
 // so the campaign makes the decisions an uninterrupted one makes. The summary's makespan,
 // busy time and utilization count only this process's part of a resumed simulation.
 SimulationSummary run_simulation(const CampaignSpec& spec, scheduler::Scheduler& scheduler,
-                                 const SimulationOptions& options, CampaignStore& store,
+                                 const SimulationOptions& options, store::CampaignStore& store,
                                  ProgressLine* progress = nullptr);
 
 // The same in a new campaign directory `output` (create_campaign_directory), for benchmarks
@@ -100,7 +100,7 @@ SimulationSummary run_simulation(const CampaignSpec& spec, scheduler::Scheduler&
                                  const SimulationOptions& options, const std::filesystem::path& output,
                                  ProgressLine* progress = nullptr);
 
-// The options as stored with a simulated campaign (CampaignInfo::options), and back.
+// The options as stored with a simulated campaign (store::CampaignInfo::options), and back.
 nlohmann::json to_json(const SimulationOptions& options);
 SimulationOptions simulation_options_from(const nlohmann::json& json);
 

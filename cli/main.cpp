@@ -28,7 +28,7 @@
 #include "campaign/config_error.hpp"
 #include "campaign/factory.hpp"
 #include "campaign/simulation.hpp"
-#include "campaign/store.hpp"
+#include "store/store.hpp"
 #include "report/commands.hpp"
 #include "runners/local_runner.hpp"
 #include "runners/program_lookup.hpp"
@@ -85,10 +85,10 @@ fs::path output_directory(const campaign::CampaignSpec& spec, const std::string&
 // campaign file so that the directory describes itself; or the existing campaign there, to
 // resume, if the file changed only in ways a resume allows. Any other non-empty directory is
 // refused.
-campaign::CampaignStore open_store(const campaign::CampaignSpec& spec, const fs::path& output,
+store::CampaignStore open_store(const campaign::CampaignSpec& spec, const fs::path& output,
                                    const std::string& mode, const nlohmann::json& options) {
-  if (campaign::CampaignStore::exists(output)) {
-    auto store = campaign::CampaignStore::open(output);
+  if (store::CampaignStore::exists(output)) {
+    auto store = store::CampaignStore::open(output);
     if (store.info().mode != mode)
       throw campaign::ConfigError({spec.file.string(), 0, 0}, "output",
                                   fmt::format("'{}' holds a campaign of `rungs {}`; resume it with `rungs resume {}`",
@@ -110,7 +110,7 @@ campaign::CampaignStore open_store(const campaign::CampaignSpec& spec, const fs:
 
 // The spec a stored campaign was started with; relative paths in it still start at the
 // original file's folder.
-campaign::CampaignSpec stored_spec(const campaign::CampaignStore& store) {
+campaign::CampaignSpec stored_spec(const store::CampaignStore& store) {
   const auto& info = store.info();
   auto spec = campaign::parse_campaign(info.campaign_yaml, (store.directory() / "campaign.yaml").string(),
                                        fs::path(info.campaign_file).parent_path());
@@ -167,7 +167,7 @@ struct RunFlags {
 };
 
 // Runs (or resumes) a campaign with real trial processes.
-int run_real(const campaign::CampaignSpec& spec, campaign::CampaignStore& store, const RunFlags& flags) {
+int run_real(const campaign::CampaignSpec& spec, store::CampaignStore& store, const RunFlags& flags) {
   const auto output = store.directory();
   auto scheduler = campaign::make_scheduler(spec);
   boost::asio::io_context io;
@@ -197,7 +197,7 @@ int run_command(const std::string& file, const RunFlags& flags) {
 }
 
 // The campaign with synthetic trials on virtual workers: no trial program is needed.
-int run_simulated(const campaign::CampaignSpec& spec, campaign::CampaignStore& store, const RunFlags& flags,
+int run_simulated(const campaign::CampaignSpec& spec, store::CampaignStore& store, const RunFlags& flags,
                   const campaign::SimulationOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   const auto output = store.directory();
@@ -230,7 +230,7 @@ int simulate_command(const std::string& file, const RunFlags& flags, campaign::S
 
 // Goes on with the campaign in `directory` as it was started (real or simulated).
 int resume_command(const std::string& directory, const RunFlags& flags) {
-  auto store = campaign::CampaignStore::open(fs::absolute(directory).lexically_normal());
+  auto store = store::CampaignStore::open(fs::absolute(directory).lexically_normal());
   const auto spec = stored_spec(store);
   if (store.info().mode == "simulate")
     return run_simulated(spec, store, flags, campaign::simulation_options_from(store.info().options));

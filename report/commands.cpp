@@ -1,14 +1,14 @@
 #include "report/commands.hpp"
 
-#include "campaign/store.hpp"
+#include "store/store.hpp"
 #include "report/html_report.hpp"
 
 namespace rungs::report {
 
 namespace {
 
-campaign::CampaignStore open_read_only(const std::filesystem::path& directory) {
-  return campaign::CampaignStore::open(directory, /*read_only=*/true);
+store::CampaignStore open_read_only(const std::filesystem::path& directory) {
+  return store::CampaignStore::open(directory, /*read_only=*/true);
 }
 
 }  // namespace

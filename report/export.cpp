@@ -18,21 +18,21 @@ namespace fs = std::filesystem;
 
 struct TableSpec {
   const char* name;
-  nlohmann::json (campaign::CampaignStore::*rows)() const;
+  nlohmann::json (store::CampaignStore::*rows)() const;
   std::vector<std::string> columns;  // docs/storage.md's order, for the CSV header
 };
 
 const std::vector<TableSpec>& tables() {
   static const std::vector<TableSpec> specs = {
-      {"trials", &campaign::CampaignStore::trials,
+      {"trials", &store::CampaignStore::trials,
        {"trial", "bracket", "state", "level", "budget", "last_value", "last_step", "values_by_level", "failure",
         "updated", "params"}},
-      {"runs", &campaign::CampaignStore::runs,
+      {"runs", &store::CampaignStore::runs,
        {"run", "trial", "bracket", "level", "units", "budget", "resumed", "launched", "ended", "value",
         "stopped_by_scheduler", "exit_code", "signal", "failure", "seconds", "relaunches", "params"}},
-      {"reports", &campaign::CampaignStore::reports,
+      {"reports", &store::CampaignStore::reports,
        {"seq", "time", "trial", "run", "level", "line", "step", "value", "metrics"}},
-      {"warnings", &campaign::CampaignStore::warnings, {"seq", "time", "trial", "run", "message"}},
+      {"warnings", &store::CampaignStore::warnings, {"seq", "time", "trial", "run", "message"}},
   };
   return specs;
 }
@@ -68,7 +68,7 @@ ExportFormat export_format_from(std::string_view name) {
   throw std::invalid_argument(fmt::format("unknown export format '{}' (formats: csv, json)", name));
 }
 
-std::vector<fs::path> export_tables(const campaign::CampaignStore& store, ExportFormat format,
+std::vector<fs::path> export_tables(const store::CampaignStore& store, ExportFormat format,
                                     const fs::path& directory) {
   fs::create_directories(directory);
   std::vector<std::pair<fs::path, std::string>> files;

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "campaign/store.hpp"
+#include "store/store.hpp"
 
 namespace rungs::report {
 
@@ -21,7 +21,7 @@ ExportFormat export_format_from(std::string_view name);
 
 // Writes the files into `directory` (created if missing; existing files of these names are
 // replaced) and returns their paths. Throws std::runtime_error naming a file it cannot write.
-std::vector<std::filesystem::path> export_tables(const campaign::CampaignStore& store, ExportFormat format,
+std::vector<std::filesystem::path> export_tables(const store::CampaignStore& store, ExportFormat format,
                                                  const std::filesystem::path& directory);
 
 }  // namespace rungs::report

@@ -277,7 +277,7 @@ nlohmann::json report_data(const CampaignSnapshot& snapshot) {
   return data;
 }
 
-std::string render_html_report(const campaign::CampaignStore& store) {
+std::string render_html_report(const store::CampaignStore& store) {
   const auto snapshot = load_snapshot(store, SnapshotOptions{.curves = true});
   const auto& info = snapshot.info;
   const auto subtitle = fmt::format(
@@ -288,14 +288,14 @@ std::string render_html_report(const campaign::CampaignStore& store) {
   return fmt::format(fmt::runtime(kTemplate), fmt::arg("title", html_escape(info.name)), fmt::arg("subtitle", html_escape(subtitle)),
                      fmt::arg("metric", html_escape(info.metric)), fmt::arg("css", assets::report_css),
                      fmt::arg("error_capture", inline_script(assets::error_capture_js, "error_capture.js")),
-                     fmt::arg("database", html_escape((store.directory() / campaign::CampaignStore::kFileName).string())),
+                     fmt::arg("database", html_escape((store.directory() / store::CampaignStore::kFileName).string())),
                      fmt::arg("chart_licence", licence_comment(assets::chart_js_license)),
                      fmt::arg("data", script_safe_json(report_data(snapshot))),
                      fmt::arg("chart_js", inline_script(assets::chart_js, "Chart.js")),
                      fmt::arg("report_js", inline_script(assets::report_js, "report.js")));
 }
 
-void write_html_report(const campaign::CampaignStore& store, const fs::path& file) {
+void write_html_report(const store::CampaignStore& store, const fs::path& file) {
   const auto html = render_html_report(store);
   if (file.has_parent_path()) fs::create_directories(file.parent_path());
   const fs::path partial = file.string() + ".partial";

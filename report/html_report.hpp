@@ -18,7 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "campaign/store.hpp"
+#include "store/store.hpp"
 #include "report/snapshot.hpp"
 
 namespace rungs::report {
@@ -31,10 +31,10 @@ namespace rungs::report {
 nlohmann::json report_data(const CampaignSnapshot& snapshot);
 
 // The whole HTML document for the campaign in `store`.
-std::string render_html_report(const campaign::CampaignStore& store);
+std::string render_html_report(const store::CampaignStore& store);
 
 // Writes render_html_report() to `file` (replaced atomically: written beside it, renamed).
 // Throws std::runtime_error naming the file if it cannot.
-void write_html_report(const campaign::CampaignStore& store, const std::filesystem::path& file);
+void write_html_report(const store::CampaignStore& store, const std::filesystem::path& file);
 
 }  // namespace rungs::report

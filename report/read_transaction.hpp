@@ -3,13 +3,13 @@
 // the same state of a database another process is appending to: in WAL mode the writer goes
 // on meanwhile, and a status table whose counts came from two different moments would not
 // add up.
-#include "campaign/store.hpp"
+#include "store/store.hpp"
 
 namespace rungs::report {
 
 class ReadTransaction {
  public:
-  explicit ReadTransaction(const campaign::CampaignStore& store) : store_(store) { store_.query("BEGIN"); }
+  explicit ReadTransaction(const store::CampaignStore& store) : store_(store) { store_.query("BEGIN"); }
   ~ReadTransaction() {
     try {
       store_.query("COMMIT");
@@ -22,7 +22,7 @@ class ReadTransaction {
   ReadTransaction& operator=(const ReadTransaction&) = delete;
 
  private:
-  const campaign::CampaignStore& store_;
+  const store::CampaignStore& store_;
 };
 
 }  // namespace rungs::report

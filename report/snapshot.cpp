@@ -51,7 +51,7 @@ TrialSummary trial_from(const nlohmann::json& row) {
   return trial;
 }
 
-void add_report_stats(CampaignSnapshot& snapshot, const campaign::CampaignStore& store) {
+void add_report_stats(CampaignSnapshot& snapshot, const store::CampaignStore& store) {
   // The reports view extracts JSON per row; a GROUP BY over the events table is one pass.
   const auto rows = store.query(
       "SELECT trial, count(v) AS n, min(v) AS lo, max(v) AS hi FROM "
@@ -68,7 +68,7 @@ void add_report_stats(CampaignSnapshot& snapshot, const campaign::CampaignStore&
   }
 }
 
-void add_runs(CampaignSnapshot& snapshot, const campaign::CampaignStore& store) {
+void add_runs(CampaignSnapshot& snapshot, const store::CampaignStore& store) {
   // Straight from the events: the runs view joins launches to exits, which costs more than
   // these two passes on a 1,000-trial campaign.
   const auto rows = store.query(
@@ -151,7 +151,7 @@ void add_best_params(CampaignSnapshot& snapshot) {
     if (trial.trial == snapshot.best->trial) snapshot.best->params = trial.params;
 }
 
-void add_curves(CampaignSnapshot& snapshot, const campaign::CampaignStore& store) {
+void add_curves(CampaignSnapshot& snapshot, const store::CampaignStore& store) {
   const auto rows = store.query(
       "SELECT trial, json_extract(data, '$.step') AS step, json_extract(data, '$.line') AS line, "
       "json_extract(data, '$.level') AS level, json_extract(data, '$.value') AS value "
@@ -176,7 +176,7 @@ std::optional<std::pair<std::int64_t, double>> TrialSummary::final_value() const
   return std::pair{level, value};
 }
 
-std::optional<campaign::CampaignSpec> recorded_spec(const campaign::CampaignInfo& info) {
+std::optional<campaign::CampaignSpec> recorded_spec(const store::CampaignInfo& info) {
   if (info.campaign_yaml.empty()) return std::nullopt;
   try {
     const std::filesystem::path file = info.campaign_file;
@@ -186,7 +186,7 @@ std::optional<campaign::CampaignSpec> recorded_spec(const campaign::CampaignInfo
   }
 }
 
-CampaignSnapshot load_snapshot(const campaign::CampaignStore& store, const SnapshotOptions& options) {
+CampaignSnapshot load_snapshot(const store::CampaignStore& store, const SnapshotOptions& options) {
   CampaignSnapshot snapshot;
   snapshot.info = store.info();
   snapshot.maximize = snapshot.info.direction == "max";

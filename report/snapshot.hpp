@@ -18,7 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "campaign/campaign_spec.hpp"
-#include "campaign/store.hpp"
+#include "store/store.hpp"
 
 namespace rungs::report {
 
@@ -88,7 +88,7 @@ struct Curve {
 };
 
 struct CampaignSnapshot {
-  campaign::CampaignInfo info;
+  store::CampaignInfo info;
   std::optional<campaign::CampaignSpec> spec;  // recorded_spec(info), see below
   bool maximize = false;
   bool finished = false;  // the campaign ended (its log holds a finish event)
@@ -115,7 +115,7 @@ struct SnapshotOptions {
 
 // Reads everything above from the store (which may be open read-only while another process
 // writes it).
-CampaignSnapshot load_snapshot(const campaign::CampaignStore& store, const SnapshotOptions& options = {});
+CampaignSnapshot load_snapshot(const store::CampaignStore& store, const SnapshotOptions& options = {});
 
 // Trials best first: those with a final value by (level desc, value), then the others by
 // last value, then by id. Returns indices into snapshot.trials.
@@ -123,7 +123,7 @@ std::vector<std::size_t> rank_trials(const CampaignSnapshot& snapshot);
 
 // The campaign's YAML as the store recorded it, parsed again (for the search space and the
 // budget ladder), or nothing if it no longer parses with this rungs.
-std::optional<campaign::CampaignSpec> recorded_spec(const campaign::CampaignInfo& info);
+std::optional<campaign::CampaignSpec> recorded_spec(const store::CampaignInfo& info);
 
 // "epochs=9, data_fraction=0.5" for a budget point.
 std::string describe_budget(const nlohmann::json& budget);

@@ -164,7 +164,7 @@ void print_status(const CampaignSnapshot& snapshot, std::FILE* out, const Status
   std::fflush(out);
 }
 
-void print_status(const campaign::CampaignStore& store, std::FILE* out, const StatusOptions& options) {
+void print_status(const store::CampaignStore& store, std::FILE* out, const StatusOptions& options) {
   print_status(load_snapshot(store), out, options);
 }
 

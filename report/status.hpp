@@ -16,7 +16,7 @@
 #include <cstddef>
 #include <cstdio>
 
-#include "campaign/store.hpp"
+#include "store/store.hpp"
 #include "report/snapshot.hpp"
 
 namespace rungs::report {
@@ -26,7 +26,7 @@ struct StatusOptions {
   std::size_t top = 20;   // otherwise the best `top` and the running ones
 };
 
-void print_status(const campaign::CampaignStore& store, std::FILE* out, const StatusOptions& options = {});
+void print_status(const store::CampaignStore& store, std::FILE* out, const StatusOptions& options = {});
 void print_status(const CampaignSnapshot& snapshot, std::FILE* out, const StatusOptions& options = {});
 
 // "1:02:03" (hours:minutes:seconds), or "2d 1:02:03" past a day.

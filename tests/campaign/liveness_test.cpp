@@ -63,7 +63,7 @@ echo '@rungs {"step": 1, "loss": 0.5}'
     const auto attempts = read_file(dir.path() / "out/trials" / fmt::format("{:04}", row["trial"].get<int>()) / "attempts");
     CHECK(attempts == "relaunch=0\nrelaunch=1\n");
   }
-  const auto store = rungs::campaign::CampaignStore::open(dir.path() / "out", true);
+  const auto store = rungs::store::CampaignStore::open(dir.path() / "out", true);
   const auto retries = store.query("SELECT trial, json_extract(data, '$.failure') AS failure FROM events WHERE kind = 'retry'");
   CHECK(retries.size() == runs.size());
   for (const auto& row : retries) CHECK(row["failure"].get<std::string>().rfind("exited with code 3", 0) == 0);

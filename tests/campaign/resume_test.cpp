@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "campaign/store.hpp"
+#include "store/store.hpp"
 #include "test_support.hpp"
 
 using namespace rungs;
@@ -41,13 +41,13 @@ trial:
 // What must be identical: every launch, report, decision, run end and state change, in order,
 // at the same (virtual) time. Resume and relaunch events are the interruption's own.
 std::vector<std::string> decisions(const fs::path& dir) {
-  const auto store = campaign::CampaignStore::open(dir, /*read_only=*/true);
+  const auto store = store::CampaignStore::open(dir, /*read_only=*/true);
   std::vector<std::string> rows;
   for (const auto& event : store.events()) {
-    if (event.kind == campaign::EventKind::Resume || event.kind == campaign::EventKind::Relaunch ||
-        event.kind == campaign::EventKind::Warning)
+    if (event.kind == store::EventKind::Resume || event.kind == store::EventKind::Relaunch ||
+        event.kind == store::EventKind::Warning)
       continue;
-    rows.push_back(fmt::format("{} {} {} {:.9g} {}", campaign::to_string(event.kind), event.trial.value_or(-1),
+    rows.push_back(fmt::format("{} {} {} {:.9g} {}", store::to_string(event.kind), event.trial.value_or(-1),
                                event.run.value_or(-1), event.time, event.data.dump()));
   }
   return rows;
@@ -67,7 +67,7 @@ TEST_CASE("resume: a simulated campaign SIGKILLed at 20 random points makes the 
   write_file(dir.path() / "c.yaml", kCampaign);
   REQUIRE(simulate(dir.path(), "whole") == 0);
   const auto expected = decisions(dir.path() / "whole");
-  const auto total = campaign::CampaignStore::open(dir.path() / "whole", true).events().size();
+  const auto total = store::CampaignStore::open(dir.path() / "whole", true).events().size();
   REQUIRE(total > 200);
 
   std::mt19937_64 random(20261128);
@@ -77,7 +77,7 @@ TEST_CASE("resume: a simulated campaign SIGKILLed at 20 random points makes the 
     CAPTURE(crash_after);
     const std::string output = fmt::format("crash{}", i);
     REQUIRE(simulate(dir.path(), output, crash_after) == 128 + SIGKILL);
-    CHECK(campaign::CampaignStore::open(dir.path() / output, true).events().size() == crash_after);
+    CHECK(store::CampaignStore::open(dir.path() / output, true).events().size() == crash_after);
     REQUIRE(run_rungs({"resume", output, "--quiet"}, dir.path() / (output + ".resume.log"), dir.path()) == 0);
     const auto resumed = decisions(dir.path() / output);
     REQUIRE(resumed.size() == expected.size());
@@ -114,7 +114,7 @@ TEST_CASE("resume: `rungs run` on an existing campaign refuses an incompatible c
   CHECK(log.find("c.yaml:6:") != std::string::npos);
   CHECK(log.find("space.lr.high") != std::string::npos);
   CHECK(log.find("was '1.0', now '0.5'") != std::string::npos);
-  CHECK(campaign::CampaignStore::open(dir.path() / "out", true).events().size() == 50);  // nothing lost
+  CHECK(store::CampaignStore::open(dir.path() / "out", true).events().size() == 50);  // nothing lost
 
   // Changing how trials run is fine: the same command resumes it.
   write_file(dir.path() / "c.yaml", std::string(kCampaign) + "  timeout: 1h\n");

@@ -17,7 +17,7 @@
 #include "campaign/campaign_directory.hpp"
 #include "campaign/campaign_loop.hpp"
 #include "campaign/factory.hpp"
-#include "campaign/store.hpp"
+#include "store/store.hpp"
 #include "runners/local_runner.hpp"
 
 namespace rungs::testing {
@@ -53,7 +53,7 @@ inline std::vector<nlohmann::json> read_json_lines(const std::filesystem::path& 
 // A table or view of a campaign's database ("trials", "runs", "reports", "warnings"), rows as
 // JSON objects (docs/storage.md).
 inline std::vector<nlohmann::json> read_table(const std::filesystem::path& campaign_dir, const std::string& table) {
-  const auto store = campaign::CampaignStore::open(campaign_dir, /*read_only=*/true);
+  const auto store = store::CampaignStore::open(campaign_dir, /*read_only=*/true);
   const auto rows = table == "trials" ? store.trials() : table == "runs" ? store.runs() : table == "reports" ? store.reports()
                                                                                                           : store.warnings();
   return {rows.begin(), rows.end()};
@@ -62,10 +62,10 @@ inline std::vector<nlohmann::json> read_table(const std::filesystem::path& campa
 // A campaign's whole event log as text, one event a line (kind, trial, run, time, data): equal
 // logs mean equal campaigns.
 inline std::string event_log(const std::filesystem::path& campaign_dir) {
-  const auto store = campaign::CampaignStore::open(campaign_dir, /*read_only=*/true);
+  const auto store = store::CampaignStore::open(campaign_dir, /*read_only=*/true);
   std::string text;
   for (const auto& event : store.events())
-    text += std::string(campaign::to_string(event.kind)) + " " + std::to_string(event.trial.value_or(-1)) + " " +
+    text += std::string(store::to_string(event.kind)) + " " + std::to_string(event.trial.value_or(-1)) + " " +
             std::to_string(event.run.value_or(-1)) + " " + std::to_string(event.time) + " " + event.data.dump() + "\n";
   return text;
 }

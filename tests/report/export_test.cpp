@@ -17,7 +17,7 @@
 namespace {
 
 namespace fs = std::filesystem;
-using rungs::campaign::CampaignStore;
+using rungs::store::CampaignStore;
 
 // Parses CSV files with Python's csv module (an independent RFC 4180 reader, and what
 // pandas users' scripts meet): {path: {"header": [...], "rows": [[...], ...]}}.

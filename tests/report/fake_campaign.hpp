@@ -16,7 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "campaign/store.hpp"
+#include "store/store.hpp"
 
 namespace rungs::testing {
 
@@ -68,22 +68,22 @@ inline std::string fake_campaign_yaml(const FakeCampaignOptions& options) {
 
 inline FakeCampaignFacts write_fake_campaign(const std::filesystem::path& directory,
                                              const FakeCampaignOptions& options = {}) {
-  using campaign::Event;
-  using campaign::EventKind;
-  campaign::CampaignInfo info;
+  using store::Event;
+  using store::EventKind;
+  store::CampaignInfo info;
   info.name = options.name;
   info.campaign_yaml = fake_campaign_yaml(options);
   info.campaign_file = (directory / "campaign.yaml").string();
   info.metric = "val_loss";
   info.direction = "min";
-  auto store = campaign::CampaignStore::create(directory, info);
+  auto store = store::CampaignStore::create(directory, info);
 
   std::mt19937 random(options.seed);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   const std::vector<std::string> choices = {"sgd", "adam, fast", "say \"hi\""};
 
   FakeCampaignFacts facts;
-  std::map<std::int64_t, campaign::TrialRow> rows;
+  std::map<std::int64_t, store::TrialRow> rows;
   std::map<std::int64_t, double> quality;  // the asymptote of each trial's curve
   std::map<std::int64_t, double> last_epoch;
   double clock = 0;

@@ -22,7 +22,7 @@
 namespace {
 
 namespace fs = std::filesystem;
-using rungs::campaign::CampaignStore;
+using rungs::store::CampaignStore;
 
 struct Rendered {
   std::string rendered;  // <body data-rendered>
@@ -167,7 +167,7 @@ TEST_CASE("a campaign name and failure text with markup cannot break the page") 
   {
     auto store = CampaignStore::open(dir.path());
     auto rows = store.trials();
-    rungs::campaign::TrialRow row;
+    rungs::store::TrialRow row;
     const auto& first = rows[0];
     row.trial = first["trial"];
     row.bracket = first["bracket"];
@@ -177,7 +177,7 @@ TEST_CASE("a campaign name and failure text with markup cannot break the page") 
     row.budget = first["budget"];
     row.failure = "</script><script>document.body.dataset.rendered='hacked'</script><!--";
     row.values_by_level = first["values_by_level"];
-    store.append(rungs::campaign::Event{.time = 100.0, .kind = rungs::campaign::EventKind::State, .trial = row.trial, .run = std::nullopt, .data = {{"state", "failed"}}}, &row);
+    store.append(rungs::store::Event{.time = 100.0, .kind = rungs::store::EventKind::State, .trial = row.trial, .run = std::nullopt, .data = {{"state", "failed"}}}, &row);
   }
   const auto html = dir.path() / "out" / "nasty.html";
   CHECK(rungs::report::report_command(dir.path(), html) == html);
@@ -210,21 +210,21 @@ TEST_CASE("a 1,000-trial campaign renders in Chromium") {
 
 TEST_CASE("a campaign that has just started, without its YAML, renders too") {
   rungs::testing::TempDir dir;
-  rungs::campaign::CampaignInfo info;
+  rungs::store::CampaignInfo info;
   info.name = "fresh";
   info.metric = "acc";
   info.direction = "max";
   auto store = CampaignStore::create(dir.path(), info);
-  rungs::campaign::TrialRow row;
+  rungs::store::TrialRow row;
   row.trial = 1;
   row.params = {{"lr", 0.001}, {"width", 1000}, {"kind", "resnet"}};
   row.state = "running";
-  store.append({.time = 1, .kind = rungs::campaign::EventKind::Launch, .trial = 1, .run = 1,
+  store.append({.time = 1, .kind = rungs::store::EventKind::Launch, .trial = 1, .run = 1,
                 .data = {{"bracket", 0}, {"level", 0}, {"units", 1}, {"budget", {{"epochs", 1}}}, {"params", row.params},
                          {"resumed", false}}},
                &row);
   row.last_value = 0.5;
-  store.append({.time = 2, .kind = rungs::campaign::EventKind::Report, .trial = 1, .run = 1,
+  store.append({.time = 2, .kind = rungs::store::EventKind::Report, .trial = 1, .run = 1,
                 .data = {{"level", 0}, {"line", 1}, {"step", 1}, {"value", 0.5}, {"metrics", {{"acc", 0.5}}}}},
                &row);
 

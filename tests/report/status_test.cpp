@@ -15,7 +15,7 @@
 
 namespace {
 
-using rungs::campaign::CampaignStore;
+using rungs::store::CampaignStore;
 using rungs::report::StatusOptions;
 using rungs::testing::capture;
 
@@ -103,9 +103,9 @@ TEST_CASE("status lists the best trials and the running ones, --all every trial"
 
 TEST_CASE("status reads a campaign that another connection is writing") {
   rungs::testing::TempDir dir;
-  using rungs::campaign::Event;
-  using rungs::campaign::EventKind;
-  rungs::campaign::CampaignInfo info;
+  using rungs::store::Event;
+  using rungs::store::EventKind;
+  rungs::store::CampaignInfo info;
   info.name = "live";
   info.metric = "acc";
   info.direction = "max";
@@ -117,7 +117,7 @@ TEST_CASE("status reads a campaign that another connection is writing") {
   CHECK(text.find("Best so far: none yet") != std::string::npos);
   CHECK(text.find("No trials yet.") != std::string::npos);
 
-  rungs::campaign::TrialRow row;
+  rungs::store::TrialRow row;
   row.trial = 1;
   row.params = {{"x", 0.5}};
   row.state = "running";
@@ -160,10 +160,10 @@ TEST_CASE("status of a directory without a campaign says so") {
 }
 
 TEST_CASE("budget spent is what the campaign charged each run") {
-  using rungs::campaign::Event;
-  using rungs::campaign::EventKind;
+  using rungs::store::Event;
+  using rungs::store::EventKind;
   rungs::testing::TempDir dir;
-  rungs::campaign::CampaignInfo info;
+  rungs::store::CampaignInfo info;
   info.name = "charge";
   info.metric = "loss";
   auto store = CampaignStore::create(dir.path(), info);

@@ -27,7 +27,7 @@ class Database;
 class Statement;
 }
 
-namespace rungs::campaign {
+namespace rungs::store {
 
 // What the campaign is, written once when it is created.
 struct CampaignInfo {
@@ -129,4 +129,4 @@ class CampaignStore {
   std::uint64_t crash_after_ = 0;  // test hook, see store.cpp
 };
 
-}  // namespace rungs::campaign
+}  // namespace rungs::store

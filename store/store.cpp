@@ -1,4 +1,4 @@
-#include "campaign/store.hpp"
+#include "store/store.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <utility>
 
-namespace rungs::campaign {
+namespace rungs::store {
 
 namespace {
 
@@ -287,4 +287,4 @@ nlohmann::json CampaignStore::runs() const { return query("SELECT * FROM runs OR
 nlohmann::json CampaignStore::reports() const { return query("SELECT * FROM reports ORDER BY seq"); }
 nlohmann::json CampaignStore::warnings() const { return query("SELECT * FROM warnings ORDER BY seq"); }
 
-}  // namespace rungs::campaign
+}  // namespace rungs::store
