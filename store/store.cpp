@@ -95,12 +95,6 @@ SELECT seq, time, trial, run, json_extract(data, '$.message') AS message
 FROM events WHERE kind = 'warning';
 )sql";
 
-// Columns holding JSON text, parsed when rows are read as JSON.
-bool is_json_column(const std::string& name) {
-  return name == "data" || name == "params" || name == "budget" || name == "metrics" ||
-         name == "values_by_level" || name == "options";
-}
-
 std::string utc_now() {
   const auto now = std::time(nullptr);
   std::tm parts{};
@@ -119,24 +113,6 @@ void configure(SQLite::Database& db) {
   db.setBusyTimeout(5000);  // a reader's snapshot never blocks the writer for long in WAL
   db.exec("PRAGMA journal_mode=WAL");
   db.exec("PRAGMA synchronous=NORMAL");
-}
-
-nlohmann::json rows_of(SQLite::Statement& query) {
-  nlohmann::json rows = nlohmann::json::array();
-  while (query.executeStep()) {
-    nlohmann::json row = nlohmann::json::object();
-    for (int i = 0; i < query.getColumnCount(); ++i) {
-      const auto column = query.getColumn(i);
-      const std::string name = query.getColumnName(i);
-      if (column.isNull()) row[name] = nullptr;
-      else if (column.isInteger()) row[name] = column.getInt64();
-      else if (column.isFloat()) row[name] = column.getDouble();
-      else if (is_json_column(name)) row[name] = nlohmann::json::parse(column.getString(), nullptr, false);
-      else row[name] = column.getString();
-    }
-    rows.push_back(std::move(row));
-  }
-  return rows;
 }
 
 // Test hook: RUNGS_CRASH_AFTER_EVENTS=N makes the process SIGKILL itself right after its Nth
@@ -276,15 +252,5 @@ std::vector<Event> CampaignStore::events() const {
   }
   return events;
 }
-
-nlohmann::json CampaignStore::query(const std::string& sql) const {
-  SQLite::Statement statement(*db_, sql);
-  return rows_of(statement);
-}
-
-nlohmann::json CampaignStore::trials() const { return query("SELECT * FROM trials ORDER BY trial"); }
-nlohmann::json CampaignStore::runs() const { return query("SELECT * FROM runs ORDER BY run"); }
-nlohmann::json CampaignStore::reports() const { return query("SELECT * FROM reports ORDER BY seq"); }
-nlohmann::json CampaignStore::warnings() const { return query("SELECT * FROM warnings ORDER BY seq"); }
 
 }  // namespace rungs::store

@@ -166,17 +166,9 @@ TEST_CASE("a campaign name and failure text with markup cannot break the page") 
   const auto facts = rungs::testing::write_fake_campaign(dir.path(), options);
   {
     auto store = CampaignStore::open(dir.path());
-    auto rows = store.trials();
-    rungs::store::TrialRow row;
-    const auto& first = rows[0];
-    row.trial = first["trial"];
-    row.bracket = first["bracket"];
-    row.params = first["params"];
+    rungs::store::TrialRow row = store.trials().at(0);
     row.state = "failed";
-    row.level = first["level"];
-    row.budget = first["budget"];
     row.failure = "</script><script>document.body.dataset.rendered='hacked'</script><!--";
-    row.values_by_level = first["values_by_level"];
     store.append(rungs::store::Event{.time = 100.0, .kind = rungs::store::EventKind::State, .trial = row.trial, .run = std::nullopt, .data = {{"state", "failed"}}}, &row);
   }
   const auto html = dir.path() / "out" / "nasty.html";
