@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <limits>
 #include <set>
 #include <tuple>
@@ -138,22 +137,10 @@ std::optional<std::pair<std::int64_t, double>> TrialSummary::final_value() const
   return std::pair{level, value};
 }
 
-std::optional<campaign::CampaignSpec> recorded_spec(const store::CampaignInfo& info) {
-  if (info.campaign_yaml.empty()) return std::nullopt;
-  try {
-    const std::filesystem::path file = info.campaign_file;
-    return campaign::parse_campaign(info.campaign_yaml, file.filename().string(), file.parent_path());
-  } catch (const std::exception&) {
-    return std::nullopt;  // a newer or older rungs wrote it: show what the tables say
-  }
-}
-
 CampaignSnapshot load_snapshot(const store::CampaignStore& store, const SnapshotOptions& options) {
   CampaignSnapshot snapshot;
   snapshot.info = store.info();
   snapshot.maximize = snapshot.info.direction == "max";
-
-  snapshot.spec = recorded_spec(snapshot.info);
 
   store::ReadTransaction transaction(store);
   for (const auto& row : store.trials()) snapshot.trials.push_back(trial_from(row));

@@ -67,4 +67,39 @@ void to_json(nlohmann::json& json, const WarningRecord& row) {
           {"message", row.message}};
 }
 
+void to_json(nlohmann::json& json, const ParameterInfo& parameter) {
+  json = {{"name", parameter.name}, {"type", parameter.type}, {"log", parameter.log}};
+  if (parameter.low) json["low"] = *parameter.low;
+  if (parameter.high) json["high"] = *parameter.high;
+  if (parameter.type == "categorical") json["choices"] = parameter.choices;
+  if (!parameter.when.empty()) json["when"] = parameter.when;
+}
+
+void from_json(const nlohmann::json& json, ParameterInfo& parameter) {
+  parameter.name = json.value("name", "");
+  parameter.type = json.value("type", "");
+  parameter.log = json.value("log", false);
+  if (const auto low = json.find("low"); low != json.end() && low->is_number()) parameter.low = low->get<double>();
+  if (const auto high = json.find("high"); high != json.end() && high->is_number()) parameter.high = high->get<double>();
+  parameter.choices = json.value("choices", std::vector<std::string>{});
+  parameter.when = json.value("when", nlohmann::json::object());
+}
+
+void to_json(nlohmann::json& json, const LadderInfo& ladder) {
+  nlohmann::json levels = nlohmann::json::array();
+  for (const auto& level : ladder.levels)
+    levels.push_back({{"level", level.level}, {"units", level.units}, {"cost", level.cost}, {"budget", level.budget}});
+  json = {{"eta", ladder.eta}, {"min_units", ladder.min_units}, {"max_units", ladder.max_units}, {"levels", levels}};
+}
+
+void from_json(const nlohmann::json& json, LadderInfo& ladder) {
+  ladder.eta = json.value("eta", 3.0);
+  ladder.min_units = json.value("min_units", 1.0);
+  ladder.max_units = json.value("max_units", 1.0);
+  ladder.levels.clear();
+  for (const auto& level : json.value("levels", nlohmann::json::array()))
+    ladder.levels.push_back({level.value("level", std::int64_t{0}), level.value("units", 0.0), level.value("cost", 0.0),
+                             level.value("budget", nlohmann::json::object())});
+}
+
 }  // namespace rungs::store

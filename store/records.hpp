@@ -4,6 +4,10 @@
 // of docs/storage.md column for column; to_json() writes a row as `rungs export` does, keyed
 // by those columns (flags as 0/1, the way SQLite's JSON functions read them in the views, and
 // null where a value is absent), so the exported files keep their columns.
+//
+// What a campaign is (CampaignInfo) is also recorded as data when it is created: its search
+// space and its budget ladder, so that a reader needs neither the campaign's YAML nor the
+// plugins it loads.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -13,6 +17,31 @@
 #include <nlohmann/json.hpp>
 
 namespace rungs::store {
+
+// One parameter of the search space, as the report shows it (space/parameter.hpp).
+struct ParameterInfo {
+  std::string name;
+  std::string type;                  // "float", "int" or "categorical"
+  bool log = false;                  // sampled on a log scale
+  std::optional<double> low, high;   // numeric parameters
+  std::vector<std::string> choices;  // categorical ones
+  nlohmann::json when = nlohmann::json::object();  // its condition: parent -> values; empty: always
+};
+
+// One budget level of the ladder (fidelity/ladder.hpp).
+struct LadderLevel {
+  std::int64_t level = 0;
+  double units = 0;  // scheduler units
+  double cost = 0;   // what a fresh run at this level costs under the ladder's cost model
+  nlohmann::json budget = nlohmann::json::object();  // dimension -> value
+};
+
+struct LadderInfo {
+  double eta = 3;
+  double min_units = 1;
+  double max_units = 1;
+  std::vector<LadderLevel> levels;  // level 0 first
+};
 
 // What the campaign is, written once when it is created.
 struct CampaignInfo {
@@ -24,6 +53,9 @@ struct CampaignInfo {
   std::string metric;
   std::string direction = "min";     // "min" or "max"
   std::string created_at;            // UTC, ISO 8601; filled in by create()
+  // Recorded since schema 2; empty (space) or absent (ladder) in a store written before.
+  std::vector<ParameterInfo> space;
+  std::optional<LadderInfo> ladder;
 };
 
 // A trial's current row in the `trials` table.
@@ -127,5 +159,12 @@ void to_json(nlohmann::json& json, const TrialRow& row);
 void to_json(nlohmann::json& json, const RunRecord& row);
 void to_json(nlohmann::json& json, const ReportRecord& row);
 void to_json(nlohmann::json& json, const WarningRecord& row);
+
+// The recorded space and ladder as stored in the `campaign` row, and back. from_json is
+// tolerant: a missing field takes its default.
+void to_json(nlohmann::json& json, const ParameterInfo& parameter);
+void from_json(const nlohmann::json& json, ParameterInfo& parameter);
+void to_json(nlohmann::json& json, const LadderInfo& ladder);
+void from_json(const nlohmann::json& json, LadderInfo& ladder);
 
 }  // namespace rungs::store

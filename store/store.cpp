@@ -32,7 +32,9 @@ CREATE TABLE campaign (
   campaign_file TEXT NOT NULL,
   metric TEXT NOT NULL,
   direction TEXT NOT NULL,
-  created_at TEXT NOT NULL
+  created_at TEXT NOT NULL,
+  space TEXT NOT NULL,
+  ladder TEXT
 );
 CREATE TABLE events (
   seq INTEGER PRIMARY KEY,
@@ -150,7 +152,7 @@ CampaignStore CampaignStore::create(const fs::path& directory, CampaignInfo info
   SQLite::Transaction transaction(*db);
   db->exec(kSchema);
   SQLite::Statement insert(*db,
-                           "INSERT INTO campaign VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                           "INSERT INTO campaign VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert.bind(1, kSchemaVersion);
   insert.bind(2, info.name);
   insert.bind(3, info.mode);
@@ -160,6 +162,8 @@ CampaignStore CampaignStore::create(const fs::path& directory, CampaignInfo info
   insert.bind(7, info.metric);
   insert.bind(8, info.direction);
   insert.bind(9, info.created_at);
+  insert.bind(10, dump(nlohmann::json(info.space)));
+  if (info.ladder) insert.bind(11, dump(nlohmann::json(*info.ladder)));
   insert.exec();
   transaction.commit();
   CampaignStore store(directory, std::move(db));
@@ -180,13 +184,19 @@ CampaignStore CampaignStore::open(const fs::path& directory, bool read_only) {
 }
 
 void CampaignStore::load_info() {
-  SQLite::Statement query(*db_, "SELECT schema_version, name, mode, options, campaign_yaml, campaign_file, "
-                                "metric, direction, created_at FROM campaign WHERE id = 1");
-  if (!query.executeStep()) throw std::runtime_error(fmt::format("'{}' has no campaign row", (directory_ / kFileName).string()));
-  const int version = query.getColumn(0).getInt();
-  if (version != kSchemaVersion)
-    throw std::runtime_error(fmt::format("'{}' has storage schema {}, this rungs reads {}",
-                                         (directory_ / kFileName).string(), version, kSchemaVersion));
+  SQLite::Statement version_query(*db_, "SELECT schema_version FROM campaign WHERE id = 1");
+  if (!version_query.executeStep())
+    throw std::runtime_error(fmt::format("'{}' has no campaign row", (directory_ / kFileName).string()));
+  const int version = version_query.getColumn(0).getInt();
+  if (version < kOldestSchemaVersion || version > kSchemaVersion)
+    throw std::runtime_error(fmt::format("'{}' has storage schema {}, this rungs reads {} to {}",
+                                         (directory_ / kFileName).string(), version, kOldestSchemaVersion,
+                                         kSchemaVersion));
+  // Schema 1 has no space and ladder columns: its campaigns read without them.
+  SQLite::Statement query(*db_, fmt::format("SELECT schema_version, name, mode, options, campaign_yaml, campaign_file, "
+                                            "metric, direction, created_at, {} FROM campaign WHERE id = 1",
+                                            version >= 2 ? "space, ladder" : "NULL, NULL"));
+  query.executeStep();
   info_.name = query.getColumn(1).getString();
   info_.mode = query.getColumn(2).getString();
   info_.options = nlohmann::json::parse(query.getColumn(3).getString());
@@ -195,6 +205,10 @@ void CampaignStore::load_info() {
   info_.metric = query.getColumn(6).getString();
   info_.direction = query.getColumn(7).getString();
   info_.created_at = query.getColumn(8).getString();
+  if (!query.getColumn(9).isNull())
+    info_.space = nlohmann::json::parse(query.getColumn(9).getString()).get<std::vector<ParameterInfo>>();
+  if (!query.getColumn(10).isNull())
+    info_.ladder = nlohmann::json::parse(query.getColumn(10).getString()).get<LadderInfo>();
 }
 
 std::int64_t CampaignStore::append(Event event, const TrialRow* trial) {

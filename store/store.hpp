@@ -60,7 +60,9 @@ struct Event {
 class CampaignStore {
  public:
   static constexpr const char* kFileName = "rungs.db";
-  static constexpr int kSchemaVersion = 1;
+  // 2 adds the campaign's space and ladder; stores of schema 1 are read (without them).
+  static constexpr int kSchemaVersion = 2;
+  static constexpr int kOldestSchemaVersion = 1;
 
   // A new campaign in `directory` (created if missing). Throws std::runtime_error if it
   // already holds a database.
