@@ -106,10 +106,9 @@ struct Run {
 Run measure(const fs::path& dir, double horizon, double makespan) {
   std::vector<std::pair<double, double>> top;  // (time, loss) of epoch-81 reports
   Run run;
-  for (const auto& row : store::CampaignStore::open(dir, /*read_only=*/true).reports()) {
+  for (const auto& report : store::CampaignStore::open(dir, /*read_only=*/true).reports()) {
     run.epochs += 1;
-    if (row["step"].is_number() && row["step"].get<double>() >= 81 && row["value"].is_number())
-      top.emplace_back(row["time"].get<double>(), row["value"].get<double>());
+    if (report.step && *report.step >= 81 && report.value) top.emplace_back(report.time, *report.value);
   }
   for (const double c : kCheckpoints) {
     double best = kInf;

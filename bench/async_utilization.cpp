@@ -66,18 +66,18 @@ namespace {
 // Busy worker-time inside [0, last launch] / (workers x last launch).
 double utilization_to_last_launch(const fs::path& dir, std::size_t workers) {
   std::map<std::pair<std::uint64_t, std::uint64_t>, double> end;  // (trial, run) -> last report time
-  for (const auto& row : store::CampaignStore::open(dir, true).reports()) {
-    const auto key = std::make_pair(row["trial"].get<std::uint64_t>(), row["run"].get<std::uint64_t>());
+  for (const auto& report : store::CampaignStore::open(dir, true).reports()) {
+    const auto key = std::make_pair(static_cast<std::uint64_t>(report.trial), static_cast<std::uint64_t>(report.run));
     auto& t = end[key];
-    t = std::max(t, row["time"].get<double>());
+    t = std::max(t, report.time);
   }
   std::vector<std::pair<double, double>> intervals;
   double last_launch = 0;
-  for (const auto& row : store::CampaignStore::open(dir, true).runs()) {
-    const auto key = std::make_pair(row["trial"].get<std::uint64_t>(), row["run"].get<std::uint64_t>());
+  for (const auto& run : store::CampaignStore::open(dir, true).runs()) {
+    const auto key = std::make_pair(static_cast<std::uint64_t>(run.trial), static_cast<std::uint64_t>(run.run));
     const auto it = end.find(key);
     if (it == end.end()) continue;  // no report: cannot place it (does not happen without failures)
-    const double stop = it->second, start = stop - row["seconds"].get<double>();
+    const double stop = it->second, start = stop - (run.end ? run.end->seconds.value_or(0) : 0);
     intervals.emplace_back(start, stop);
     last_launch = std::max(last_launch, start);
   }

@@ -8,7 +8,6 @@
 #include <string>
 
 #include "report/csv.hpp"
-#include "report/read_transaction.hpp"
 
 namespace rungs::report {
 
@@ -16,23 +15,29 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A table's rows as JSON objects keyed by its columns (store/records.hpp's to_json).
+template <auto read>
+nlohmann::json rows_of(const store::CampaignStore& store) {
+  return nlohmann::json((store.*read)());
+}
+
 struct TableSpec {
   const char* name;
-  nlohmann::json (store::CampaignStore::*rows)() const;
+  nlohmann::json (*rows)(const store::CampaignStore&);
   std::vector<std::string> columns;  // docs/storage.md's order, for the CSV header
 };
 
 const std::vector<TableSpec>& tables() {
   static const std::vector<TableSpec> specs = {
-      {"trials", &store::CampaignStore::trials,
+      {"trials", &rows_of<&store::CampaignStore::trials>,
        {"trial", "bracket", "state", "level", "budget", "last_value", "last_step", "values_by_level", "failure",
         "updated", "params"}},
-      {"runs", &store::CampaignStore::runs,
+      {"runs", &rows_of<&store::CampaignStore::runs>,
        {"run", "trial", "bracket", "level", "units", "budget", "resumed", "launched", "ended", "value",
         "stopped_by_scheduler", "exit_code", "signal", "failure", "seconds", "relaunches", "params"}},
-      {"reports", &store::CampaignStore::reports,
+      {"reports", &rows_of<&store::CampaignStore::reports>,
        {"seq", "time", "trial", "run", "level", "line", "step", "value", "metrics"}},
-      {"warnings", &store::CampaignStore::warnings, {"seq", "time", "trial", "run", "message"}},
+      {"warnings", &rows_of<&store::CampaignStore::warnings>, {"seq", "time", "trial", "run", "message"}},
   };
   return specs;
 }
@@ -73,9 +78,9 @@ std::vector<fs::path> export_tables(const store::CampaignStore& store, ExportFor
   fs::create_directories(directory);
   std::vector<std::pair<fs::path, std::string>> files;
   {
-    ReadTransaction transaction(store);
+    store::ReadTransaction transaction(store);
     for (const auto& table : tables()) {
-      const auto rows = (store.*table.rows)();
+      const auto rows = table.rows(store);
       if (format == ExportFormat::Json) {
         files.emplace_back(directory / fmt::format("{}.json", table.name), dump_rows(rows));
       } else {

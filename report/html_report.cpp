@@ -32,23 +32,18 @@ nlohmann::json optional_number(const std::optional<double>& value) {
   return value ? nlohmann::json(*value) : nlohmann::json();
 }
 
-nlohmann::json parameters_from_spec(const campaign::CampaignSpec& spec) {
+// The space the campaign recorded when it was created (store/records.hpp).
+nlohmann::json parameters_from_space(const std::vector<store::ParameterInfo>& space) {
   nlohmann::json parameters = nlohmann::json::array();
-  for (const auto& parameter : spec.space.parameters()) {
-    nlohmann::json entry = {{"name", parameter.name}, {"type", space::type_name(parameter.domain)}, {"log", false}};
-    std::visit(
-        [&entry](const auto& domain) {
-          using Domain = std::decay_t<decltype(domain)>;
-          if constexpr (std::is_same_v<Domain, space::CategoricalDomain>) entry["choices"] = domain.choices;
-          else entry["log"] = domain.scale == space::Scale::log;
-        },
-        parameter.domain);
+  for (const auto& parameter : space) {
+    nlohmann::json entry = {{"name", parameter.name}, {"type", parameter.type}, {"log", parameter.log}};
+    if (parameter.type == "categorical") entry["choices"] = parameter.choices;
     parameters.push_back(std::move(entry));
   }
   return parameters;
 }
 
-// Without the campaign's YAML: a parameter with any text value is categorical, one whose
+// Without a recorded space (a store of schema 1): a parameter with any text value is categorical, one whose
 // positive values span two decades or more is shown on a log scale.
 nlohmann::json parameters_from_values(const CampaignSnapshot& snapshot) {
   std::map<std::string, std::vector<const nlohmann::json*>> values;
@@ -234,7 +229,8 @@ nlohmann::json report_data(const CampaignSnapshot& snapshot) {
   for (const auto& [level, level_info] : snapshot.levels)
     data["levels"].push_back({{"level", level}, {"units", level_info.units}, {"budget", level_info.budget}});
 
-  data["parameters"] = snapshot.spec ? parameters_from_spec(*snapshot.spec) : parameters_from_values(snapshot);
+  data["parameters"] =
+      snapshot.info.space.empty() ? parameters_from_values(snapshot) : parameters_from_space(snapshot.info.space);
 
   data["trials"] = nlohmann::json::array();
   for (const auto& trial : snapshot.trials) {

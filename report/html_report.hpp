@@ -24,7 +24,7 @@
 namespace rungs::report {
 
 // What report.js draws: campaign (summary numbers), best, levels, parameters (name, type,
-// log scale, choices: from the recorded YAML when it parses, else guessed from the values),
+// log scale, choices: as the campaign recorded its space, else guessed from the values),
 // trials, curves (per trial with reports: x = steps, y = values), ends (runs that reached
 // their budget, in the order they ended, with the budget spent by then) and rungs. The
 // snapshot must have been loaded with curves.

@@ -3,108 +3,73 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <limits>
 #include <set>
 #include <tuple>
 
-#include "report/read_transaction.hpp"
 #include "scheduler/incumbent.hpp"
 
 namespace rungs::report {
 
 namespace {
 
-std::optional<double> number(const nlohmann::json& value) {
-  if (value.is_number()) return value.get<double>();
-  return std::nullopt;
-}
-
-std::int64_t integer(const nlohmann::json& value) { return value.is_number() ? value.get<std::int64_t>() : 0; }
-
-// A flag of an event's data; absent or null (an older writer) is false.
-bool flag(const nlohmann::json& data, const char* key) {
-  const auto found = data.find(key);
-  return found != data.end() && found->is_boolean() && found->get<bool>();
-}
-
-std::optional<std::string> text(const nlohmann::json& value) {
-  if (value.is_string()) return value.get<std::string>();
-  return std::nullopt;
-}
-
-TrialSummary trial_from(const nlohmann::json& row) {
+TrialSummary trial_from(const store::TrialRow& row) {
   TrialSummary trial;
-  trial.trial = integer(row.value("trial", nlohmann::json()));
-  trial.bracket = integer(row.value("bracket", nlohmann::json()));
-  trial.state = row.value("state", "");
-  trial.level = integer(row.value("level", nlohmann::json()));
-  trial.params = row.value("params", nlohmann::json::object());
-  trial.budget = row.value("budget", nlohmann::json::object());
-  trial.last_value = number(row.value("last_value", nlohmann::json()));
-  trial.last_step = number(row.value("last_step", nlohmann::json()));
-  const auto values = row.value("values_by_level", nlohmann::json::object());  // items() does not own it
-  for (const auto& [level, value] : values.items())
+  trial.trial = row.trial;
+  trial.bracket = row.bracket;
+  trial.state = row.state;
+  trial.level = row.level;
+  trial.params = row.params;
+  trial.budget = row.budget;
+  trial.last_value = row.last_value;
+  trial.last_step = row.last_step;
+  for (const auto& [level, value] : row.values_by_level.items())
     if (value.is_number()) trial.values_by_level[std::stoll(level)] = value.get<double>();
-  trial.failure = text(row.value("failure", nlohmann::json()));
-  trial.updated = number(row.value("updated", nlohmann::json())).value_or(0);
+  trial.failure = row.failure;
+  trial.updated = row.updated;
   return trial;
 }
 
 void add_report_stats(CampaignSnapshot& snapshot, const store::CampaignStore& store) {
-  // The reports view extracts JSON per row; a GROUP BY over the events table is one pass.
-  const auto rows = store.query(
-      "SELECT trial, count(v) AS n, min(v) AS lo, max(v) AS hi FROM "
-      "(SELECT trial, json_extract(data, '$.value') AS v FROM events WHERE kind = 'report') "
-      "GROUP BY trial");
-  std::map<std::int64_t, const nlohmann::json*> by_trial;
-  for (const auto& row : rows) by_trial[integer(row["trial"])] = &row;
+  const auto totals = store.metric_totals();
   for (auto& trial : snapshot.trials) {
-    const auto found = by_trial.find(trial.trial);
-    if (found == by_trial.end()) continue;
-    const auto& row = *found->second;
-    trial.reports = static_cast<std::size_t>(integer(row["n"]));
-    trial.best_reported = number(snapshot.maximize ? row["hi"] : row["lo"]);
+    const auto found = totals.find(trial.trial);
+    if (found == totals.end()) continue;
+    trial.reports = found->second.count;
+    trial.best_reported = snapshot.maximize ? found->second.max : found->second.min;
   }
 }
 
 void add_runs(CampaignSnapshot& snapshot, const store::CampaignStore& store) {
-  // Straight from the events: the runs view joins launches to exits, which costs more than
-  // these two passes on a 1,000-trial campaign.
-  const auto rows = store.query(
-      "SELECT kind, time, trial, run, data FROM events WHERE kind IN ('launch', 'exit') ORDER BY seq");
-  std::map<std::int64_t, std::size_t> index;             // run -> position in snapshot.runs
-  scheduler::Incumbent incumbent;
-  for (const auto& row : rows) {
-    const auto run_id = integer(row["run"]);
-    const auto& data = row["data"];
-    if (row["kind"] == "launch") {
-      RunSummary run;
-      run.run = run_id;
-      run.trial = integer(row["trial"]);
-      run.level = integer(data.value("level", nlohmann::json()));
-      run.launched = number(row["time"]).value_or(0);
-      const double units = number(data.value("units", nlohmann::json())).value_or(0);
-      run.charged = number(data.value("cost", nlohmann::json())).value_or(units);  // what the loop charged
-      auto& level = snapshot.levels[run.level];
-      level.units = units;
-      if (level.budget.empty()) level.budget = data.value("budget", nlohmann::json::object());
-      index[run_id] = snapshot.runs.size();
-      snapshot.runs.push_back(run);
-    } else if (const auto found = index.find(run_id); found != index.end()) {
-      auto& run = snapshot.runs[found->second];
-      run.ended = number(row["time"]);
-      run.value = number(data.value("value", nlohmann::json()));
-      run.stopped_by_scheduler = flag(data, "stopped_by_scheduler");
-      run.failed = !data.value("failure", nlohmann::json()).is_null();
-      // The campaign loop's rule, offered the run ends in the order they happened.
-      const double value = run.value.value_or(std::numeric_limits<double>::quiet_NaN());
-      incumbent.offer({static_cast<scheduler::TrialId>(run.trial), static_cast<std::size_t>(run.level),
-                       snapshot.maximize ? -value : value, run.stopped_by_scheduler, run.failed});
+  std::vector<std::pair<std::int64_t, std::size_t>> ends;  // (exit seq, position in snapshot.runs)
+  for (const auto& record : store.runs()) {
+    RunSummary run;
+    run.run = record.run;
+    run.trial = record.trial;
+    run.level = record.level;
+    run.launched = record.launched;
+    run.charged = record.cost.value_or(record.units);  // what the loop charged
+    auto& level = snapshot.levels[run.level];
+    level.units = record.units;
+    if (level.budget.empty()) level.budget = record.budget;
+    if (record.end) {
+      run.ended = record.end->time;
+      run.value = record.end->value;
+      run.stopped_by_scheduler = record.end->stopped_by_scheduler;
+      run.failed = record.end->failure.has_value();
+      ends.emplace_back(record.end->seq, snapshot.runs.size());
     }
+    snapshot.runs.push_back(run);
   }
-  std::sort(snapshot.runs.begin(), snapshot.runs.end(),
-            [](const RunSummary& a, const RunSummary& b) { return a.run < b.run; });
+  // The campaign loop's rule, offered the run ends in the order they happened.
+  std::sort(ends.begin(), ends.end());
+  scheduler::Incumbent incumbent;
+  for (const auto& [seq, position] : ends) {
+    const auto& run = snapshot.runs[position];
+    const double value = run.value.value_or(std::numeric_limits<double>::quiet_NaN());
+    incumbent.offer({static_cast<scheduler::TrialId>(run.trial), static_cast<std::size_t>(run.level),
+                     snapshot.maximize ? -value : value, run.stopped_by_scheduler, run.failed});
+  }
   for (const auto& run : snapshot.runs) {
     snapshot.budget_spent += run.charged;
     if (!run.ended) ++snapshot.runs_out;
@@ -152,19 +117,15 @@ void add_best_params(CampaignSnapshot& snapshot) {
 }
 
 void add_curves(CampaignSnapshot& snapshot, const store::CampaignStore& store) {
-  const auto rows = store.query(
-      "SELECT trial, json_extract(data, '$.step') AS step, json_extract(data, '$.line') AS line, "
-      "json_extract(data, '$.level') AS level, json_extract(data, '$.value') AS value "
-      "FROM events WHERE kind = 'report' AND json_extract(data, '$.value') IS NOT NULL ORDER BY trial, seq");
-  for (const auto& row : rows) {
-    const auto trial = integer(row["trial"]);
-    const auto value = number(row["value"]);
-    if (!value) continue;  // a string where a number belongs: nothing to draw
-    if (snapshot.curves.empty() || snapshot.curves.back().trial != trial) snapshot.curves.push_back(Curve{trial, {}, {}, {}});
-    auto& curve = snapshot.curves.back();
-    curve.steps.push_back(number(row["step"]).value_or(number(row["line"]).value_or(0)));
-    curve.values.push_back(*value);
-    curve.levels.push_back(integer(row["level"]));
+  for (const auto& stored : store.curves()) {
+    Curve curve{stored.trial, {}, {}, {}};
+    for (const auto& point : stored.points) {
+      // The report's step, or its stdout line number without one.
+      curve.steps.push_back(static_cast<double>(point.step.value_or(point.line)));
+      curve.values.push_back(point.value);
+      curve.levels.push_back(point.level);
+    }
+    snapshot.curves.push_back(std::move(curve));
   }
 }
 
@@ -176,32 +137,19 @@ std::optional<std::pair<std::int64_t, double>> TrialSummary::final_value() const
   return std::pair{level, value};
 }
 
-std::optional<campaign::CampaignSpec> recorded_spec(const store::CampaignInfo& info) {
-  if (info.campaign_yaml.empty()) return std::nullopt;
-  try {
-    const std::filesystem::path file = info.campaign_file;
-    return campaign::parse_campaign(info.campaign_yaml, file.filename().string(), file.parent_path());
-  } catch (const std::exception&) {
-    return std::nullopt;  // a newer or older rungs wrote it: show what the tables say
-  }
-}
-
 CampaignSnapshot load_snapshot(const store::CampaignStore& store, const SnapshotOptions& options) {
   CampaignSnapshot snapshot;
   snapshot.info = store.info();
   snapshot.maximize = snapshot.info.direction == "max";
 
-  snapshot.spec = recorded_spec(snapshot.info);
-
-  ReadTransaction transaction(store);
+  store::ReadTransaction transaction(store);
   for (const auto& row : store.trials()) snapshot.trials.push_back(trial_from(row));
   for (const auto& trial : snapshot.trials) ++snapshot.states[trial.state];
-  for (const auto& row : store.query("SELECT kind, count(*) AS n, max(time) AS t FROM events GROUP BY kind")) {
-    const auto count = static_cast<std::size_t>(integer(row["n"]));
-    if (row["kind"] == "report") snapshot.reports = count;
-    if (row["kind"] == "warning") snapshot.warnings = count;
-    if (row["kind"] == "finish") snapshot.finished = true;
-    snapshot.elapsed = std::max(snapshot.elapsed, number(row["t"]).value_or(0));
+  for (const auto& [kind, totals] : store.totals()) {
+    if (kind == store::EventKind::Report) snapshot.reports = totals.count;
+    if (kind == store::EventKind::Warning) snapshot.warnings = totals.count;
+    if (kind == store::EventKind::Finish) snapshot.finished = true;
+    snapshot.elapsed = std::max(snapshot.elapsed, totals.last_time);
   }
   add_report_stats(snapshot, store);
   add_runs(snapshot, store);

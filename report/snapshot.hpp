@@ -17,7 +17,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "campaign/campaign_spec.hpp"
 #include "store/store.hpp"
 
 namespace rungs::report {
@@ -89,7 +88,6 @@ struct Curve {
 
 struct CampaignSnapshot {
   store::CampaignInfo info;
-  std::optional<campaign::CampaignSpec> spec;  // recorded_spec(info), see below
   bool maximize = false;
   bool finished = false;  // the campaign ended (its log holds a finish event)
   double elapsed = 0;     // campaign seconds of the last event
@@ -120,10 +118,6 @@ CampaignSnapshot load_snapshot(const store::CampaignStore& store, const Snapshot
 // Trials best first: those with a final value by (level desc, value), then the others by
 // last value, then by id. Returns indices into snapshot.trials.
 std::vector<std::size_t> rank_trials(const CampaignSnapshot& snapshot);
-
-// The campaign's YAML as the store recorded it, parsed again (for the search space and the
-// budget ladder), or nothing if it no longer parses with this rungs.
-std::optional<campaign::CampaignSpec> recorded_spec(const store::CampaignInfo& info);
 
 // "epochs=9, data_fraction=0.5" for a budget point.
 std::string describe_budget(const nlohmann::json& budget);

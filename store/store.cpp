@@ -32,7 +32,9 @@ CREATE TABLE campaign (
   campaign_file TEXT NOT NULL,
   metric TEXT NOT NULL,
   direction TEXT NOT NULL,
-  created_at TEXT NOT NULL
+  created_at TEXT NOT NULL,
+  space TEXT NOT NULL,
+  ladder TEXT
 );
 CREATE TABLE events (
   seq INTEGER PRIMARY KEY,
@@ -95,12 +97,6 @@ SELECT seq, time, trial, run, json_extract(data, '$.message') AS message
 FROM events WHERE kind = 'warning';
 )sql";
 
-// Columns holding JSON text, parsed when rows are read as JSON.
-bool is_json_column(const std::string& name) {
-  return name == "data" || name == "params" || name == "budget" || name == "metrics" ||
-         name == "values_by_level" || name == "options";
-}
-
 std::string utc_now() {
   const auto now = std::time(nullptr);
   std::tm parts{};
@@ -119,24 +115,6 @@ void configure(SQLite::Database& db) {
   db.setBusyTimeout(5000);  // a reader's snapshot never blocks the writer for long in WAL
   db.exec("PRAGMA journal_mode=WAL");
   db.exec("PRAGMA synchronous=NORMAL");
-}
-
-nlohmann::json rows_of(SQLite::Statement& query) {
-  nlohmann::json rows = nlohmann::json::array();
-  while (query.executeStep()) {
-    nlohmann::json row = nlohmann::json::object();
-    for (int i = 0; i < query.getColumnCount(); ++i) {
-      const auto column = query.getColumn(i);
-      const std::string name = query.getColumnName(i);
-      if (column.isNull()) row[name] = nullptr;
-      else if (column.isInteger()) row[name] = column.getInt64();
-      else if (column.isFloat()) row[name] = column.getDouble();
-      else if (is_json_column(name)) row[name] = nlohmann::json::parse(column.getString(), nullptr, false);
-      else row[name] = column.getString();
-    }
-    rows.push_back(std::move(row));
-  }
-  return rows;
 }
 
 // Test hook: RUNGS_CRASH_AFTER_EVENTS=N makes the process SIGKILL itself right after its Nth
@@ -174,7 +152,7 @@ CampaignStore CampaignStore::create(const fs::path& directory, CampaignInfo info
   SQLite::Transaction transaction(*db);
   db->exec(kSchema);
   SQLite::Statement insert(*db,
-                           "INSERT INTO campaign VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                           "INSERT INTO campaign VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert.bind(1, kSchemaVersion);
   insert.bind(2, info.name);
   insert.bind(3, info.mode);
@@ -184,6 +162,8 @@ CampaignStore CampaignStore::create(const fs::path& directory, CampaignInfo info
   insert.bind(7, info.metric);
   insert.bind(8, info.direction);
   insert.bind(9, info.created_at);
+  insert.bind(10, dump(nlohmann::json(info.space)));
+  if (info.ladder) insert.bind(11, dump(nlohmann::json(*info.ladder)));
   insert.exec();
   transaction.commit();
   CampaignStore store(directory, std::move(db));
@@ -204,13 +184,19 @@ CampaignStore CampaignStore::open(const fs::path& directory, bool read_only) {
 }
 
 void CampaignStore::load_info() {
-  SQLite::Statement query(*db_, "SELECT schema_version, name, mode, options, campaign_yaml, campaign_file, "
-                                "metric, direction, created_at FROM campaign WHERE id = 1");
-  if (!query.executeStep()) throw std::runtime_error(fmt::format("'{}' has no campaign row", (directory_ / kFileName).string()));
-  const int version = query.getColumn(0).getInt();
-  if (version != kSchemaVersion)
-    throw std::runtime_error(fmt::format("'{}' has storage schema {}, this rungs reads {}",
-                                         (directory_ / kFileName).string(), version, kSchemaVersion));
+  SQLite::Statement version_query(*db_, "SELECT schema_version FROM campaign WHERE id = 1");
+  if (!version_query.executeStep())
+    throw std::runtime_error(fmt::format("'{}' has no campaign row", (directory_ / kFileName).string()));
+  const int version = version_query.getColumn(0).getInt();
+  if (version < kOldestSchemaVersion || version > kSchemaVersion)
+    throw std::runtime_error(fmt::format("'{}' has storage schema {}, this rungs reads {} to {}",
+                                         (directory_ / kFileName).string(), version, kOldestSchemaVersion,
+                                         kSchemaVersion));
+  // Schema 1 has no space and ladder columns: its campaigns read without them.
+  SQLite::Statement query(*db_, fmt::format("SELECT schema_version, name, mode, options, campaign_yaml, campaign_file, "
+                                            "metric, direction, created_at, {} FROM campaign WHERE id = 1",
+                                            version >= 2 ? "space, ladder" : "NULL, NULL"));
+  query.executeStep();
   info_.name = query.getColumn(1).getString();
   info_.mode = query.getColumn(2).getString();
   info_.options = nlohmann::json::parse(query.getColumn(3).getString());
@@ -219,6 +205,10 @@ void CampaignStore::load_info() {
   info_.metric = query.getColumn(6).getString();
   info_.direction = query.getColumn(7).getString();
   info_.created_at = query.getColumn(8).getString();
+  if (!query.getColumn(9).isNull())
+    info_.space = nlohmann::json::parse(query.getColumn(9).getString()).get<std::vector<ParameterInfo>>();
+  if (!query.getColumn(10).isNull())
+    info_.ladder = nlohmann::json::parse(query.getColumn(10).getString()).get<LadderInfo>();
 }
 
 std::int64_t CampaignStore::append(Event event, const TrialRow* trial) {
@@ -276,15 +266,5 @@ std::vector<Event> CampaignStore::events() const {
   }
   return events;
 }
-
-nlohmann::json CampaignStore::query(const std::string& sql) const {
-  SQLite::Statement statement(*db_, sql);
-  return rows_of(statement);
-}
-
-nlohmann::json CampaignStore::trials() const { return query("SELECT * FROM trials ORDER BY trial"); }
-nlohmann::json CampaignStore::runs() const { return query("SELECT * FROM runs ORDER BY run"); }
-nlohmann::json CampaignStore::reports() const { return query("SELECT * FROM reports ORDER BY seq"); }
-nlohmann::json CampaignStore::warnings() const { return query("SELECT * FROM warnings ORDER BY seq"); }
 
 }  // namespace rungs::store

@@ -12,9 +12,11 @@
 // checkpoints, so the log stays consistent with what happens next.
 //
 // One writer (the campaign loop); any number of readers (`rungs status`, `rungs report`,
-// sqlite3) may read while it runs.
+// sqlite3) may read while it runs. Readers use the typed reads below (rows as structs,
+// store/records.hpp), never SQL: the schema is this folder's business.
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,24 +24,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/records.hpp"
+
 namespace SQLite {
 class Database;
 class Statement;
 }
 
 namespace rungs::store {
-
-// What the campaign is, written once when it is created.
-struct CampaignInfo {
-  std::string name;
-  std::string mode = "run";          // "run" or "simulate": how `rungs resume` goes on
-  nlohmann::json options = nlohmann::json::object();  // e.g. the simulation's settings
-  std::string campaign_yaml;         // the campaign file's text it was started with
-  std::string campaign_file;         // where that file was (for relative paths in it)
-  std::string metric;
-  std::string direction = "min";     // "min" or "max"
-  std::string created_at;            // UTC, ISO 8601; filled in by create()
-};
 
 enum class EventKind {
   Launch,    // a run handed out by the scheduler (a new trial or a promotion)
@@ -65,25 +57,12 @@ struct Event {
   std::int64_t seq = 0;  // position in the log, from 1; filled in by append()
 };
 
-// A trial's current row in the `trials` table.
-struct TrialRow {
-  std::int64_t trial = 0;
-  std::int64_t bracket = 0;
-  nlohmann::json params = nlohmann::json::object();
-  std::string state;                       // scheduler::to_string(TrialState)
-  std::int64_t level = 0;                  // highest budget level it was launched at
-  nlohmann::json budget = nlohmann::json::object();  // that level's budget point
-  std::optional<double> last_value;        // last reported value of the metric
-  std::optional<double> last_step;
-  nlohmann::json values_by_level = nlohmann::json::object();  // level -> value at its end
-  std::optional<std::string> failure;      // the last failure, if any
-  double updated = 0;                      // campaign seconds
-};
-
 class CampaignStore {
  public:
   static constexpr const char* kFileName = "rungs.db";
-  static constexpr int kSchemaVersion = 1;
+  // 2 adds the campaign's space and ladder; stores of schema 1 are read (without them).
+  static constexpr int kSchemaVersion = 2;
+  static constexpr int kOldestSchemaVersion = 1;
 
   // A new campaign in `directory` (created if missing). Throws std::runtime_error if it
   // already holds a database.
@@ -104,17 +83,18 @@ class CampaignStore {
   // written in the same transaction.
   std::int64_t append(Event event, const TrialRow* trial = nullptr);
 
-  // Reads. events() is the whole log in order; the others return JSON rows (objects keyed by
-  // column; JSON columns parsed) as `rungs export` writes them.
-  std::vector<Event> events() const;
-  nlohmann::json trials() const;
-  nlohmann::json runs() const;
-  nlohmann::json reports() const;
-  nlohmann::json warnings() const;
-  // Any read-only query, rows as JSON objects (for status and report).
-  nlohmann::json query(const std::string& sql) const;
+  // Reads, each a consistent view on its own; a ReadTransaction makes several agree.
+  std::vector<Event> events() const;                  // the whole log, in order
+  std::vector<TrialRow> trials() const;               // the `trials` table, by trial
+  std::vector<RunRecord> runs() const;                // the `runs` view, by run
+  std::vector<ReportRecord> reports() const;          // the `reports` view, in order
+  std::vector<WarningRecord> warnings() const;        // the `warnings` view, in order
+  std::map<EventKind, EventTotals> totals() const;    // events per kind (kinds with none absent)
+  std::map<std::int64_t, MetricTotals> metric_totals() const;  // per trial, its reports' values
+  std::vector<Curve> curves() const;                  // per trial with values, by trial
 
  private:
+  friend class ReadTransaction;
   CampaignStore(std::filesystem::path directory, std::unique_ptr<SQLite::Database> db);
   void load_info();
 
@@ -127,6 +107,21 @@ class CampaignStore {
   CampaignInfo info_;
   std::uint64_t appended_ = 0;
   std::uint64_t crash_after_ = 0;  // test hook, see store.cpp
+};
+
+// One SQLite read transaction over several reads of a store, so that they all see the same
+// state of a database another process is appending to: in WAL mode the writer goes on
+// meanwhile, and a status table whose counts came from two different moments would not add
+// up. Open it before the reads, on the reading thread; the store must outlive it.
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(const CampaignStore& store);
+  ~ReadTransaction();
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+
+ private:
+  const CampaignStore& store_;
 };
 
 }  // namespace rungs::store

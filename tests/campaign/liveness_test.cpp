@@ -64,9 +64,11 @@ echo '@rungs {"step": 1, "loss": 0.5}'
     CHECK(attempts == "relaunch=0\nrelaunch=1\n");
   }
   const auto store = rungs::store::CampaignStore::open(dir.path() / "out", true);
-  const auto retries = store.query("SELECT trial, json_extract(data, '$.failure') AS failure FROM events WHERE kind = 'retry'");
+  std::vector<nlohmann::json> retries;
+  for (const auto& event : store.events())
+    if (event.kind == rungs::store::EventKind::Retry) retries.push_back(event.data);
   CHECK(retries.size() == runs.size());
-  for (const auto& row : retries) CHECK(row["failure"].get<std::string>().rfind("exited with code 3", 0) == 0);
+  for (const auto& data : retries) CHECK(data["failure"].get<std::string>().rfind("exited with code 3", 0) == 0);
   CHECK(read_file(dir.path() / "out/warnings.log").find("retrying (1 of 2)") != std::string::npos);
 }
 

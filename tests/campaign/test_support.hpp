@@ -54,8 +54,11 @@ inline std::vector<nlohmann::json> read_json_lines(const std::filesystem::path& 
 // JSON objects (docs/storage.md).
 inline std::vector<nlohmann::json> read_table(const std::filesystem::path& campaign_dir, const std::string& table) {
   const auto store = store::CampaignStore::open(campaign_dir, /*read_only=*/true);
-  const auto rows = table == "trials" ? store.trials() : table == "runs" ? store.runs() : table == "reports" ? store.reports()
-                                                                                                          : store.warnings();
+  // The typed rows as `rungs export` writes them (store/records.hpp).
+  const nlohmann::json rows = table == "trials"    ? nlohmann::json(store.trials())
+                              : table == "runs"    ? nlohmann::json(store.runs())
+                              : table == "reports" ? nlohmann::json(store.reports())
+                                                   : nlohmann::json(store.warnings());
   return {rows.begin(), rows.end()};
 }
 

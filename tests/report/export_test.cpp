@@ -109,7 +109,7 @@ TEST_CASE("CSV export: every table parses back with its header, row count and aw
   CHECK(runs["header"][0] == "run");
 
   // Values with commas and quotes come back exactly; an inactive parameter is empty.
-  const auto rows = store.trials();
+  const nlohmann::json rows = store.trials();
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto& cells = trials["rows"][i];
     CHECK(cells[0] == std::to_string(rows[i]["trial"].get<std::int64_t>()));
@@ -120,7 +120,7 @@ TEST_CASE("CSV export: every table parses back with its header, row count and aw
   for (const auto& cells : trials["rows"]) seen.insert(cells[optimizer].get<std::string>());
   CHECK(seen == std::set<std::string>{"sgd", "adam, fast", "say \"hi\""});
   CHECK(reports["rows"][0][column(reports, "metrics.note")] == "epoch, \"ok\"");
-  CHECK(warnings["rows"][0][column(warnings, "message")] == store.warnings()[0]["message"]);
+  CHECK(warnings["rows"][0][column(warnings, "message")] == store.warnings()[0].message);
   bool failure_seen = false;
   for (const auto& cells : runs["rows"])
     failure_seen |= cells[column(runs, "failure")] == "exited with code 1, \"CUDA out of memory\"";
@@ -130,7 +130,7 @@ TEST_CASE("CSV export: every table parses back with its header, row count and aw
   const auto value = column(reports, "value");
   const auto report_rows = store.reports();
   for (std::size_t i = 0; i < report_rows.size(); ++i)
-    CHECK(std::stod(reports["rows"][i][value].get<std::string>()) == report_rows[i]["value"].get<double>());
+    CHECK(std::stod(reports["rows"][i][value].get<std::string>()) == report_rows[i].value.value());
 }
 
 TEST_CASE("JSON export: one array of rows per table, and the campaign") {
@@ -141,10 +141,10 @@ TEST_CASE("JSON export: one array of rows per table, and the campaign") {
   REQUIRE(files.size() == 5);
   const auto store = CampaignStore::open(dir.path(), true);
   auto load = [&](const std::string& name) { return nlohmann::json::parse(rungs::testing::read_file(out / name)); };
-  CHECK(load("trials.json") == store.trials());
-  CHECK(load("runs.json") == store.runs());
+  CHECK(load("trials.json") == nlohmann::json(store.trials()));
+  CHECK(load("runs.json") == nlohmann::json(store.runs()));
   CHECK(load("reports.json").size() == facts.reports);
-  CHECK(load("warnings.json") == store.warnings());
+  CHECK(load("warnings.json") == nlohmann::json(store.warnings()));
   const auto campaign = load("campaign.json");
   CHECK(campaign["name"] == "report-test");
   CHECK(campaign["metric"] == "val_loss");

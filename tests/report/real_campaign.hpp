@@ -1,0 +1,148 @@
+#pragma once
+// Campaign stores written by the real campaign loop, for the report tests: a small campaign
+// run through campaign::run_simulation (the simulated backend on a virtual clock:
+// deterministic, a fraction of a second), and what status, report and export must show of it,
+// worked out independently from the store's raw event log:
+//  - trials, runs, reports, warnings, states: counted from the events;
+//  - the best: scheduler::Incumbent offered the exit events in log order;
+//  - the budget spent: fidelity::run_cost of every launch, priced from the spec's ladder and
+//    the trial's previous launch (never from the `cost` the loop recorded), so that a reader
+//    that reads the wrong field, or guesses, disagrees.
+// The ladder makes cost and units differ (a data fraction that warm-starts, charged with the
+// product model, and promotions charged the increment, docs/fidelity.md), and a timeout fails
+// some runs.
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "campaign/campaign_spec.hpp"
+#include "campaign/factory.hpp"
+#include "campaign/simulation.hpp"
+#include "fidelity/run_cost.hpp"
+#include "scheduler/incumbent.hpp"
+#include "store/store.hpp"
+
+namespace rungs::testing {
+
+struct RealCampaignOptions {
+  std::string name = "report-test";
+  std::string direction = "min";
+  int iterations = 2;         // Hyperband iterations: 17 trials each
+  std::uint64_t seed = 3;
+  std::string timeout = "25s";  // virtual seconds: fails the slowest runs at the top levels
+};
+
+// Categorical choices with a comma and quotes, where CSV quoting matters.
+inline std::string real_campaign_yaml(const RealCampaignOptions& options) {
+  return "name: \"" + options.name + "\"\n" +
+         "seed: " + std::to_string(options.seed) + "\n" +
+         "metric: {name: val_loss, mode: " + options.direction + "}\n" +
+         "space:\n"
+         "  optimizer: {type: categorical, choices: [sgd, \"adam, fast\", 'say \"hi\"']}\n"
+         "  lr:        {type: float, low: 1.0e-4, high: 1.0, log: true}\n"
+         "  momentum:  {type: float, low: 0.0, high: 0.95, when: {optimizer: sgd}}\n"
+         "  hidden:    {type: int, low: 8, high: 128, log: true}\n"
+         "budget:\n"
+         "  min: 1\n"
+         "  max: 9\n"
+         "  dimensions:\n"
+         "    epochs: {type: int, growth: continued, min: 1, max: 9}\n"
+         "    data_fraction: {type: float, values: [0.25, 0.5, 1.0], on_change: warm_start}\n"
+         "scheduler: {type: hyperband, eta: 3, max_concurrent: 3, iterations: " + std::to_string(options.iterations) + "}\n" +
+         "optimizer: random\n"
+         "trial:\n"
+         "  command: [train, --lr, \"{lr}\"]\n"
+         "  timeout: " + options.timeout + "\n";
+}
+
+// What the tests check against, from the event log only.
+struct CampaignFacts {
+  std::size_t trials = 0, runs = 0, runs_out = 0, reports = 0, warnings = 0;
+  std::map<std::string, std::size_t> states;  // trials per final state
+  std::map<std::int64_t, std::string> state_of;
+  std::set<std::int64_t> trials_with_values;  // trials with a report carrying the metric
+  std::optional<scheduler::RunResult> best;   // value in the metric's own direction
+  double budget_spent = 0;                    // sum of fidelity::run_cost, priced here
+  double units_spent = 0;                     // sum of the runs' units (what a guess would give)
+  bool finished = false;
+  std::int64_t failed_trial = 0;              // one failed trial, if any
+  std::int64_t stopped_trial = 0;             // one stopped trial, if any
+};
+
+inline CampaignFacts facts_from_events(const store::CampaignStore& store, const campaign::CampaignSpec& spec) {
+  CampaignFacts facts;
+  std::map<std::int64_t, std::int64_t> last_level;  // trial -> level of its previous launch
+  std::set<std::int64_t> out, trials;
+  scheduler::Incumbent incumbent;
+  const double sign = spec.metric.maximize ? -1.0 : 1.0;
+  for (const auto& event : store.events()) {
+    const auto trial = event.trial.value_or(0);
+    const auto& data = event.data;
+    switch (event.kind) {
+      case store::EventKind::Launch: {
+        ++facts.runs;
+        trials.insert(trial);
+        out.insert(*event.run);
+        const auto level = data.at("level").get<std::size_t>();
+        std::optional<fidelity::Budget> resumed_from;
+        if (data.at("resumed").get<bool>()) resumed_from = spec.ladder.at(static_cast<std::size_t>(last_level.at(trial)));
+        facts.budget_spent += fidelity::run_cost(spec.ladder, spec.ladder.at(level), resumed_from);
+        facts.units_spent += spec.ladder.at(level).units;
+        last_level[trial] = static_cast<std::int64_t>(level);
+        break;
+      }
+      case store::EventKind::Exit: {
+        out.erase(*event.run);
+        const bool failed = !data.at("failure").is_null();
+        const double value = data.at("value").is_number() ? data.at("value").get<double>() : std::numeric_limits<double>::quiet_NaN();
+        incumbent.offer({static_cast<scheduler::TrialId>(trial), static_cast<std::size_t>(last_level.at(trial)), sign * value,
+                         data.at("stopped_by_scheduler").get<bool>(), failed});
+        break;
+      }
+      case store::EventKind::Report:
+        ++facts.reports;
+        if (data.at("value").is_number()) facts.trials_with_values.insert(trial);
+        break;
+      case store::EventKind::State: facts.state_of[trial] = data.at("state").get<std::string>(); break;
+      case store::EventKind::Warning: ++facts.warnings; break;
+      case store::EventKind::Finish: facts.finished = true; break;
+      default: break;
+    }
+  }
+  facts.trials = trials.size();
+  facts.runs_out = out.size();
+  for (const auto& [trial, state] : facts.state_of) {
+    ++facts.states[state];
+    if (state == "failed" && !facts.failed_trial) facts.failed_trial = trial;
+    if (state == "stopped" && !facts.stopped_trial) facts.stopped_trial = trial;
+  }
+  facts.best = incumbent.best();
+  if (facts.best) facts.best->value *= sign;
+  return facts;
+}
+
+struct RealCampaign {
+  campaign::CampaignSpec spec;
+  CampaignFacts facts;
+};
+
+// Runs the campaign into `directory` (which must not hold one) and returns its facts.
+inline RealCampaign write_real_campaign(const std::filesystem::path& directory, const RealCampaignOptions& options = {}) {
+  auto spec = campaign::parse_campaign(real_campaign_yaml(options), "campaign.yaml", directory);
+  auto scheduler = campaign::make_scheduler(spec);
+  campaign::SimulationOptions simulation;
+  simulation.seed = options.seed;
+  simulation.epoch_seconds = 2;
+  campaign::run_simulation(spec, *scheduler, simulation, directory);
+  const auto store = store::CampaignStore::open(directory, /*read_only=*/true);
+  auto facts = facts_from_events(store, spec);
+  return {std::move(spec), std::move(facts)};
+}
+
+}  // namespace rungs::testing
