@@ -13,6 +13,10 @@
 // store that already holds events is a campaign being resumed: the loop first replays them
 // through a fresh scheduler (same seed, same YAML) so that it reaches the state it had, then
 // relaunches the runs that were out and goes on (docs/storage.md, "Resume").
+//
+// Inside (campaign/dispatcher.hpp): a dispatcher over an event journal (store + replay), a
+// keeper of the trials' processes, a trial book (the trials table), the run-end judge and
+// the incumbent rule (scheduler/incumbent.hpp).
 #include <boost/asio/io_context.hpp>
 
 #include <chrono>

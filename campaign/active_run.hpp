@@ -1,0 +1,36 @@
+#pragma once
+// Where a trial's run stands while it is out: what the campaign loop knows of it between its
+// launch and its end (recorded or replayed alike). Owned by the loop, one per trial with a
+// run out; the run events (run_events.hpp) are written from it.
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "scheduler/scheduler.hpp"
+
+namespace rungs::campaign {
+
+struct ActiveRun {
+  scheduler::Job job;
+  std::int64_t run_number = 0;
+  std::filesystem::path trial_dir;
+  std::ofstream stdout_log;
+  std::size_t line_number = 0;  // lines that counted: report lines and malformed ones
+  double value = std::numeric_limits<double>::quiet_NaN();  // last reported value, to minimize
+  nlohmann::json last_report;   // the metrics of its last report of the metric; null before
+  bool stop_requested = false;  // the scheduler decided to stop it
+  double started = 0;           // campaign seconds
+  // Started again from a checkpoint after its process was lost (the campaign was interrupted,
+  // a kept paused process was ended): reports the trial already made are dropped.
+  bool relaunched = false;
+  std::size_t attempts = 1;        // launches of this run: 1 + retries after failures
+  std::optional<double> pause_at;  // pause: signal: the step the run ends at, process kept
+  bool pausing = false;            // its end (a pause) is being recorded
+};
+
+}  // namespace rungs::campaign

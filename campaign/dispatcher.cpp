@@ -1,0 +1,338 @@
+#include "campaign/dispatcher.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <csignal>
+#include <limits>
+
+#include "campaign/run_end.hpp"
+#include "campaign/signal_pause.hpp"
+#include "campaign/trial_launch.hpp"
+#include "fidelity/run_cost.hpp"
+
+namespace rungs::campaign {
+
+namespace {
+
+constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
+
+nlohmann::json metrics_of(const runners::Report& report) {
+  nlohmann::json metrics = nlohmann::json::object();
+  for (const auto& [name, value] : report.metrics) metrics[name] = value;
+  return metrics;
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(const CampaignSpec& spec, scheduler::Scheduler& scheduler, runners::Runner& runner,
+                       boost::asio::io_context& io, store::CampaignStore& store, const LoopOptions& options)
+    : spec_(spec), scheduler_(scheduler), io_(io), options_(options),
+      journal_(store, options.clock, options.restore_clock),
+      processes_(runner, io, *this, spec.trial.max_paused), trials_(spec.ladder), events_(spec),
+      signals_(io), ticker_(io),
+      parser_(spec.trial.report_format == ReportFormat::Json ? runners::ReportParser()
+                                                              : runners::ReportParser::regex(spec.trial.report_pattern)) {
+  std::filesystem::create_directories(options.output / "trials");
+  warnings_log_.open(options.output / "warnings.log", std::ios::app);
+  journal_.on_replay_end([this] { relaunch_runs_out(); });
+}
+
+CampaignOutcome Dispatcher::run() {
+  if (options_.handle_signals) {
+    signals_.add(SIGINT);
+    signals_.add(SIGTERM);
+    signals_.async_wait([this](const boost::system::error_code& ec, int) {
+      if (!ec && !finished_) interrupt();
+    });
+  }
+  tick();
+  pump();
+  if (journal_.replaying()) {
+    replay();
+    if (active_.empty()) pump();  // a finished campaign ends; otherwise runs are out again
+  }
+  io_.run();
+  io_.restart();  // leave the context reusable for the caller
+  if (!interrupted_) {
+    sync_states(/*all=*/true);
+    record_finish();
+  }
+  CampaignOutcome outcome;
+  outcome.interrupted = interrupted_;
+  outcome.best = best_;
+  outcome.totals = snapshot();
+  if (options_.progress) options_.progress->finish(outcome.totals);
+  return outcome;
+}
+
+void Dispatcher::pump() {
+  while (!interrupted_ && active_.size() < spec_.scheduler.max_concurrent) {
+    auto job = scheduler_.next();
+    if (!job) break;
+    launch(std::move(*job));
+  }
+  if (journal_.replaying()) return;  // replay() goes on with the next recorded event
+  if (active_.empty() && (interrupted_ || scheduler_.finished())) {
+    processes_.end_all_kept();  // nobody will continue them
+    maybe_finish();
+  } else if (active_.empty()) {
+    throw std::logic_error("scheduler has work left but handed out nothing while no run is out");
+  }
+}
+
+void Dispatcher::maybe_finish() {
+  if (!active_.empty() || !processes_.idle()) return;
+  finished_ = true;  // cancel() misses a tick whose handler is already queued: it must not re-arm
+  signals_.cancel();
+  ticker_.cancel();
+}
+
+void Dispatcher::interrupt() {
+  if (interrupted_) return;
+  interrupted_ = true;
+  warn({}, {}, "interrupted: stopping every running trial");
+  processes_.stop_all();
+  maybe_finish();
+}
+
+void Dispatcher::launch(scheduler::Job job) {
+  trials_.open(job);
+  budget_used_ += fidelity::run_cost(spec_.ladder, job.budget, job.resume_from);
+  auto run = std::make_unique<ActiveRun>();
+  run->run_number = ++runs_launched_;
+  run->job = std::move(job);
+  run->trial_dir = trial_directory(options_.output, run->job.trial);
+  run->started = now();
+  const auto trial = run->job.trial;
+  // Recorded before the run is out: a replay that ends here must not relaunch it too.
+  trials_.set_state(trial, scheduler::TrialState::Running);
+  const bool was_recorded = write(events_.launch(now(), *run), trial);
+  ActiveRun& raw = *run;
+  active_[trial] = std::move(run);
+  raw.pause_at = pause_step(spec_, raw.job);
+  if (was_recorded) return;  // replayed: it was out already
+  const auto start = fidelity::run_start(spec_.ladder, raw.job.budget, raw.job.resume_from);
+  if (const auto* kept = processes_.kept(trial)) {
+    if (continues_paused(spec_.ladder, kept->budget, raw.job.budget)) {
+      // Lines it printed after the pause are this run's first.
+      raw.relaunched = kept->relaunched;
+      processes_.continue_kept(trial);
+      raw.stdout_log.open(raw.trial_dir / "stdout.log", std::ios::app);
+      raw.stdout_log << fmt::format("# run {} at level {}: the paused process continues\n", raw.run_number,
+                                    raw.job.budget.level);
+      return;
+    }
+    processes_.end_kept(trial);  // more data, larger images: it relaunches from its checkpoint
+  }
+  // A kept process of this trial was ended: it may have died between a checkpoint and its
+  // report, so the trial is told to report its checkpoint's step again, and the reports it
+  // repeats are dropped.
+  auto lost = processes_.take_lost(trial);
+  if (lost) raw.relaunched = true;
+  auto launch = prepare_launch(spec_, launched_job(spec_, raw.job), raw.trial_dir);
+  if (raw.relaunched) launch.env["RUNGS_RELAUNCH"] = "1";
+  raw.stdout_log.open(raw.trial_dir / "stdout.log", std::ios::app);
+  raw.stdout_log << fmt::format("# run {} at level {} ({})\n", raw.run_number, raw.job.budget.level,
+                                fidelity::to_string(start));
+  submit(raw, std::move(launch), lost ? std::move(*lost) : std::vector<std::string>{});
+}
+
+void Dispatcher::submit(ActiveRun& run, runners::LaunchSpec launch, std::vector<std::string> first_lines) {
+  launch.heartbeat = spec_.trial.heartbeat;
+  processes_.launch(run.job.trial, std::move(launch), std::move(first_lines));
+}
+
+void Dispatcher::on_run_line(scheduler::TrialId trial, std::string_view line) {
+  if (const auto run = active_.find(trial); run != active_.end()) on_line(*run->second, line);
+}
+
+void Dispatcher::on_run_exit(scheduler::TrialId trial, const runners::ExitStatus& status) {
+  if (active_.count(trial)) on_exit(trial, status);
+}
+
+// A run relaunched while its trial's ended process still spoke takes the line (and drops
+// it if its own process printed it already); a fresh one ignores it.
+bool Dispatcher::on_late_line(scheduler::TrialId trial, std::string_view line) {
+  const auto run = active_.find(trial);
+  if (run == active_.end()) return false;
+  if (run->second->relaunched) on_line(*run->second, line);
+  return true;
+}
+
+void Dispatcher::on_kept_process_died(scheduler::TrialId trial, const runners::ExitStatus& status) {
+  if (!interrupted_ && !runners::succeeded(status))
+    warn(trial, {}, fmt::format("trial {}: its paused process ended ({})", trial, runners::describe(status)));
+  maybe_finish();
+}
+
+void Dispatcher::on_process_gone() { maybe_finish(); }
+
+void Dispatcher::on_line(ActiveRun& run, std::string_view line) {
+  run.stdout_log << line << '\n';
+  const auto parsed = parser_.parse(line);
+  const auto* report = std::get_if<runners::Report>(&parsed);
+  auto& repeats = trials_.at(run.job.trial).repeats;
+  const nlohmann::json step = report && report->step ? nlohmann::json(*report->step) : nlohmann::json();
+  const nlohmann::json metrics = report ? metrics_of(*report) : nlohmann::json();
+  if (run.relaunched && report && repeats.is_repeat(step, metrics)) return;  // printed again
+  ++run.line_number;
+  if (const auto* error = std::get_if<runners::ParseError>(&parsed)) {
+    warn(run.job.trial, run.run_number,
+         fmt::format("trial {}, stdout line {}: {} (line: {})", run.job.trial, run.line_number, error->message,
+                     line.substr(0, 200)));
+    return;
+  }
+  if (!report) return;
+  repeats.remember(step, metrics);
+  std::optional<double> numeric_step;
+  if (report->step) numeric_step = static_cast<double>(*report->step);
+  const bool has_metric = note_report(run, numeric_step, metrics);
+  write(events_.report(now(), run, step, metrics, has_metric), run.job.trial);
+  if (has_metric && decide(run, numeric_step)) maybe_pause(run, numeric_step);
+}
+
+bool Dispatcher::note_report(ActiveRun& run, std::optional<double> step, const nlohmann::json& metrics) {
+  const auto metric = metrics.find(spec_.metric.name);
+  if (metric == metrics.end()) return false;
+  const double reported = metric->is_number() ? metric->get<double>() : kMissing;  // null: NaN/inf
+  run.last_report = metrics;
+  run.value = std::isfinite(reported) ? spec_.metric.to_minimize(reported) : kMissing;
+  if (std::isfinite(reported)) {
+    auto& record = trials_.at(run.job.trial);
+    record.last_value = reported;
+    record.last_step = step.value_or(static_cast<double>(run.line_number));
+  }
+  return true;
+}
+
+bool Dispatcher::decide(ActiveRun& run, std::optional<double> step) {
+  const scheduler::Report input{step.value_or(static_cast<double>(run.line_number)), run.value};
+  if (scheduler_.on_report(run.job.trial, input) != scheduler::Decision::Stop) return !run.stop_requested;
+  if (run.stop_requested) return false;
+  run.stop_requested = true;  // before write(): a replay that ends there ends this run
+  if (!write(events_.stop_decision(now(), run))) processes_.stop(run.job.trial);
+  return false;
+}
+
+void Dispatcher::maybe_pause(ActiveRun& run, std::optional<double> step) {
+  if (!run.pause_at || !step || *step < *run.pause_at || run.stop_requested || run.pausing) return;
+  run.pausing = true;  // before write(): a replay that ends there neither relaunches nor ends it
+  const auto trial = run.job.trial;
+  write(events_.exit(now(), run, run.value, std::nullopt, "", /*paused=*/true), trial);
+  processes_.keep(trial, run.job.budget, run.relaunched);
+  apply_exit(trial, "", run.value);
+}
+
+void Dispatcher::on_exit(scheduler::TrialId trial, const runners::ExitStatus& status) {
+  ActiveRun& run = *active_.at(trial);
+  const RunFacts facts{run.stop_requested, !run.last_report.is_null(), run.attempts};
+  const auto verdict = judge_run_end(status, facts, spec_.trial, spec_.metric.name);
+  const double value = verdict.failed() ? kMissing : run.value;
+  if (interrupted_) {  // no exit is recorded: the run was out when the campaign stopped
+    apply_exit(trial, verdict.failure, value, /*interrupted=*/true);
+    return;
+  }
+  if (verdict.failed() && may_retry(status, facts, spec_.trial)) {
+    retry(run, verdict.failure);
+    return;
+  }
+  write(events_.exit(now(), run, value, status, verdict.failure, /*paused=*/false), trial);
+  if (verdict.failed())
+    warn(trial, run.run_number, fmt::format("trial {} run {}: {}", trial, run.run_number, verdict.failure));
+  apply_exit(trial, verdict.failure, value);
+}
+
+// trial.retries: the failed run is launched again, resuming from its checkpoint.
+void Dispatcher::retry(ActiveRun& run, const std::string& failure) {
+  const auto trial = run.job.trial;
+  write(events_.retry(now(), run, failure));
+  warn(trial, run.run_number, fmt::format("trial {} run {}: {}; retrying ({} of {})", trial, run.run_number, failure,
+                                          run.attempts, spec_.trial.retries));
+  ++run.attempts;
+  auto launch = prepare_launch(spec_, launched_job(spec_, run.job), run.trial_dir);
+  launch.env["RUNGS_RELAUNCH"] = "1";  // whatever it checkpointed before it failed
+  run.stdout_log << fmt::format("# run {} retried (attempt {})\n", run.run_number, run.attempts);
+  submit(run, std::move(launch));
+}
+
+void Dispatcher::apply_exit(scheduler::TrialId trial, const std::string& failure, double value, bool interrupted) {
+  auto node = active_.extract(trial);
+  processes_.run_ended(trial);
+  const ActiveRun& run = *node.mapped();
+  auto& record = trials_.at(trial);
+  const bool failed = !failure.empty();
+  if (failed) record.last_failure = failure;
+  // A run stopped early never reached its budget: its last value is not the value there.
+  if (std::isfinite(value) && !run.stop_requested) record.values[run.job.budget.level] = spec_.metric.from_minimized(value);
+  consider_best(run, value, failed);
+  if (!interrupted) {
+    scheduler_.on_run_end(trial, scheduler::RunEnd{value, failed});
+    sync_states(/*all=*/false);
+  }
+  pump();
+}
+
+// Writes a State event for each trial whose scheduler state changed (trial_book.hpp).
+void Dispatcher::sync_states(bool all) {
+  for (const auto& [trial, state] : trials_.changed_states(scheduler_, all)) {
+    trials_.set_state(trial, state);
+    write(events_.state(now(), trial, state), trial);
+  }
+}
+
+void Dispatcher::consider_best(const ActiveRun& run, double value, bool failed) {
+  const auto level = run.job.budget.level;
+  if (incumbent_.offer({run.job.trial, level, value, run.stop_requested, failed}))
+    best_ = BestResult{run.job.trial, level, spec_.metric.from_minimized(value), run.job.config, run.last_report};
+}
+
+bool Dispatcher::write(store::Event event, std::optional<scheduler::TrialId> trial) {
+  if (!trial) return journal_.write(std::move(event));
+  return journal_.write(std::move(event), [this, id = *trial] { return trials_.row(id, now()); });
+}
+
+// The campaign's end, as an event: `rungs status` and the report say "finished" from it,
+// whoever drove the loop (the CLI or a C++ program).
+void Dispatcher::record_finish() {
+  nlohmann::json best = nullptr;
+  if (best_) best = {{"trial", best_->trial}, {"level", best_->level}, {"value", best_->value}};
+  journal_.append({now(), store::EventKind::Finish, {}, {}, {{"best", best}, {"runs", runs_launched_}}});
+}
+
+void Dispatcher::warn(std::optional<scheduler::TrialId> trial, std::optional<std::int64_t> run,
+                      const std::string& message) {
+  store::Event event{now(), store::EventKind::Warning, {}, run, {{"message", message}}};
+  if (trial) event.trial = static_cast<std::int64_t>(*trial);
+  journal_.append(std::move(event));
+  warnings_log_ << message << '\n';
+  warnings_log_.flush();
+}
+
+ProgressSnapshot Dispatcher::snapshot() const {
+  ProgressSnapshot s;
+  s.elapsed = std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(now()));
+  s.running = active_.size();
+  for (const auto& [id, record] : trials_.trials()) {
+    switch (scheduler_.state(id)) {
+      case scheduler::TrialState::Completed: ++s.completed; break;
+      case scheduler::TrialState::Stopped: ++s.stopped; break;
+      case scheduler::TrialState::Failed: ++s.failed; break;
+      default: break;
+    }
+  }
+  s.budget_used = budget_used_;
+  s.metric = spec_.metric.name;
+  if (best_) s.best = best_->value, s.best_trial = best_->trial;
+  return s;
+}
+
+void Dispatcher::tick() {
+  if (options_.progress && !journal_.replaying()) options_.progress->update(snapshot());
+  ticker_.expires_after(options_.progress_interval);
+  ticker_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec && !finished_) tick();
+  });
+}
+
+}  // namespace rungs::campaign
