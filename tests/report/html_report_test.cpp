@@ -134,7 +134,7 @@ TEST_CASE("report data: a curve per trial with reports, runs that reached their 
     CHECK(end["time"].get<double>() >= time);
     spent = end["spent"], time = end["time"];
   }
-  CHECK(spent <= snapshot.budget_spent + 1e-9);
+  CHECK(spent <= snapshot.budget_spent.value() + 1e-9);
   // Levels 0..2 at 1, 3, 9 units.
   REQUIRE(data["levels"].size() == 3);
   CHECK(data["levels"][2]["units"] == 9);
@@ -159,7 +159,7 @@ TEST_CASE("the report renders in headless Chromium: one curve per trial with rep
   CHECK(page.run.dom.find("<table>") != std::string::npos);
 }
 
-TEST_CASE("a campaign name and failure text with markup cannot break the page") {
+TEST_CASE("a campaign name and failure text with markup, and a launch without a cost, cannot break the page") {
   if (!have_chromium()) return;
   rungs::testing::TempDir dir;
   const auto facts = rungs::testing::write_real_campaign(dir.path(), {.spec_name = "nasty </script><!-- & co"}).facts;
@@ -169,12 +169,23 @@ TEST_CASE("a campaign name and failure text with markup cannot break the page") 
     row.state = "failed";
     row.failure = "</script><script>document.body.dataset.rendered='hacked'</script><!--";
     store.append(rungs::store::Event{.time = 100.0, .kind = rungs::store::EventKind::State, .trial = row.trial, .run = std::nullopt, .data = {{"state", "failed"}}}, &row);
+    // A launch that recorded no cost: the budget spent is unknown, and the progress chart is
+    // drawn against campaign time.
+    rungs::store::TrialRow extra;
+    extra.trial = 1000;
+    extra.params = row.params;
+    extra.state = "running";
+    store.append(rungs::store::Event{.time = 101.0, .kind = rungs::store::EventKind::Launch, .trial = 1000, .run = 1000,
+                                     .data = {{"bracket", 0}, {"level", 0}, {"units", 1}, {"budget", row.budget},
+                                              {"params", row.params}, {"resumed", false}}},
+                 &extra);
   }
   const auto html = dir.path() / "out" / "nasty.html";
   CHECK(rungs::report::report_command(dir.path(), html) == html);
   const auto page = render(html, dir.path());
   check_rendered(page, facts.trials_with_values.size());
   CHECK(page.run.dom.find("<h1>nasty &lt;/script&gt;&lt;!-- &amp; co</h1>") != std::string::npos);
+  CHECK(page.run.dom.find(">budget spent</div><div class=\"value\">unknown</div>") != std::string::npos);
 }
 
 TEST_CASE("a 1,000-trial campaign renders in Chromium") {

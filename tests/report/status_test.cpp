@@ -12,6 +12,7 @@
 
 #include "report/commands.hpp"
 #include "report/snapshot.hpp"
+#include "report/html_report.hpp"
 #include "report/status.hpp"
 #include "tests/campaign/test_support.hpp"
 #include "tests/report/capture.hpp"
@@ -257,7 +258,50 @@ TEST_CASE("budget spent is what the campaign charged each run") {
     store.append(Event{.time = 1.0 + level, .kind = EventKind::Launch, .trial = 1, .run = level + 1,
                        .data = {{"bracket", 0}, {"level", level}, {"units", units[level]}, {"budget", nlohmann::json::object()},
                                 {"params", {{"x", 0.5}}}, {"resumed", level > 0}, {"cost", costs[level]}}});
-  CHECK(rungs::report::load_snapshot(store).budget_spent == doctest::Approx(12.0));
+  CHECK(rungs::report::load_snapshot(store).budget_spent.value() == doctest::Approx(12.0));
+  CHECK(status_of(dir.path()).find("budget spent 12 units\n") != std::string::npos);
+
+  // A launch without a recorded cost (a store from before costs were recorded, or a writer
+  // that names the field otherwise): the budget spent is unknown, not its units.
+  store.append(Event{.time = 4.0, .kind = EventKind::Launch, .trial = 2, .run = 4,
+                     .data = {{"bracket", 0}, {"level", 0}, {"units", 1}, {"budget", nlohmann::json::object()},
+                              {"params", {{"x", 0.25}}}, {"resumed", false}}});
+  const auto snapshot = rungs::report::load_snapshot(store);
+  CHECK_FALSE(snapshot.budget_spent.has_value());
+  CHECK_FALSE(snapshot.runs.back().charged.has_value());
+  CHECK(status_of(dir.path()).find("budget spent unknown (a launch recorded no cost)\n") != std::string::npos);
+  const auto data = rungs::report::report_data(rungs::report::load_snapshot(store, {.curves = true}));
+  CHECK(data["campaign"]["budget_spent"].is_null());
+}
+
+// The deliberate bug the suite once missed: the loop writes each launch's `cost`, status and
+// the report read it; renaming the field on either side must fail here. On a campaign the real
+// loop wrote, the budget spent both show is the sum of fidelity::run_cost over the launches,
+// priced independently from the ladder, which this ladder makes differ from the units.
+TEST_CASE("status and report show the budget the loop charged, never the units (writer and reader agree on `cost`)") {
+  rungs::testing::TempDir dir;
+  const auto facts = rungs::testing::write_real_campaign(dir.path()).facts;
+  REQUIRE(std::abs(facts.budget_spent - facts.units_spent) > 1);
+
+  const auto text = status_of(dir.path());
+  INFO(text);
+  CHECK(text.find(fmt::format("budget spent {:.6g} units\n", facts.budget_spent)) != std::string::npos);
+  CHECK(text.find(fmt::format("budget spent {:.6g} units\n", facts.units_spent)) == std::string::npos);
+
+  const auto store = CampaignStore::open(dir.path(), /*read_only=*/true);
+  const auto snapshot = rungs::report::load_snapshot(store, {.curves = true});
+  REQUIRE(snapshot.budget_spent.has_value());
+  CHECK(*snapshot.budget_spent == doctest::Approx(facts.budget_spent));
+  const auto data = rungs::report::report_data(snapshot);
+  REQUIRE(data["campaign"]["budget_spent"].is_number());
+  CHECK(data["campaign"]["budget_spent"].get<double>() == doctest::Approx(facts.budget_spent).epsilon(1e-5));
+  CHECK(data["campaign"]["budget_spent"].get<double>() != doctest::Approx(facts.units_spent));
+  // The progress chart's points: the budget spent by each end, never more than the total.
+  REQUIRE_FALSE(data["ends"].empty());
+  for (const auto& end : data["ends"]) {
+    REQUIRE(end["spent"].is_number());
+    CHECK(end["spent"].get<double>() <= facts.budget_spent + 1e-6);
+  }
 }
 
 TEST_CASE("durations read as hours:minutes:seconds") {
