@@ -66,15 +66,20 @@ nlohmann::json parameters_from_values(const CampaignSnapshot& snapshot) {
 }
 
 // Runs that reached their budget (neither stopped early nor failed), in the order they
-// ended, each with the budget handed out until it ended.
+// ended, each with the budget handed out until it ended (null from the first launch whose
+// cost is unknown on).
 nlohmann::json run_ends(const CampaignSnapshot& snapshot) {
   std::vector<const RunSummary*> launched;
   for (const auto& run : snapshot.runs) launched.push_back(&run);
   std::stable_sort(launched.begin(), launched.end(),
                    [](const RunSummary* a, const RunSummary* b) { return a->launched < b->launched; });
-  std::vector<double> spent_after;  // budget spent once the first i+1 runs were launched
-  double total = 0;
-  for (const auto* run : launched) spent_after.push_back(total += run->charged);
+  std::vector<std::optional<double>> spent_after;  // budget spent once the first i+1 runs were launched
+  std::optional<double> total = 0.0;
+  for (const auto* run : launched) {
+    if (total && run->charged) *total += *run->charged;
+    else total.reset();
+    spent_after.push_back(total);
+  }
 
   std::vector<const RunSummary*> ended;
   for (const auto& run : snapshot.runs)
@@ -86,8 +91,8 @@ nlohmann::json run_ends(const CampaignSnapshot& snapshot) {
     const auto count = std::upper_bound(launched.begin(), launched.end(), *run->ended,
                                         [](double time, const RunSummary* r) { return time < r->launched; }) -
                        launched.begin();
-    const double spent = count > 0 ? spent_after[static_cast<std::size_t>(count - 1)] : 0.0;
-    ends.push_back({{"spent", round6(spent)}, {"time", round6(*run->ended)}, {"trial", run->trial},
+    const auto spent = count > 0 ? spent_after[static_cast<std::size_t>(count - 1)] : std::optional<double>(0.0);
+    ends.push_back({{"spent", optional_number(spent ? std::optional(round6(*spent)) : std::nullopt)}, {"time", round6(*run->ended)}, {"trial", run->trial},
                     {"level", run->level}, {"value", *run->value}});
   }
   return ends;
@@ -210,7 +215,7 @@ nlohmann::json report_data(const CampaignSnapshot& snapshot) {
         {"elapsed", snapshot.elapsed},
         {"elapsed_text", format_duration(snapshot.elapsed)},
         {"finished", snapshot.finished},
-        {"budget_spent", round6(snapshot.budget_spent)},
+        {"budget_spent", optional_number(snapshot.budget_spent ? std::optional(round6(*snapshot.budget_spent)) : std::nullopt)},
         {"trials", snapshot.trials.size()},
         {"runs", snapshot.runs.size()},
         {"runs_out", snapshot.runs_out},

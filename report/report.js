@@ -93,7 +93,8 @@
     cards.appendChild(card("trials", String(campaign.trials)));
     cards.appendChild(card("states", states));
     cards.appendChild(card("runs", campaign.runs + (campaign.runs_out ? " (" + campaign.runs_out + " out)" : "")));
-    cards.appendChild(card("budget spent", format(campaign.budget_spent) + " units"));
+    // null: some launch recorded no cost; the units are not the cost, so it is not guessed.
+    cards.appendChild(card("budget spent", campaign.budget_spent === null ? "unknown" : format(campaign.budget_spent) + " units"));
     cards.appendChild(card("elapsed", campaign.elapsed_text + (campaign.mode === "simulate" ? " (virtual)" : "")));
     if (data.best) {
       cards.appendChild(card("best " + metric, format(data.best.value) + " (trial " + data.best.trial + ", level " + data.best.level + ")"));
@@ -169,6 +170,10 @@
   // --- 2. best so far against budget spent ---------------------------------------------------
 
   function drawProgress() {
+    // Without a known budget spent, against campaign time instead (said on the axis).
+    var byBudget = campaign.budget_spent !== null;
+    var xEnd = byBudget ? campaign.budget_spent : campaign.elapsed;
+    var xUnit = byBudget ? " units" : " s";
     var bestByLevel = {};
     var series = {};
     var all = [];
@@ -176,14 +181,14 @@
       var current = bestByLevel[end.level];
       if (current !== undefined && !(maximize ? end.value > current : end.value < current)) return;
       bestByLevel[end.level] = end.value;
-      (series[end.level] = series[end.level] || []).push({ x: end.spent, y: end.value, trial: end.trial });
+      (series[end.level] = series[end.level] || []).push({ x: byBudget ? end.spent : end.time, y: end.value, trial: end.trial });
       all.push(end.value);
     });
     var datasets = Object.keys(series).map(Number).sort(function (a, b) { return a - b; }).map(function (level) {
       var points = series[level];
       var last = points[points.length - 1];
       // Hold the last best to the budget spent so far: nothing better came after it.
-      if (campaign.budget_spent > last.x) points = points.concat([{ x: campaign.budget_spent, y: last.y, trial: last.trial, extension: true }]);
+      if (xEnd > last.x) points = points.concat([{ x: xEnd, y: last.y, trial: last.trial, extension: true }]);
       return {
         label: levelLabel(level),
         data: points,
@@ -201,11 +206,11 @@
       options: {
         interaction: { mode: "nearest", intersect: false },
         scales: {
-          x: { type: "linear", min: 0, title: { display: true, text: "budget spent (scheduler units)" } },
+          x: { type: "linear", min: 0, title: { display: true, text: byBudget ? "budget spent (scheduler units)" : "campaign time (s): the budget spent is unknown (a launch recorded no cost)" } },
           y: { type: "linear", title: { display: true, text: "best " + metric + " so far" } }
         },
         plugins: {
-          tooltip: { callbacks: { label: function (c) { return c.dataset.label + ": " + metric + " " + format(c.parsed.y) + " (trial " + c.raw.trial + ") after " + format(c.parsed.x) + " units"; } } }
+          tooltip: { callbacks: { label: function (c) { return c.dataset.label + ": " + metric + " " + format(c.parsed.y) + " (trial " + c.raw.trial + ") after " + format(c.parsed.x) + xUnit; } } }
         }
       }
     });

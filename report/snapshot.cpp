@@ -48,7 +48,7 @@ void add_runs(CampaignSnapshot& snapshot, const store::CampaignStore& store) {
     run.trial = record.trial;
     run.level = record.level;
     run.launched = record.launched;
-    run.charged = record.cost.value_or(record.units);  // what the loop charged
+    run.charged = record.cost;  // what the loop charged, or unknown
     auto& level = snapshot.levels[run.level];
     level.units = record.units;
     if (level.budget.empty()) level.budget = record.budget;
@@ -70,10 +70,13 @@ void add_runs(CampaignSnapshot& snapshot, const store::CampaignStore& store) {
     incumbent.offer({static_cast<scheduler::TrialId>(run.trial), static_cast<std::size_t>(run.level),
                      snapshot.maximize ? -value : value, run.stopped_by_scheduler, run.failed});
   }
+  std::optional<double> spent = 0.0;
   for (const auto& run : snapshot.runs) {
-    snapshot.budget_spent += run.charged;
+    if (spent && run.charged) *spent += *run.charged;
+    else spent.reset();
     if (!run.ended) ++snapshot.runs_out;
   }
+  snapshot.budget_spent = spent;
   if (const auto& best = incumbent.best()) {
     const auto level = static_cast<std::int64_t>(best->level);
     snapshot.best = BestSoFar{static_cast<std::int64_t>(best->trial), level,

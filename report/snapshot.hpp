@@ -9,6 +9,9 @@
 //  - per bracket and level, how many trials are there and in which state;
 //  - the budget spent: the sum of what the loop charged each run (the launch events' `cost`,
 //    docs/fidelity.md: a promotion that resumes from its checkpoint pays the increment).
+//    A run whose launch recorded no cost (a store written before costs were, or by a writer
+//    that names the field otherwise) makes it unknown: never guessed from the units, which
+//    differ from the cost whenever a budget dimension is cheaper than its units say.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -61,7 +64,7 @@ struct RunSummary {
   std::int64_t run = 0;
   std::int64_t trial = 0;
   std::int64_t level = 0;
-  double charged = 0;  // scheduler units it cost, see the file comment
+  std::optional<double> charged;  // scheduler units it cost, see the file comment; empty: unknown
   double launched = 0;
   std::optional<double> ended;  // empty while it is out
   std::optional<double> value;  // at its end; empty if it failed
@@ -99,7 +102,7 @@ struct CampaignSnapshot {
   std::size_t runs_out = 0;  // launched and not ended: running now (or when it stopped)
   std::size_t reports = 0;
   std::size_t warnings = 0;
-  double budget_spent = 0;   // scheduler units, see the file comment
+  std::optional<double> budget_spent;  // scheduler units, see the file comment; empty: unknown
   std::optional<BestSoFar> best;
   std::vector<Curve> curves;  // by trial id; only with SnapshotOptions::curves
 

@@ -77,8 +77,9 @@ void print_header(const CampaignSnapshot& s, std::FILE* out) {
   for (const auto& [state, count] : s.states)
     if (std::find(kStates.begin(), kStates.end(), state) == kStates.end()) states += fmt::format(", {} {}", state, count);
   fmt::print(out, "Trials: {}\n", states);
-  fmt::print(out, "Runs: {} ({} out), reports {}, warnings {}, budget spent {:.6g} units\n", s.runs.size(), s.runs_out,
-             s.reports, s.warnings, s.budget_spent);
+  fmt::print(out, "Runs: {} ({} out), reports {}, warnings {}, budget spent {}\n", s.runs.size(), s.runs_out, s.reports,
+             s.warnings,
+             s.budget_spent ? fmt::format("{:.6g} units", *s.budget_spent) : "unknown (a launch recorded no cost)");
 }
 
 void print_best(const CampaignSnapshot& s, std::FILE* out) {

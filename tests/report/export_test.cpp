@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -12,7 +13,7 @@
 #include "report/csv.hpp"
 #include "report/export.hpp"
 #include "tests/campaign/test_support.hpp"
-#include "tests/report/fake_campaign.hpp"
+#include "tests/report/real_campaign.hpp"
 
 namespace {
 
@@ -74,19 +75,21 @@ TEST_CASE("rows flatten into one column per nested key, empty where a row has no
   CHECK(table.rows[1] == std::vector<std::string>{"2", "stopped", "", "adam", "1", "", "0.5"});
 }
 
-TEST_CASE("CSV export: every table parses back with its header, row count and awkward values") {
+TEST_CASE("CSV export of a campaign the real loop wrote: every table parses back, cell for cell") {
   rungs::testing::TempDir dir;
-  const auto facts = rungs::testing::write_fake_campaign(dir.path());
-  const auto files = rungs::report::export_command(dir.path(), "csv");
+  const auto campaign_dir = dir.path() / "c";
+  const auto facts = rungs::testing::write_real_campaign(campaign_dir).facts;
+  REQUIRE(facts.warnings > 0);
+  REQUIRE(facts.failed_runs > 0);
+  const auto files = rungs::report::export_command(campaign_dir, "csv");
   REQUIRE(files.size() == 4);
-  CHECK(files[0] == dir.path() / "export" / "trials.csv");
+  CHECK(files[0] == campaign_dir / "export" / "trials.csv");
 
-  const auto store = CampaignStore::open(dir.path(), true);
   const auto parsed = parse_with_python(files, dir.path());
   const auto& trials = parsed[files[0].string()];
-  const auto& runs = parsed[(dir.path() / "export" / "runs.csv").string()];
-  const auto& reports = parsed[(dir.path() / "export" / "reports.csv").string()];
-  const auto& warnings = parsed[(dir.path() / "export" / "warnings.csv").string()];
+  const auto& runs = parsed[(campaign_dir / "export" / "runs.csv").string()];
+  const auto& reports = parsed[(campaign_dir / "export" / "reports.csv").string()];
+  const auto& warnings = parsed[(campaign_dir / "export" / "warnings.csv").string()];
 
   // Row counts, and every row as wide as its header.
   CHECK(trials["rows"].size() == facts.trials);
@@ -102,52 +105,86 @@ TEST_CASE("CSV export: every table parses back with its header, row count and aw
   CHECK(trials["header"][2] == "state");
   const auto optimizer = column(trials, "params.optimizer");
   const auto momentum = column(trials, "params.momentum");
-  column(trials, "params.lr");
+  const auto lr = column(trials, "params.lr");
   column(trials, "budget.epochs");
+  column(trials, "budget.data_fraction");
   column(trials, "values_by_level.0");
-  column(reports, "metrics.val_acc");
+  column(reports, "metrics.val_loss");
   CHECK(runs["header"][0] == "run");
 
-  // Values with commas and quotes come back exactly; an inactive parameter is empty.
-  const nlohmann::json rows = store.trials();
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const auto& cells = trials["rows"][i];
-    CHECK(cells[0] == std::to_string(rows[i]["trial"].get<std::int64_t>()));
-    CHECK(cells[optimizer] == rows[i]["params"]["optimizer"]);
-    if (!rows[i]["params"].contains("momentum")) CHECK(cells[momentum] == "");
-  }
+  // Each trial's state and parameters as the event log has them; values with commas and
+  // quotes come back exactly; an inactive parameter is empty.
   std::set<std::string> seen;
-  for (const auto& cells : trials["rows"]) seen.insert(cells[optimizer].get<std::string>());
+  for (const auto& cells : trials["rows"]) {
+    const auto trial = std::stoll(cells[0].get<std::string>());
+    CAPTURE(trial);
+    CHECK(cells[2] == facts.state_of.at(trial));
+    const auto& params = facts.params_of.at(trial);
+    CHECK(cells[optimizer] == params["optimizer"]);
+    CHECK(std::stod(cells[lr].get<std::string>()) == params["lr"].get<double>());
+    if (params.contains("momentum")) CHECK(std::stod(cells[momentum].get<std::string>()) == params["momentum"].get<double>());
+    else CHECK(cells[momentum] == "");
+    seen.insert(cells[optimizer].get<std::string>());
+  }
   CHECK(seen == std::set<std::string>{"sgd", "adam, fast", "say \"hi\""});
-  CHECK(reports["rows"][0][column(reports, "metrics.note")] == "epoch, \"ok\"");
-  CHECK(warnings["rows"][0][column(warnings, "message")] == store.warnings()[0].message);
-  bool failure_seen = false;
-  for (const auto& cells : runs["rows"])
-    failure_seen |= cells[column(runs, "failure")] == "exited with code 1, \"CUDA out of memory\"";
-  CHECK(failure_seen);
+
+  // Runs: what each was charged adds up to the budget spent (priced from the ladder, not the
+  // units), and the failures are there.
+  double charged = 0;
+  std::size_t failures = 0;
+  for (const auto& cells : runs["rows"]) {
+    charged += std::stod(cells[column(runs, "cost")].get<std::string>());
+    failures += cells[column(runs, "failure")] != "" ? 1 : 0;
+  }
+  CHECK(charged == doctest::Approx(facts.budget_spent));
+  CHECK(failures == facts.failed_runs);
+
+  // Warnings in log order, text intact.
+  for (std::size_t i = 0; i < facts.warnings; ++i) CHECK(warnings["rows"][i][column(warnings, "message")] == facts.warning_messages[i]);
 
   // Numbers read back as the same doubles.
   const auto value = column(reports, "value");
+  const auto store = CampaignStore::open(campaign_dir, true);
   const auto report_rows = store.reports();
+  REQUIRE(report_rows.size() == facts.reports);
   for (std::size_t i = 0; i < report_rows.size(); ++i)
     CHECK(std::stod(reports["rows"][i][value].get<std::string>()) == report_rows[i].value.value());
 }
 
-TEST_CASE("JSON export: one array of rows per table, and the campaign") {
+TEST_CASE("JSON export of a campaign the real loop wrote: one array of rows per table, and the campaign") {
   rungs::testing::TempDir dir;
-  const auto facts = rungs::testing::write_fake_campaign(dir.path());
+  const auto campaign_dir = dir.path() / "c";
+  const auto facts = rungs::testing::write_real_campaign(campaign_dir, {.direction = "max", .iterations = 1}).facts;
   const auto out = dir.path() / "elsewhere";
-  const auto files = rungs::report::export_command(dir.path(), "json", out);
+  const auto files = rungs::report::export_command(campaign_dir, "json", out);
   REQUIRE(files.size() == 5);
-  const auto store = CampaignStore::open(dir.path(), true);
   auto load = [&](const std::string& name) { return nlohmann::json::parse(rungs::testing::read_file(out / name)); };
-  CHECK(load("trials.json") == nlohmann::json(store.trials()));
-  CHECK(load("runs.json") == nlohmann::json(store.runs()));
+
+  const auto trials = load("trials.json");
+  REQUIRE(trials.size() == facts.trials);
+  for (const auto& row : trials) {
+    const auto trial = row["trial"].get<std::int64_t>();
+    CHECK(row["state"] == facts.state_of.at(trial));
+    CHECK(row["params"] == facts.params_of.at(trial));
+  }
+  const auto runs = load("runs.json");
+  REQUIRE(runs.size() == facts.runs);
+  double charged = 0;
+  for (const auto& row : runs) charged += row["cost"].get<double>();
+  CHECK(charged == doctest::Approx(facts.budget_spent));
   CHECK(load("reports.json").size() == facts.reports);
-  CHECK(load("warnings.json") == nlohmann::json(store.warnings()));
+  const auto warnings = load("warnings.json");
+  REQUIRE(warnings.size() == facts.warnings);
+  for (std::size_t i = 0; i < facts.warnings; ++i) CHECK(warnings[i]["message"] == facts.warning_messages[i]);
+
+  // The typed rows serialize whole (no column left out of the JSON).
+  const auto store = CampaignStore::open(campaign_dir, true);
+  CHECK(trials == nlohmann::json(store.trials()));
+  CHECK(runs == nlohmann::json(store.runs()));
   const auto campaign = load("campaign.json");
   CHECK(campaign["name"] == "report-test");
   CHECK(campaign["metric"] == "val_loss");
+  CHECK(campaign["direction"] == "max");
   CHECK(campaign["campaign_yaml"] == store.info().campaign_yaml);
 }
 

@@ -16,7 +16,6 @@
 #include "report/html_report.hpp"
 #include "report/snapshot.hpp"
 #include "tests/campaign/test_support.hpp"
-#include "tests/report/fake_campaign.hpp"
 #include "tests/report/real_campaign.hpp"
 #include "tests/report/headless_chromium.hpp"
 
@@ -135,7 +134,7 @@ TEST_CASE("report data: a curve per trial with reports, runs that reached their 
     CHECK(end["time"].get<double>() >= time);
     spent = end["spent"], time = end["time"];
   }
-  CHECK(spent <= snapshot.budget_spent + 1e-9);
+  CHECK(spent <= snapshot.budget_spent.value() + 1e-9);
   // Levels 0..2 at 1, 3, 9 units.
   REQUIRE(data["levels"].size() == 3);
   CHECK(data["levels"][2]["units"] == 9);
@@ -144,7 +143,7 @@ TEST_CASE("report data: a curve per trial with reports, runs that reached their 
 TEST_CASE("the report renders in headless Chromium: one curve per trial with reports, no errors") {
   if (!have_chromium()) return;
   rungs::testing::TempDir dir;
-  const auto facts = rungs::testing::write_fake_campaign(dir.path());
+  const auto facts = rungs::testing::write_real_campaign(dir.path()).facts;
   const auto html = rungs::report::report_command(dir.path());
   CHECK(html == dir.path() / "report.html");
   const auto text = rungs::testing::read_file(html);
@@ -154,47 +153,55 @@ TEST_CASE("the report renders in headless Chromium: one curve per trial with rep
   CHECK(text.find("Chart.js v4") != std::string::npos);
 
   const auto page = render(html, dir.path());
-  check_rendered(page, facts.trials_with_reports);
+  check_rendered(page, facts.trials_with_values.size());
   // The charts' canvases are there, one per parameter too.
   CHECK(page.run.dom.find("id=\"parameter-3\"") != std::string::npos);
   CHECK(page.run.dom.find("<table>") != std::string::npos);
 }
 
-TEST_CASE("a campaign name and failure text with markup cannot break the page") {
+TEST_CASE("a campaign name and failure text with markup, and a launch without a cost, cannot break the page") {
   if (!have_chromium()) return;
   rungs::testing::TempDir dir;
-  rungs::testing::FakeCampaignOptions options;
-  options.name = "nasty </script><!-- & co";
-  const auto facts = rungs::testing::write_fake_campaign(dir.path(), options);
+  const auto facts = rungs::testing::write_real_campaign(dir.path(), {.spec_name = "nasty </script><!-- & co"}).facts;
   {
     auto store = CampaignStore::open(dir.path());
     rungs::store::TrialRow row = store.trials().at(0);
     row.state = "failed";
     row.failure = "</script><script>document.body.dataset.rendered='hacked'</script><!--";
     store.append(rungs::store::Event{.time = 100.0, .kind = rungs::store::EventKind::State, .trial = row.trial, .run = std::nullopt, .data = {{"state", "failed"}}}, &row);
+    // A launch that recorded no cost: the budget spent is unknown, and the progress chart is
+    // drawn against campaign time.
+    rungs::store::TrialRow extra;
+    extra.trial = 1000;
+    extra.params = row.params;
+    extra.state = "running";
+    store.append(rungs::store::Event{.time = 101.0, .kind = rungs::store::EventKind::Launch, .trial = 1000, .run = 1000,
+                                     .data = {{"bracket", 0}, {"level", 0}, {"units", 1}, {"budget", row.budget},
+                                              {"params", row.params}, {"resumed", false}}},
+                 &extra);
   }
   const auto html = dir.path() / "out" / "nasty.html";
   CHECK(rungs::report::report_command(dir.path(), html) == html);
   const auto page = render(html, dir.path());
-  check_rendered(page, facts.trials_with_reports);
+  check_rendered(page, facts.trials_with_values.size());
   CHECK(page.run.dom.find("<h1>nasty &lt;/script&gt;&lt;!-- &amp; co</h1>") != std::string::npos);
+  CHECK(page.run.dom.find(">budget spent</div><div class=\"value\">unknown</div>") != std::string::npos);
 }
 
 TEST_CASE("a 1,000-trial campaign renders in Chromium") {
   if (!have_chromium()) return;
   rungs::testing::TempDir dir;
-  rungs::testing::FakeCampaignOptions options;
-  options.levels = 4;           // 1, 3, 9, 27 epochs
-  options.trials_per_bracket = 700;
-  options.reports_per_epoch = 2;
-  const auto facts = rungs::testing::write_fake_campaign(dir.path(), options);
+  // 16 Hyperband iterations of 65 trials over 1, 3, 9, 27 epochs (the top level's 54 virtual
+  // seconds within the timeout).
+  const auto facts =
+      rungs::testing::write_real_campaign(dir.path(), {.iterations = 16, .max_epochs = 27, .timeout = "80s"}).facts;
   REQUIRE(facts.trials >= 1000);
 
   const auto started = std::chrono::steady_clock::now();
   const auto html = rungs::report::report_command(dir.path());
   const double writing = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const auto page = render(html, dir.path());
-  check_rendered(page, facts.trials_with_reports);
+  check_rendered(page, facts.trials_with_values.size());
   MESSAGE(fmt::format("{} trials, {} reports: report.html {:.0f} KB, written in {:.2f} s; data parsed and charts "
                       "drawn in {} ms, headless Chromium done in {:.2f} s (its start included)",
                       facts.trials, facts.reports, fs::file_size(html) / 1024.0, writing, page.render_ms,

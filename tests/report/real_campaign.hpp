@@ -11,6 +11,8 @@
 // The ladder makes cost and units differ (a data fraction that warm-starts, charged with the
 // product model, and promotions charged the increment, docs/fidelity.md), and a timeout fails
 // some runs.
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <limits>
@@ -18,6 +20,8 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -33,13 +37,18 @@ namespace rungs::testing {
 struct RealCampaignOptions {
   std::string name = "report-test";
   std::string direction = "min";
-  int iterations = 2;         // Hyperband iterations: 17 trials each
+  int iterations = 2;         // Hyperband iterations: 25 trials each (max_epochs 9)
+  int max_epochs = 9;         // 9: levels 1, 3, 9 epochs; 27: four levels, 65 trials an iteration
   std::uint64_t seed = 3;
   std::string timeout = "25s";  // virtual seconds: fails the slowest runs at the top levels
+  // Set on the parsed spec, past the YAML's rule that a name be a safe path component (a C++
+  // caller may name a campaign anything; the report must still escape it).
+  std::optional<std::string> spec_name = std::nullopt;
 };
 
 // Categorical choices with a comma and quotes, where CSV quoting matters.
 inline std::string real_campaign_yaml(const RealCampaignOptions& options) {
+  const std::string fractions = options.max_epochs == 27 ? "[0.25, 0.5, 1.0, 1.0]" : "[0.25, 0.5, 1.0]";
   return "name: \"" + options.name + "\"\n" +
          "seed: " + std::to_string(options.seed) + "\n" +
          "metric: {name: val_loss, mode: " + options.direction + "}\n" +
@@ -50,10 +59,10 @@ inline std::string real_campaign_yaml(const RealCampaignOptions& options) {
          "  hidden:    {type: int, low: 8, high: 128, log: true}\n"
          "budget:\n"
          "  min: 1\n"
-         "  max: 9\n"
+         "  max: " + std::to_string(options.max_epochs) + "\n" +
          "  dimensions:\n"
-         "    epochs: {type: int, growth: continued, min: 1, max: 9}\n"
-         "    data_fraction: {type: float, values: [0.25, 0.5, 1.0], on_change: warm_start}\n"
+         "    epochs: {type: int, growth: continued, min: 1, max: " + std::to_string(options.max_epochs) + "}\n" +
+         "    data_fraction: {type: float, values: " + fractions + ", on_change: warm_start}\n" +
          "scheduler: {type: hyperband, eta: 3, max_concurrent: 3, iterations: " + std::to_string(options.iterations) + "}\n" +
          "optimizer: random\n"
          "trial:\n"
@@ -73,6 +82,30 @@ struct CampaignFacts {
   bool finished = false;
   std::int64_t failed_trial = 0;              // one failed trial, if any
   std::int64_t stopped_trial = 0;             // one stopped trial, if any
+  std::size_t failed_runs = 0;                // exits with a failure
+  std::map<std::int64_t, nlohmann::json> params_of;    // trial -> its parameters
+  std::map<std::int64_t, std::int64_t> bracket_of;     // trial -> its bracket
+  std::map<std::int64_t, std::int64_t> first_level;    // trial -> level of its first launch
+  std::map<std::int64_t, std::int64_t> top_level;      // trial -> highest level it was launched at
+  std::map<std::int64_t, nlohmann::json> budget_of_level;  // level -> budget point, as launched
+  // trial -> (level, value) of its highest run that reached its budget (neither stopped by the
+  // scheduler nor failed): what ranks it.
+  std::map<std::int64_t, std::pair<std::int64_t, double>> final_of;
+  std::vector<std::string> warning_messages;  // in log order
+
+  // Trials best first: those with a final value by (level desc, value in the metric's
+  // direction), then the others by id (the test campaigns report the metric on every line).
+  std::vector<std::int64_t> ranked(bool maximize) const {
+    std::vector<std::int64_t> order;
+    for (const auto& [trial, state] : state_of) order.push_back(trial);
+    auto key = [&](std::int64_t trial) {
+      const auto found = final_of.find(trial);
+      if (found == final_of.end()) return std::tuple{1, std::int64_t{0}, 0.0, trial};
+      return std::tuple{0, -found->second.first, (maximize ? -1 : 1) * found->second.second, trial};
+    };
+    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return key(a) < key(b); });
+    return order;
+  }
 };
 
 inline CampaignFacts facts_from_events(const store::CampaignStore& store, const campaign::CampaignSpec& spec) {
@@ -90,6 +123,11 @@ inline CampaignFacts facts_from_events(const store::CampaignStore& store, const 
         trials.insert(trial);
         out.insert(*event.run);
         const auto level = data.at("level").get<std::size_t>();
+        facts.params_of[trial] = data.at("params");
+        facts.bracket_of[trial] = data.at("bracket").get<std::int64_t>();
+        facts.first_level.try_emplace(trial, static_cast<std::int64_t>(level));
+        facts.top_level[trial] = std::max(facts.top_level[trial], static_cast<std::int64_t>(level));
+        facts.budget_of_level[static_cast<std::int64_t>(level)] = data.at("budget");
         std::optional<fidelity::Budget> resumed_from;
         if (data.at("resumed").get<bool>()) resumed_from = spec.ladder.at(static_cast<std::size_t>(last_level.at(trial)));
         facts.budget_spent += fidelity::run_cost(spec.ladder, spec.ladder.at(level), resumed_from);
@@ -101,6 +139,9 @@ inline CampaignFacts facts_from_events(const store::CampaignStore& store, const 
         out.erase(*event.run);
         const bool failed = !data.at("failure").is_null();
         const double value = data.at("value").is_number() ? data.at("value").get<double>() : std::numeric_limits<double>::quiet_NaN();
+        const bool stopped = data.at("stopped_by_scheduler").get<bool>();
+        facts.failed_runs += failed ? 1 : 0;
+        if (!failed && !stopped && std::isfinite(value)) facts.final_of[trial] = {last_level.at(trial), value};
         incumbent.offer({static_cast<scheduler::TrialId>(trial), static_cast<std::size_t>(last_level.at(trial)), sign * value,
                          data.at("stopped_by_scheduler").get<bool>(), failed});
         break;
@@ -110,7 +151,10 @@ inline CampaignFacts facts_from_events(const store::CampaignStore& store, const 
         if (data.at("value").is_number()) facts.trials_with_values.insert(trial);
         break;
       case store::EventKind::State: facts.state_of[trial] = data.at("state").get<std::string>(); break;
-      case store::EventKind::Warning: ++facts.warnings; break;
+      case store::EventKind::Warning:
+        ++facts.warnings;
+        facts.warning_messages.push_back(data.at("message").get<std::string>());
+        break;
       case store::EventKind::Finish: facts.finished = true; break;
       default: break;
     }
@@ -135,6 +179,7 @@ struct RealCampaign {
 // Runs the campaign into `directory` (which must not hold one) and returns its facts.
 inline RealCampaign write_real_campaign(const std::filesystem::path& directory, const RealCampaignOptions& options = {}) {
   auto spec = campaign::parse_campaign(real_campaign_yaml(options), "campaign.yaml", directory);
+  if (options.spec_name) spec.name = *options.spec_name;
   auto scheduler = campaign::make_scheduler(spec);
   campaign::SimulationOptions simulation;
   simulation.seed = options.seed;
