@@ -1,5 +1,7 @@
 #include "campaign/dispatcher.hpp"
 
+#include <boost/asio/post.hpp>
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -36,12 +38,15 @@ Dispatcher::Dispatcher(const CampaignSpec& spec, scheduler::Scheduler& scheduler
   std::filesystem::create_directories(options.output / "trials");
   warnings_log_.open(options.output / "warnings.log", std::ios::app);
   journal_.on_replay_end([this] { relaunch_runs_out(); });
+  journal_.group_commits([this](std::function<void()> commit) { boost::asio::post(io_, std::move(commit)); });
+  processes_.before_each_effect([this] { journal_.commit(); });
 }
 
 CampaignOutcome Dispatcher::run() {
   if (options_.handle_signals) {
     signals_.add(SIGINT);
     signals_.add(SIGTERM);
+    signals_.add(SIGHUP);  // a closed terminal or SSH session: stop everything, then exit
     signals_.async_wait([this](const boost::system::error_code& ec, int) {
       if (!ec && !finished_) interrupt();
     });
@@ -54,6 +59,7 @@ CampaignOutcome Dispatcher::run() {
   }
   io_.run();
   io_.restart();  // leave the context reusable for the caller
+  journal_.commit_each();  // no handler runs any more to commit a group
   if (!interrupted_) {
     sync_states(/*all=*/true);
     record_finish();

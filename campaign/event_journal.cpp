@@ -31,14 +31,48 @@ bool EventJournal::write(store::Event event, const std::function<store::TrialRow
   }
   if (!row) {
     store_.append(std::move(event));
-    return false;
+  } else {
+    const store::TrialRow trial_row = row();
+    store_.append(std::move(event), &trial_row);
   }
-  const store::TrialRow trial_row = row();
-  store_.append(std::move(event), &trial_row);
+  written();
   return false;
 }
 
-void EventJournal::append(store::Event event) { store_.append(std::move(event)); }
+void EventJournal::append(store::Event event) {
+  store_.append(std::move(event));
+  written();
+}
+
+void EventJournal::group_commits(std::function<void(std::function<void()>)> post) {
+  post_ = std::move(post);
+  store_.hold_commits();
+}
+
+void EventJournal::commit() {
+  commit_posted_ = false;
+  store_.commit();
+}
+
+void EventJournal::commit_each() {
+  commit();
+  post_ = {};
+  store_.hold_commits(false);
+}
+
+void EventJournal::written() {
+  if (!post_) return;
+  // A bound on what one commit holds, for a handler that writes without end.
+  constexpr std::size_t kLargestGroup = 16384;
+  if (store_.uncommitted() >= kLargestGroup) {
+    store_.commit();
+  } else if (!commit_posted_) {
+    commit_posted_ = true;
+    post_([this, alive = std::weak_ptr<int>(alive_)] {
+      if (alive.lock() && commit_posted_) commit();
+    });
+  }
+}
 
 double EventJournal::now() const {
   if (replaying()) return log_.time();

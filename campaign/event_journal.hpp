@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
 
 #include "campaign/replay_log.hpp"
 #include "store/store.hpp"
@@ -60,6 +61,18 @@ class EventJournal {
   // Appends whatever the replay: events a replay never re-creates (warnings, the finish).
   void append(store::Event event);
 
+  // Group commit. Once on, the journal's writes are durable only when commit() returns: the
+  // loop commits before anything it recorded takes effect outside rungs (a launch, a stop, a
+  // pause; TrialProcesses calls it), and `post` schedules a commit after the handler at work
+  // (one per burst of lines: a flooding trial costs one commit per read, not one per line).
+  // What a crash loses is therefore what had no effect yet; the trials' output files hold the
+  // lines again (the runner follows them from the last recorded offset).
+  void group_commits(std::function<void(std::function<void()>)> post);
+  void commit();
+  // Back to one commit per event (after committing what is held): for the writes made once
+  // the event loop has stopped, when no posted commit would run.
+  void commit_each();
+
   // An error naming a recorded event that does not fit the replayed state.
   ReplayMismatch mismatch(const store::Event& recorded, const std::string& what) const {
     return log_.mismatch(recorded, what);
@@ -75,6 +88,10 @@ class EventJournal {
   std::function<void()> on_replay_end_;
   std::function<double()> clock_;
   std::function<void(double)> restore_clock_;
+  std::function<void(std::function<void()>)> post_;  // group commits: schedules commit()
+  bool commit_posted_ = false;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // a posted commit outliving the journal does nothing
+  void written();  // after each append: schedules or forces the group's commit
   std::chrono::steady_clock::time_point started_;
   double time_offset_ = 0;  // steady clock only: what the campaign ran before a resume
 };

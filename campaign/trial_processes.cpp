@@ -16,11 +16,11 @@ void TrialProcesses::launch(scheduler::TrialId trial, runners::LaunchSpec spec, 
   runners::RunCallbacks callbacks;
   callbacks.on_line = [this, trial, serial](std::string_view line) { on_line(trial, serial, line); };
   callbacks.on_exit = [this, trial, serial](const runners::ExitStatus& status) { on_exit(trial, serial, status); };
-  live_[trial] = Process{serial, runner_.launch(std::move(spec), std::move(callbacks))};  // callbacks come later
+  live_[trial] = Process{serial, runner().launch(std::move(spec), std::move(callbacks))};  // callbacks come later
 }
 
 void TrialProcesses::stop(scheduler::TrialId trial) {
-  if (const auto process = live_.find(trial); process != live_.end()) runner_.stop(process->second.id);
+  if (const auto process = live_.find(trial); process != live_.end()) runner().stop(process->second.id);
 }
 
 void TrialProcesses::run_ended(scheduler::TrialId trial) {
@@ -29,7 +29,7 @@ void TrialProcesses::run_ended(scheduler::TrialId trial) {
 
 bool TrialProcesses::keep(scheduler::TrialId trial, const fidelity::Budget& budget, bool relaunched) {
   const auto process = live_.find(trial);
-  if (process == live_.end() || !runner_.pause(process->second.id)) return false;
+  if (process == live_.end() || !runner().pause(process->second.id)) return false;
   kept_[trial] = KeptProcess{budget, relaunched, {}, ++pauses_};
   while (kept_.size() > max_paused_) {
     const auto oldest = std::min_element(kept_.begin(), kept_.end(), [](const auto& a, const auto& b) {
@@ -50,7 +50,7 @@ void TrialProcesses::continue_kept(scheduler::TrialId trial) {
   auto lines = std::move(kept->second.lines);
   kept_.erase(kept);
   const auto& process = live_.at(trial);
-  runner_.resume(process.id);  // if it is dying meanwhile, its exit ends the run
+  runner().resume(process.id);  // if it is dying meanwhile, its exit ends the run
   post_lines(trial, process.serial, std::move(lines));
 }
 
@@ -62,7 +62,7 @@ void TrialProcesses::end_kept(scheduler::TrialId trial, bool keep_lines) {
   if (process == live_.end()) return;
   ending_[process->second.serial] = trial;
   lost_.insert(trial);
-  runner_.stop(process->second.id);  // SIGTERM with a SIGCONT, so it can handle it
+  runner().stop(process->second.id);  // SIGTERM with a SIGCONT, so it can handle it
   live_.erase(process);
 }
 
@@ -72,7 +72,7 @@ void TrialProcesses::end_all_kept() {
 
 void TrialProcesses::stop_all() {
   end_all_kept();
-  runner_.stop_all();
+  runner().stop_all();
 }
 
 std::optional<std::vector<std::string>> TrialProcesses::take_lost(scheduler::TrialId trial) {

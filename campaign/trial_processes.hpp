@@ -26,6 +26,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -97,6 +98,10 @@ class TrialProcesses {
   // Ends every kept process and stops every run (an interrupted campaign).
   void stop_all();
 
+  // Runs before every call that reaches a process (launch, stop, pause, resume): the loop
+  // makes what it recorded durable there, so nothing takes effect unrecorded.
+  void before_each_effect(std::function<void()> hook) { before_effect_ = std::move(hook); }
+
   // If the trial's kept process was ended or died since its last launch: the lines held for
   // its next run (maybe none), and the trial counts as having its process again. Else
   // nullopt.
@@ -115,7 +120,14 @@ class TrialProcesses {
   void on_exit(scheduler::TrialId trial, std::uint64_t serial, const runners::ExitStatus& status);
   void post_lines(scheduler::TrialId trial, std::uint64_t serial, std::vector<std::string> lines);
 
+  // The runner, after the before_each_effect hook: every process call goes through here.
+  runners::Runner& runner() {
+    if (before_effect_) before_effect_();
+    return runner_;
+  }
+
   runners::Runner& runner_;
+  std::function<void()> before_effect_;
   boost::asio::io_context& io_;
   ProcessListener& listener_;
   std::size_t max_paused_;

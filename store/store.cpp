@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <ctime>
+#include <optional>
 #include <stdexcept>
 #include <utility>
 
@@ -138,7 +139,14 @@ CampaignStore::CampaignStore(fs::path directory, std::unique_ptr<SQLite::Databas
     : directory_(std::move(directory)), db_(std::move(db)), crash_after_(crash_after_from_environment()) {}
 CampaignStore::CampaignStore(CampaignStore&&) noexcept = default;
 CampaignStore& CampaignStore::operator=(CampaignStore&&) noexcept = default;
-CampaignStore::~CampaignStore() = default;
+CampaignStore::~CampaignStore() {
+  try {
+    commit();  // what a holding writer appended is kept, as if it had committed itself
+  } catch (const std::exception&) {
+    // The transaction rolls back: events lost here were never carried out (commit() runs
+    // before anything recorded takes effect), so the log stays consistent.
+  }
+}
 
 bool CampaignStore::exists(const fs::path& directory) { return fs::exists(directory / kFileName); }
 
@@ -212,7 +220,9 @@ void CampaignStore::load_info() {
 }
 
 std::int64_t CampaignStore::append(Event event, const TrialRow* trial) {
-  SQLite::Transaction transaction(*db_);
+  std::optional<SQLite::Transaction> own;  // not holding: this event is its own transaction
+  if (!holding_) own.emplace(*db_);
+  else if (!open_) open_ = std::make_unique<SQLite::Transaction>(*db_);
   if (!insert_event_) {
     insert_event_ = std::make_unique<SQLite::Statement>(
         *db_, "INSERT INTO events (time, kind, trial, run, data) VALUES (?, ?, ?, ?, ?)");
@@ -229,26 +239,47 @@ std::int64_t CampaignStore::append(Event event, const TrialRow* trial) {
   insert.bind(5, dump(event.data));
   insert.exec();
   const auto seq = db_->getLastInsertRowid();
-  if (trial) {
-    auto& upsert = *upsert_trial_;
-    upsert.reset();
-    upsert.clearBindings();
-    upsert.bind(1, trial->trial);
-    upsert.bind(2, trial->bracket);
-    upsert.bind(3, dump(trial->params));
-    upsert.bind(4, trial->state);
-    upsert.bind(5, trial->level);
-    upsert.bind(6, dump(trial->budget));
-    if (trial->last_value) upsert.bind(7, *trial->last_value);
-    if (trial->last_step) upsert.bind(8, *trial->last_step);
-    upsert.bind(9, dump(trial->values_by_level));
-    if (trial->failure) upsert.bind(10, *trial->failure);
-    upsert.bind(11, trial->updated);
-    upsert.exec();
+  if (own) {
+    if (trial) write_row(*trial);
+    own->commit();
+  } else {
+    if (trial) pending_rows_.insert_or_assign(trial->trial, *trial);
+    ++uncommitted_;
   }
-  transaction.commit();
   if (crash_after_ != 0 && ++appended_ == crash_after_) ::kill(::getpid(), SIGKILL);
   return seq;
+}
+
+void CampaignStore::write_row(const TrialRow& trial) {
+  auto& upsert = *upsert_trial_;
+  upsert.reset();
+  upsert.clearBindings();
+  upsert.bind(1, trial.trial);
+  upsert.bind(2, trial.bracket);
+  upsert.bind(3, dump(trial.params));
+  upsert.bind(4, trial.state);
+  upsert.bind(5, trial.level);
+  upsert.bind(6, dump(trial.budget));
+  if (trial.last_value) upsert.bind(7, *trial.last_value);
+  if (trial.last_step) upsert.bind(8, *trial.last_step);
+  upsert.bind(9, dump(trial.values_by_level));
+  if (trial.failure) upsert.bind(10, *trial.failure);
+  upsert.bind(11, trial.updated);
+  upsert.exec();
+}
+
+void CampaignStore::hold_commits(bool on) {
+  if (!on) commit();
+  holding_ = on;
+}
+
+void CampaignStore::commit() {
+  if (!open_) return;
+  for (const auto& [id, row] : pending_rows_) write_row(row);
+  pending_rows_.clear();
+  open_->commit();
+  open_.reset();
+  uncommitted_ = 0;
 }
 
 std::vector<Event> CampaignStore::events() const {

@@ -29,6 +29,7 @@
 namespace SQLite {
 class Database;
 class Statement;
+class Transaction;
 }
 
 namespace rungs::store {
@@ -83,6 +84,17 @@ class CampaignStore {
   // written in the same transaction.
   std::int64_t append(Event event, const TrialRow* trial = nullptr);
 
+  // Group commit, for a writer that decides itself when its events must be durable (the
+  // campaign loop's journal: before anything it recorded takes effect outside rungs). Once
+  // held, append() writes into one open transaction and keeps only the latest row per trial;
+  // commit() writes those rows and commits, durable on return. A store destroyed while
+  // holding commits what it holds. One commit per burst instead of per event is what makes
+  // ingestion run at line rate: a commit costs a WAL frame per touched page.
+  void hold_commits(bool on = true);  // off: commits what it holds, then one commit per append
+  void commit();
+  // Events appended since the last commit.
+  std::size_t uncommitted() const { return uncommitted_; }
+
   // Reads, each a consistent view on its own; a ReadTransaction makes several agree.
   std::vector<Event> events() const;                  // the whole log, in order
   std::vector<TrialRow> trials() const;               // the `trials` table, by trial
@@ -106,6 +118,11 @@ class CampaignStore {
   std::unique_ptr<SQLite::Statement> upsert_trial_;
   CampaignInfo info_;
   std::uint64_t appended_ = 0;
+  bool holding_ = false;
+  std::unique_ptr<SQLite::Transaction> open_;      // while holding, with uncommitted events
+  std::map<std::int64_t, TrialRow> pending_rows_;  // while holding: the latest row per trial
+  std::size_t uncommitted_ = 0;
+  void write_row(const TrialRow& row);
   std::uint64_t crash_after_ = 0;  // test hook, see store.cpp
 };
 

@@ -73,12 +73,12 @@ TEST_CASE("campaign loop: a run stopped early is never the best, even with the b
   std::map<std::int64_t, Run> runs;  // by trial (one run each in stopping mode)
   nlohmann::json finish;
   for (const auto& event : store.events()) {
-    if (event.kind == campaign::EventKind::Report) runs[*event.trial].last_value = event.data["value"].get<double>();
-    if (event.kind == campaign::EventKind::Exit) {
+    if (event.kind == store::EventKind::Report) runs[*event.trial].last_value = event.data["value"].get<double>();
+    if (event.kind == store::EventKind::Exit) {
       runs[*event.trial].stopped = event.data["stopped_by_scheduler"].get<bool>();
       if (event.data["value"].is_number()) runs[*event.trial].value = event.data["value"].get<double>();
     }
-    if (event.kind == campaign::EventKind::Finish) finish = event.data;
+    if (event.kind == store::EventKind::Finish) finish = event.data;
   }
   REQUIRE(runs.size() == 15);
 
@@ -122,10 +122,10 @@ TEST_CASE("campaign loop: a campaign run through run_campaign ends with a finish
     const auto outcome = campaign::run_campaign(spec, *scheduler, runner, io, store, options);
     CHECK_FALSE(outcome.interrupted);
   }
-  const auto events = campaign::CampaignStore::open(options.output, /*read_only=*/true).events();
+  const auto events = store::CampaignStore::open(options.output, /*read_only=*/true).events();
   REQUIRE(!events.empty());
   const auto& last = events.back();
-  CHECK(last.kind == campaign::EventKind::Finish);
+  CHECK(last.kind == store::EventKind::Finish);
   CHECK(last.data["runs"] == 15);
   CHECK(last.data["best"].is_object());
   CHECK(last.time == runner.now());

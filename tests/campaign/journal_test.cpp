@@ -11,8 +11,8 @@
 
 using namespace rungs;
 using namespace rungs::testing;
-using campaign::Event;
-using campaign::EventKind;
+using store::Event;
+using store::EventKind;
 namespace fs = std::filesystem;
 
 namespace {
@@ -21,14 +21,14 @@ store::Event event(double time, store::EventKind kind, std::int64_t trial, std::
   return {time, kind, trial, run, std::move(data)};
 }
 
-campaign::CampaignStore new_store(const fs::path& dir) {
-  campaign::CampaignInfo info;
+store::CampaignStore new_store(const fs::path& dir) {
+  store::CampaignInfo info;
   info.name = "journal";
   info.metric = "loss";
-  return campaign::CampaignStore::create(dir, info);
+  return store::CampaignStore::create(dir, info);
 }
 
-std::vector<store::EventKind> kinds(const campaign::CampaignStore& store) {
+std::vector<store::EventKind> kinds(const store::CampaignStore& store) {
   std::vector<store::EventKind> out;
   for (const auto& e : store.events()) out.push_back(e.kind);
   return out;
@@ -47,7 +47,7 @@ TEST_CASE("journal: a fresh campaign writes every event, with the trial row, on 
   CHECK(journal.now() == 7);
   CHECK(journal.next_input() == nullptr);
 
-  campaign::TrialRow row;
+  store::TrialRow row;
   row.trial = 1;
   row.state = "running";
   CHECK_FALSE(journal.write(event(7, store::EventKind::Launch, 1, 1, {{"level", 0}}), [&] { return row; }));
@@ -57,7 +57,7 @@ TEST_CASE("journal: a fresh campaign writes every event, with the trial row, on 
   CHECK(kinds(store) == std::vector{store::EventKind::Launch, store::EventKind::Warning});
   const auto trials = store.trials();
   REQUIRE(trials.size() == 1);
-  CHECK(trials[0]["state"] == "running");
+  CHECK(trials[0].state == "running");
 }
 
 TEST_CASE("journal: replayed events are matched, the first unmatched one ends the replay and is written") {
@@ -69,7 +69,7 @@ TEST_CASE("journal: replayed events are matched, the first unmatched one ends th
     store.append(event(2.5, store::EventKind::Warning, 1, 1, {{"message", "skipped by the replay"}}));
     store.append(event(3, store::EventKind::Decision, 1, 1, {{"decision", "stop"}}));
   }
-  auto store = campaign::CampaignStore::open(dir.path());
+  auto store = store::CampaignStore::open(dir.path());
   double clock = 0;
   std::vector<double> restored_to;
   campaign::EventJournal journal(store, [&] { return clock; }, [&](double t) { restored_to.push_back(t); clock = t; });
@@ -117,7 +117,7 @@ TEST_CASE("journal: an event that differs from the recorded one throws; inputs o
     store.append(event(1, store::EventKind::Launch, 1, 1, {{"level", 0}}));
     store.append(event(2, store::EventKind::Report, 1, 1, {{"value", 0.5}}));
   }
-  auto store = campaign::CampaignStore::open(dir.path());
+  auto store = store::CampaignStore::open(dir.path());
   {
     campaign::EventJournal journal(store);
     CHECK_THROWS_AS(journal.write(event(1, store::EventKind::Launch, 1, 1, {{"level", 1}})), campaign::ReplayMismatch);
