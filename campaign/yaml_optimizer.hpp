@@ -7,19 +7,10 @@
 //
 // Every setting is optional and defaults to the paper's value (optimizers/tpe/tpe_settings.hpp,
 // optimizers/gp/gp_settings.hpp); a bad value is a ConfigError at its key.
-#include <string>
-
+#include "campaign/optimizer_spec.hpp"
 #include "campaign/yaml_reader.hpp"
-#include "optimizers/gp/gp_settings.hpp"
-#include "optimizers/tpe/tpe_settings.hpp"
 
 namespace rungs::campaign {
-
-struct OptimizerSpec {
-  std::string type = "random";  // random | tpe | gp
-  optimizers::TpeSettings tpe;
-  optimizers::GpSettings gp;
-};
 
 OptimizerSpec read_optimizer(const YamlNode& node);
 
