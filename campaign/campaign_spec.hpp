@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "campaign/config_error.hpp"
-#include "campaign/optimizer_spec.hpp"
 #include "campaign/scheduler_spec.hpp"
 #include "fidelity/ladder.hpp"
 #include "space/search_space.hpp"
+#include "study/optimizer_settings.hpp"
 
 namespace rungs::campaign {
 
@@ -60,7 +60,7 @@ struct CampaignSpec {
   space::SearchSpace space;
   fidelity::BudgetLadder ladder;
   SchedulerSpec scheduler;
-  OptimizerSpec optimizer;
+  study::OptimizerSettings optimizer;
   TrialSpec trial;
 };
 

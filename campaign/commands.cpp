@@ -125,8 +125,8 @@ int validate_command(const std::string& file) {
     budget += fmt::format("\n  level {}: {:.4g} units{}", level, spec.ladder.at(level).units, values);
   }
   fmt::print("{}: OK ({} parameters, {} over {} budget levels with eta {}, optimizer {}){}\n", file,
-             spec.space.dimension(), spec.scheduler.type, spec.ladder.levels(), spec.ladder.eta(),
-             spec.optimizer.type, budget);
+             spec.space.dimension(), study::scheduler_name(spec.scheduler.kind), spec.ladder.levels(),
+             spec.ladder.eta(), study::optimizer_name(spec.optimizer), budget);
   return kDone;
 }
 

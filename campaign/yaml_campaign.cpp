@@ -292,6 +292,13 @@ TrialSpec read_trial(const YamlNode& node) {
   return spec;
 }
 
+// The bracket successive halving or ASHA was told to run (`bracket:`), if any.
+std::optional<std::size_t> chosen_bracket(const study::SchedulerKind& kind) {
+  if (const auto* halving = std::get_if<scheduler::SuccessiveHalvingOptions>(&kind)) return halving->bracket;
+  if (const auto* asha = std::get_if<scheduler::AshaOptions>(&kind)) return asha->bracket;
+  return std::nullopt;
+}
+
 // pause: signal continues a paused process, so the budget must grow along one dimension a
 // run continues (epochs), and the scheduler must pause trials at rungs rather than stop them.
 void check_pausing(const CampaignSpec& spec, const YamlNode& at) {
@@ -301,7 +308,10 @@ void check_pausing(const CampaignSpec& spec, const YamlNode& at) {
     at.fail(fmt::format("pause: signal needs exactly one budget dimension with growth: continued (the step a "
                         "run pauses at), found {}",
                         continued));
-  if ((spec.scheduler.type == "asha" || spec.scheduler.type == "async_hyperband") && spec.scheduler.mode == "stopping")
+  const auto* asha = std::get_if<scheduler::AshaOptions>(&spec.scheduler.kind);
+  const auto* async_hyperband = std::get_if<scheduler::AsyncHyperbandOptions>(&spec.scheduler.kind);
+  if ((asha && asha->mode == scheduler::AshaMode::Stopping) ||
+      (async_hyperband && async_hyperband->mode == scheduler::AshaMode::Stopping))
     at.fail("pause: signal needs a scheduler that pauses trials at rungs; scheduler.mode is stopping");
 }
 
@@ -348,7 +358,7 @@ CampaignSpec read_campaign(const YamlNode& root, const std::filesystem::path& fi
   if (auto scheduler = root.find("scheduler")) spec.scheduler = read_scheduler(*scheduler);
   if (auto plugins = root.find("plugins")) spec.plugins = load_plugins(*plugins, directory);
   spec.ladder = read_budget(root.at("budget"), spec.scheduler.eta);
-  if (spec.scheduler.bracket && *spec.scheduler.bracket > spec.ladder.s_max())
+  if (const auto bracket = chosen_bracket(spec.scheduler.kind); bracket && *bracket > spec.ladder.s_max())
     root.at("scheduler").at("bracket").fail(fmt::format(
         "this budget has brackets 0..{} (s_max = floor(log_eta(max/min)))", spec.ladder.s_max()));
   if (auto optimizer = root.find("optimizer")) spec.optimizer = read_optimizer(*optimizer);

@@ -7,11 +7,11 @@
 //
 // Every setting is optional and defaults to the paper's value (optimizers/tpe/tpe_settings.hpp,
 // optimizers/gp/gp_settings.hpp); a bad value is a ConfigError at its key.
-#include "campaign/optimizer_spec.hpp"
 #include "campaign/yaml_reader.hpp"
+#include "study/optimizer_settings.hpp"
 
 namespace rungs::campaign {
 
-OptimizerSpec read_optimizer(const YamlNode& node);
+study::OptimizerSettings read_optimizer(const YamlNode& node);
 
 }  // namespace rungs::campaign

@@ -27,6 +27,7 @@ campaign                space fidelity optimizers scheduler study runners proble
 report                  space fidelity scheduler study campaign store
 cli                     *
 bench                   *
+examples/03_ask_tell    space fidelity optimizers scheduler study
 examples                *
 tests                   *
 '
