@@ -95,16 +95,12 @@ struct Method {
   bool strict = false;    // hyperband / successive_halving built here with overlap_brackets = false
 };
 
-std::unique_ptr<scheduler::Scheduler> build_scheduler(const campaign::CampaignSpec& spec, const Method& method) {
-  if (!method.strict) return campaign::make_scheduler(spec);
-  const auto& s = spec.scheduler;
-  if (s.type == "hyperband")
-    return std::make_unique<scheduler::Hyperband>(
-        campaign::make_optimizer(spec), spec.ladder,
-        scheduler::HyperbandOptions{.iterations = s.iterations, .overlap_brackets = false});
-  return std::make_unique<scheduler::SuccessiveHalving>(
-      campaign::make_optimizer(spec), spec.ladder,
-      scheduler::SuccessiveHalvingOptions{.bracket = s.bracket, .iterations = s.iterations, .overlap_brackets = false});
+std::unique_ptr<scheduler::Scheduler> build_scheduler(campaign::CampaignSpec spec, const Method& method) {
+  if (method.strict) {
+    if (auto* hyperband = std::get_if<scheduler::HyperbandOptions>(&spec.scheduler.kind)) hyperband->overlap_brackets = false;
+    if (auto* halving = std::get_if<scheduler::SuccessiveHalvingOptions>(&spec.scheduler.kind)) halving->overlap_brackets = false;
+  }
+  return campaign::make_scheduler(spec);
 }
 
 }  // namespace

@@ -6,7 +6,7 @@
 //   hb+NAME    Hyperband (eta 3, all 5 brackets per iteration) with optimizer NAME from
 //              campaign/factory.cpp: hb+random (Hyperband as in Li et al. 2018), hb+tpe
 //              (BOHB, Falkner et al. 2018), hb+gp; `bohb` is an alias of hb+tpe.
-// Everything runs in process through campaign::Study, one evaluation per job
+// Everything runs in process through study::Study, one evaluation per job
 // (Problem::evaluate at the job's budget), sequentially.
 //
 // Equal budget. A run at ladder level k costs its budget units (Counting Ones: draws 9..729;
@@ -40,7 +40,7 @@
 #include <string>
 #include <vector>
 
-#include "campaign/study.hpp"
+#include "study/study.hpp"
 #include "problems/registry.hpp"
 #include "scheduler/hyperband_schedule.hpp"
 
@@ -99,17 +99,16 @@ Cell measure(const problems::Problem& problem, const Method& method, std::size_t
                              : iterations;
   Cell cell;
   const auto t0 = Clock::now();
+  const auto optimizer = study::optimizer_named(method.optimizer);
+  if (!optimizer) {
+    cell.note = "n/a";
+    return cell;
+  }
   for (std::size_t seed = 0; seed < seeds; ++seed) {
-    std::optional<campaign::Study> study;
-    try {
-      study.emplace(problem.space, ladder,
-                    campaign::StudyOptions{.scheduler = "hyperband", .optimizer = method.optimizer,
-                                           .iterations = study_iterations, .seed = seed});
-    } catch (const std::invalid_argument& error) {
-      if (std::string(error.what()).find("unknown optimizer") == std::string::npos) throw;
-      cell.note = "n/a";
-      return cell;
-    }
+    std::optional<study::Study> study;
+    study.emplace(problem.space, ladder,
+                  rungs::study::StudyOptions{.scheduler = {scheduler::HyperbandOptions{.iterations = study_iterations}},
+                                             .optimizer = *optimizer, .seed = seed});
     std::mt19937_64 noise(0x9E3779B97F4A7C15ULL * (seed + 1));  // Counting Ones' draws
     while (auto job = study->ask()) {
       cell.runs += 1;

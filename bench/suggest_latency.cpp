@@ -10,7 +10,7 @@
 // For each optimizer and history size N, in a forked child process (so each cell's memory is
 // its own and a crash cannot take the bench down):
 //   1. build the optimizer with campaign::make_optimizer from a CampaignSpec whose
-//      optimizer.type is the name (the path `rungs run` and Study take);
+//      optimizer is the named one's default settings (the path `rungs run` and Study take);
 //   2. observe N random configurations (space.sample) at the top budget level, with values
 //      v = sum over active coordinates of (z_i - 0.3)^2 + 0.05 u, z = encode(config), u ~ U[0,1)
 //      (all at one level: the worst case for the size of a per-fidelity model);
@@ -70,7 +70,9 @@ campaign::CampaignSpec spec_for(const std::string& optimizer, std::uint64_t seed
   spec.seed = seed;
   spec.space = mixed_space();
   spec.ladder = fidelity::BudgetLadder(1, 27, 3, {{"epochs", true, fidelity::Growth::Continued, fidelity::Geometric{1, 27}}});
-  spec.optimizer.type = optimizer;
+  const auto settings = study::optimizer_named(optimizer);
+  if (!settings) throw std::invalid_argument(fmt::format("unknown optimizer '{}' (random, tpe, gp)", optimizer));
+  spec.optimizer = *settings;
   return spec;
 }
 

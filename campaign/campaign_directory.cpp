@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -10,7 +12,31 @@
 
 #include "campaign/trial_launch.hpp"
 
+#include "campaign/campaign_change.hpp"
+#include "campaign/config_error.hpp"
+
 namespace rungs::campaign {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string timestamp() {
+  const auto now = std::time(nullptr);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y%m%d-%H%M%S", std::localtime(&now));
+  return text;
+}
+
+}  // namespace
+
+fs::path output_directory(const CampaignSpec& spec, const std::string& flag, bool simulated) {
+  fs::path output;
+  if (!flag.empty()) output = flag;
+  else if (!spec.output.empty() && !simulated) output = spec.output;
+  else output = fs::path("runs") / fmt::format("{}-{}{}", spec.name, simulated ? "sim-" : "", timestamp());
+  return fs::absolute(output).lexically_normal();
+}
 
 std::vector<store::ParameterInfo> describe_space(const space::SearchSpace& space) {
   std::vector<store::ParameterInfo> parameters;
@@ -51,9 +77,8 @@ store::LadderInfo describe_ladder(const fidelity::BudgetLadder& ladder) {
   return info;
 }
 
-store::CampaignStore create_campaign_directory(const CampaignSpec& spec, const std::filesystem::path& output,
+store::CampaignStore create_campaign_directory(const CampaignSpec& spec, const fs::path& output,
                                                const std::string& mode, const nlohmann::json& options) {
-  namespace fs = std::filesystem;
   if (fs::exists(output) && !fs::is_empty(output))
     throw std::runtime_error(fmt::format("'{}' already holds other files; choose another with --output", output.string()));
   fs::create_directories(output);
@@ -72,6 +97,37 @@ store::CampaignStore create_campaign_directory(const CampaignSpec& spec, const s
   info.space = describe_space(spec.space);
   info.ladder = describe_ladder(spec.ladder);
   return store::CampaignStore::create(output, std::move(info));
+}
+
+store::CampaignStore open_campaign_directory(const CampaignSpec& spec, const fs::path& output, const std::string& mode,
+                                      const nlohmann::json& options) {
+  if (store::CampaignStore::exists(output)) {
+    auto store = store::CampaignStore::open(output);
+    if (store.info().mode != mode)
+      throw ConfigError({spec.file.string(), 0, 0}, "output",
+                        fmt::format("'{}' holds a campaign of `rungs {}`; resume it with `rungs resume {}`",
+                                    output.string(), store.info().mode, output.string()));
+    check_compatible_change(store.info().campaign_yaml, spec.file, output);
+    if (store.info().options != options)
+      throw ConfigError({spec.file.string(), 0, 0}, "output",
+                        fmt::format("'{}' was simulated with other options ({}); use `rungs resume {}`",
+                                    output.string(), store.info().options.dump(), output.string()));
+    fmt::print(stderr, "Resuming the campaign in {}\n", output.string());
+    return store;
+  }
+  try {
+    return create_campaign_directory(spec, output, mode, options);
+  } catch (const std::runtime_error& e) {
+    throw ConfigError({spec.file.string(), 0, 0}, "output", e.what());
+  }
+}
+
+CampaignSpec stored_spec(const store::CampaignStore& store) {
+  const auto& info = store.info();
+  auto spec = parse_campaign(info.campaign_yaml, (store.directory() / "campaign.yaml").string(),
+                             fs::path(info.campaign_file).parent_path());
+  spec.file = info.campaign_file;
+  return spec;
 }
 
 }  // namespace rungs::campaign

@@ -1,6 +1,7 @@
 #pragma once
-// Everything one campaign YAML file says, validated. Loading never half-succeeds: any
-// problem is a ConfigError naming the file, line, column and key path.
+// Everything one campaign YAML file says, validated, as plain data: nothing here knows YAML.
+// load_campaign / parse_campaign (campaign/yaml_campaign.cpp) read the file; loading never
+// half-succeeds: any problem is a ConfigError naming the file, line, column and key path.
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -9,10 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "campaign/yaml_optimizer.hpp"
-#include "campaign/yaml_scheduler.hpp"
+#include "campaign/config_error.hpp"
+#include "campaign/scheduler_spec.hpp"
 #include "fidelity/ladder.hpp"
 #include "space/search_space.hpp"
+#include "study/optimizer_settings.hpp"
 
 namespace rungs::campaign {
 
@@ -58,7 +60,7 @@ struct CampaignSpec {
   space::SearchSpace space;
   fidelity::BudgetLadder ladder;
   SchedulerSpec scheduler;
-  OptimizerSpec optimizer;
+  study::OptimizerSettings optimizer;
   TrialSpec trial;
 };
 

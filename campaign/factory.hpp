@@ -1,6 +1,7 @@
 #pragma once
-// Builds the optimizer and scheduler a campaign spec names. The CLI, the ask/tell Study and
-// the tests all go through here, so "hyperband + random" means the same thing everywhere.
+// Builds the optimizer and scheduler a campaign spec names, through the ask/tell library's
+// factory (study/factory.hpp), so "hyperband + random" means the same thing in `rungs run`,
+// `rungs simulate`, the ask/tell Study and the tests.
 #include <memory>
 
 #include "campaign/campaign_spec.hpp"

@@ -66,20 +66,16 @@ optimizers::GpSettings read_gp(const YamlNode& node) {
 
 }  // namespace
 
-OptimizerSpec read_optimizer(const YamlNode& node) {
-  OptimizerSpec spec;
-  spec.type = node.is_scalar() ? node.as_string() : node.get_string("type", spec.type);
+study::OptimizerSettings read_optimizer(const YamlNode& node) {
+  const auto type = node.is_scalar() ? node.as_string() : node.get_string("type", "random");
   const auto type_node = node.is_scalar() ? node : node.at("type");
-  if (spec.type == "random") {
+  if (type == "random") {
     if (!node.is_scalar()) node.expect_keys({"type"});
-  } else if (spec.type == "tpe") {
-    if (!node.is_scalar()) spec.tpe = read_tpe(node);
-  } else if (spec.type == "gp") {
-    if (!node.is_scalar()) spec.gp = read_gp(node);
-  } else {
-    type_node.fail(fmt::format("unknown optimizer '{}' (known: random, tpe, gp)", spec.type));
+    return study::RandomSearchSettings{};
   }
-  return spec;
+  if (type == "tpe") return node.is_scalar() ? optimizers::TpeSettings{} : read_tpe(node);
+  if (type == "gp") return node.is_scalar() ? optimizers::GpSettings{} : read_gp(node);
+  type_node.fail(fmt::format("unknown optimizer '{}' (known: random, tpe, gp)", type));
 }
 
 }  // namespace rungs::campaign

@@ -7,20 +7,11 @@
 //
 // Every setting is optional and defaults to the paper's value (optimizers/tpe/tpe_settings.hpp,
 // optimizers/gp/gp_settings.hpp); a bad value is a ConfigError at its key.
-#include <string>
-
 #include "campaign/yaml_reader.hpp"
-#include "optimizers/gp/gp_settings.hpp"
-#include "optimizers/tpe/tpe_settings.hpp"
+#include "study/optimizer_settings.hpp"
 
 namespace rungs::campaign {
 
-struct OptimizerSpec {
-  std::string type = "random";  // random | tpe | gp
-  optimizers::TpeSettings tpe;
-  optimizers::GpSettings gp;
-};
-
-OptimizerSpec read_optimizer(const YamlNode& node);
+study::OptimizerSettings read_optimizer(const YamlNode& node);
 
 }  // namespace rungs::campaign

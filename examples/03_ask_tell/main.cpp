@@ -3,12 +3,14 @@
 // gradient steps as the budget. No processes: the "training" is a function call.
 //
 //   build/bin/ask-tell-example
+// It needs only the ask/tell library (rungs::study): this folder also builds on its own
+// against an installed rungs (CMakeLists.txt; tested by tests/install/).
 #include <fmt/format.h>
 
 #include <cmath>
 #include <limits>
 
-#include "campaign/study.hpp"
+#include "study/study.hpp"
 
 using namespace rungs;
 
@@ -53,7 +55,7 @@ int main() {
   // Budget levels 100 .. 8100 gradient steps, eta = 3 (five levels).
   fidelity::BudgetLadder ladder(100, 8100, 3,
                                 {{"steps", true, fidelity::Growth::Continued, fidelity::Geometric{100, 8100}}});
-  campaign::Study study(std::move(space), std::move(ladder), {.scheduler = "hyperband", .seed = 3});
+  study::Study study(std::move(space), std::move(ladder), {.scheduler = {scheduler::HyperbandOptions{}}, .seed = 3});
 
   int runs = 0;
   while (auto job = study.ask()) {

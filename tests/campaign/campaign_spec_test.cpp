@@ -62,7 +62,7 @@ TEST_CASE("a valid campaign loads with every section") {
   CHECK(spec.ladder.at(0).values.at("epochs") == 1);
   CHECK(spec.ladder.at(1).values.at("epochs") == 3);
   CHECK(spec.ladder.at(2).values.at("fraction") == 1.0);
-  CHECK(spec.scheduler.type == "successive_halving");
+  CHECK(std::holds_alternative<rungs::scheduler::SuccessiveHalvingOptions>(spec.scheduler.kind));
   CHECK(spec.scheduler.max_concurrent == 4);
   CHECK(spec.trial.timeout == std::chrono::minutes(2));
   CHECK(spec.trial.grace == std::chrono::milliseconds(500));
@@ -146,15 +146,18 @@ TEST_CASE("space errors keep their location through the campaign loader") {
 
 TEST_CASE("optimizer settings: tpe and gp parse with defaults and overrides") {
   auto spec = parse_campaign(kValid + "optimizer: {type: tpe, top_n_percent: 20, num_samples: 32}\n", "campaign.yaml", "/tmp");
-  CHECK(spec.optimizer.type == "tpe");
-  CHECK(spec.optimizer.tpe.top_n_percent == 20);
-  CHECK(spec.optimizer.tpe.num_samples == 32);
-  CHECK(spec.optimizer.tpe.random_fraction == doctest::Approx(1.0 / 3));  // the paper's default
+  const auto* tpe = std::get_if<rungs::optimizers::TpeSettings>(&spec.optimizer);
+  REQUIRE(tpe);
+  CHECK(tpe->top_n_percent == 20);
+  CHECK(tpe->num_samples == 32);
+  CHECK(tpe->random_fraction == doctest::Approx(1.0 / 3));  // the paper's default
   spec = parse_campaign(kValid + "optimizer: {type: gp, acquisition: ucb, kappa: 3}\n", "campaign.yaml", "/tmp");
-  CHECK(spec.optimizer.type == "gp");
-  CHECK(spec.optimizer.gp.acquisition == rungs::optimizers::GpAcquisition::lower_confidence_bound);
-  CHECK(spec.optimizer.gp.kappa == 3);
-  CHECK(parse_campaign(kValid + "optimizer: tpe\n", "campaign.yaml", "/tmp").optimizer.type == "tpe");
+  const auto* gp = std::get_if<rungs::optimizers::GpSettings>(&spec.optimizer);
+  REQUIRE(gp);
+  CHECK(gp->acquisition == rungs::optimizers::GpAcquisition::lower_confidence_bound);
+  CHECK(gp->kappa == 3);
+  CHECK(rungs::study::optimizer_name(parse_campaign(kValid + "optimizer: tpe\n", "campaign.yaml", "/tmp").optimizer) == "tpe");
+  CHECK(rungs::study::optimizer_name(parse_campaign(kValid, "campaign.yaml", "/tmp").optimizer) == "random");
 }
 
 TEST_CASE("optimizer settings: bad values point at their key") {
@@ -175,12 +178,16 @@ TEST_CASE("scheduler settings: asynchronous schedulers and stopping rules") {
                                   "scheduler: {type: asha, mode: stopping, max_trials: 50, max_concurrent: 8,\n"
                                   "            stopping_rule: {type: extrapolation, threshold: 0.1}}"),
                              "campaign.yaml", "/tmp");
-  CHECK(spec.scheduler.type == "asha");
-  CHECK(spec.scheduler.mode == "stopping");
-  CHECK(spec.scheduler.max_trials == 50u);
+  const auto* asha = std::get_if<rungs::scheduler::AshaOptions>(&spec.scheduler.kind);
+  REQUIRE(asha);
+  CHECK(asha->mode == rungs::scheduler::AshaMode::Stopping);
+  CHECK(asha->max_trials == 50u);
+  CHECK(spec.scheduler.max_concurrent == 8);
   REQUIRE(spec.scheduler.stopping_rule);
-  CHECK(spec.scheduler.stopping_rule->type == "extrapolation");
-  CHECK(spec.scheduler.stopping_rule->threshold == doctest::Approx(0.1));
+  const auto* rule = std::get_if<rungs::scheduler::CurveExtrapolationOptions>(&*spec.scheduler.stopping_rule);
+  REQUIRE(rule);
+  CHECK(rule->threshold == doctest::Approx(0.1));
+  CHECK(rule->final_step == 0);  // the factory puts the ladder's final milestone there
 
   auto e = error_of(with("scheduler: {type: successive_halving, eta: 3, max_concurrent: 4}", "scheduler: {type: asha}"));
   CHECK(e.key_path() == "scheduler");

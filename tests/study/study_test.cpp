@@ -4,7 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "campaign/study.hpp"
+#include "study/study.hpp"
 
 using namespace rungs;
 
@@ -28,7 +28,7 @@ double objective(const scheduler::Job& job) {
 }  // namespace
 
 TEST_CASE("study: a sequential ask/tell loop runs Hyperband to the end") {
-  campaign::Study study(quadratic_space(), ladder(), {.scheduler = "hyperband", .seed = 4});
+  study::Study study(quadratic_space(), ladder(), {.scheduler = {scheduler::HyperbandOptions{}}, .seed = 4});
   int runs = 0;
   while (auto job = study.ask()) {
     CHECK(job->config.count("y") == (std::get<std::string>(job->config.at("kind")) == "b" ? 1u : 0u));
@@ -45,7 +45,7 @@ TEST_CASE("study: a sequential ask/tell loop runs Hyperband to the end") {
 
 TEST_CASE("study: the same seed gives the same sequence, another seed another") {
   auto trace = [](std::uint64_t seed) {
-    campaign::Study study(quadratic_space(), ladder(), {.seed = seed});
+    study::Study study(quadratic_space(), ladder(), {.seed = seed});
     std::vector<double> xs;
     while (auto job = study.ask()) {
       xs.push_back(std::get<double>(job->config.at("x")));
@@ -58,7 +58,8 @@ TEST_CASE("study: the same seed gives the same sequence, another seed another") 
 }
 
 TEST_CASE("study: maximizing ranks the largest value first") {
-  campaign::Study study(quadratic_space(), ladder(), {.scheduler = "successive_halving", .seed = 2, .maximize = true});
+  study::Study study(quadratic_space(), ladder(),
+                     {.scheduler = {scheduler::SuccessiveHalvingOptions{}}, .seed = 2, .maximize = true});
   while (auto job = study.ask()) study.tell(job->trial, objective(*job));
   const auto best = study.best();
   REQUIRE(best);
@@ -66,7 +67,7 @@ TEST_CASE("study: maximizing ranks the largest value first") {
 }
 
 TEST_CASE("study: failures count as worst and contract errors are reported") {
-  campaign::Study study(quadratic_space(), ladder(), {.scheduler = "successive_halving", .seed = 3});
+  study::Study study(quadratic_space(), ladder(), {.scheduler = {scheduler::SuccessiveHalvingOptions{}}, .seed = 3});
   auto first = study.ask();
   REQUIRE(first);
   study.tell_failed(first->trial);
@@ -77,17 +78,18 @@ TEST_CASE("study: failures count as worst and contract errors are reported") {
 }
 
 TEST_CASE("study: intermediate reports are accepted for a running job") {
-  campaign::Study study(quadratic_space(), ladder());
+  study::Study study(quadratic_space(), ladder());
   auto job = study.ask();
   REQUIRE(job);
   CHECK(study.report(job->trial, 1, 0.5) == scheduler::Decision::Continue);
 }
 
 TEST_CASE("study: TPE, GP and ASHA are driven through the same ask/tell API") {
-  for (const char* optimizer : {"tpe", "gp"}) {
-    CAPTURE(optimizer);
+  for (const auto& optimizer : {study::OptimizerSettings{optimizers::TpeSettings{}}, study::OptimizerSettings{optimizers::GpSettings{}}}) {
+    CAPTURE(study::optimizer_name(optimizer));
     auto trace = [&] {
-      campaign::Study study(quadratic_space(), ladder(), {.scheduler = "hyperband", .optimizer = optimizer, .iterations = 2, .seed = 5});
+      study::Study study(quadratic_space(), ladder(),
+                         {.scheduler = {scheduler::HyperbandOptions{.iterations = 2}}, .optimizer = optimizer, .seed = 5});
       std::vector<double> xs;
       while (auto job = study.ask()) {
         quadratic_space().validate(job->config);  // only active parameters are set
@@ -100,9 +102,47 @@ TEST_CASE("study: TPE, GP and ASHA are driven through the same ask/tell API") {
     };
     CHECK(trace() == trace());  // deterministic for a seed
   }
-  campaign::Study asha(quadratic_space(), ladder(), {.scheduler = "asha", .optimizer = "tpe", .max_trials = 20, .seed = 1});
+  study::Study asha(quadratic_space(), ladder(),
+                    {.scheduler = {scheduler::AshaOptions{.max_trials = 20}}, .optimizer = optimizers::TpeSettings{}, .seed = 1});
   int runs = 0;
   while (auto job = asha.ask()) asha.tell(job->trial, objective(*job)), ++runs;
   CHECK(asha.finished());
   CHECK(runs > 20);  // promotions come on top of the 20 new trials
+}
+
+TEST_CASE("study: names of the typed settings round-trip, unknown names are refused") {
+  for (const char* name : {"hyperband", "successive_halving", "asha", "async_hyperband"}) {
+    const auto kind = study::scheduler_named(name);
+    REQUIRE(kind);
+    CHECK(study::scheduler_name(*kind) == name);
+  }
+  for (const char* name : {"random", "tpe", "gp"}) {
+    const auto settings = study::optimizer_named(name);
+    REQUIRE(settings);
+    CHECK(study::optimizer_name(*settings) == name);
+  }
+  CHECK_FALSE(study::scheduler_named("hyperbandd"));
+  CHECK_FALSE(study::optimizer_named("bohb"));
+  CHECK(study::asynchronous(scheduler::AsyncHyperbandOptions{}));
+  CHECK_FALSE(study::asynchronous(scheduler::SuccessiveHalvingOptions{}));
+}
+
+TEST_CASE("study: a stopping rule stops runs early; extrapolation's final step defaults to the ladder's") {
+  // Median rule with no grace: a trial reporting worse than the median of the others at a
+  // step is stopped, so a loop reporting one bad curve among good ones sees a Stop.
+  study::Study study(quadratic_space(), ladder(),
+                     {.scheduler = {scheduler::HyperbandOptions{}, scheduler::MedianStoppingOptions{0, 1}}, .seed = 6});
+  int stops = 0;
+  while (auto job = study.ask()) {
+    const double value = job->trial % 2 == 0 ? 10.0 : 0.1;  // even trials are bad throughout
+    if (study.report(job->trial, 1, value) == scheduler::Decision::Stop) ++stops;
+    study.tell(job->trial, value);
+  }
+  CHECK(stops > 0);
+  // final_step 0 is replaced by the ladder's final milestone; a CurveExtrapolationRule
+  // constructed with 0 would throw.
+  CHECK_NOTHROW(study::Study(quadratic_space(), ladder(),
+                             {.scheduler = {scheduler::HyperbandOptions{}, scheduler::CurveExtrapolationOptions{}}}));
+  CHECK_THROWS_AS(study::Study(quadratic_space(), ladder(), {.scheduler = {scheduler::AshaOptions{}}}),
+                  std::invalid_argument);  // ASHA needs a limit
 }

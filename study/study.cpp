@@ -1,25 +1,17 @@
-#include "campaign/study.hpp"
+#include "study/study.hpp"
 
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
-#include "campaign/factory.hpp"
+#include "study/factory.hpp"
 
-namespace rungs::campaign {
+namespace rungs::study {
 
-Study::Study(space::SearchSpace space, fidelity::BudgetLadder ladder, StudyOptions options) {
-  spec_.name = "study";
-  spec_.seed = options.seed;
-  spec_.metric.maximize = options.maximize;
-  spec_.space = std::move(space);
-  spec_.ladder = std::move(ladder);
-  spec_.scheduler.type = options.scheduler;
-  if (spec_.scheduler.asynchronous()) spec_.scheduler.max_trials = options.max_trials;
-  else spec_.scheduler.iterations = options.iterations;
-  spec_.optimizer.type = options.optimizer;
-  scheduler_ = make_scheduler(spec_);
-}
+Study::Study(space::SearchSpace space, fidelity::BudgetLadder ladder, StudyOptions options)
+    : maximize_(options.maximize),
+      scheduler_(make_scheduler(options.scheduler, options.optimizer, space, ladder, options.seed)) {}
 
 std::optional<scheduler::Job> Study::ask() {
   auto job = scheduler_->next();
@@ -28,7 +20,7 @@ std::optional<scheduler::Job> Study::ask() {
 }
 
 scheduler::Decision Study::report(scheduler::TrialId trial, double step, double value) {
-  const auto decision = scheduler_->on_report(trial, {step, spec_.metric.to_minimize(value)});
+  const auto decision = scheduler_->on_report(trial, {step, to_minimize(value)});
   if (decision == scheduler::Decision::Stop) stopped_.insert(trial);
   return decision;
 }
@@ -39,8 +31,7 @@ void Study::tell(scheduler::TrialId trial, double value) {
     throw std::logic_error("tell: trial " + std::to_string(trial) + " has no job outstanding");
   const auto job = std::move(found->second);
   outstanding_.erase(found);
-  const double minimized = std::isfinite(value) ? spec_.metric.to_minimize(value)
-                                                : std::numeric_limits<double>::quiet_NaN();
+  const double minimized = std::isfinite(value) ? to_minimize(value) : std::numeric_limits<double>::quiet_NaN();
   const bool stopped_early = stopped_.erase(trial) > 0;
   if (incumbent_.offer({trial, job.budget.level, minimized, stopped_early, false}))
     best_ = StudyResult{trial, job.config, job.budget, value};
@@ -54,4 +45,4 @@ void Study::tell_failed(scheduler::TrialId trial) {
   scheduler_->on_run_end(trial, {std::numeric_limits<double>::quiet_NaN(), true});
 }
 
-}  // namespace rungs::campaign
+}  // namespace rungs::study

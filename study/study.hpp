@@ -1,8 +1,11 @@
 #pragma once
 // In-process use from C++ (ask/tell): the same schedulers and optimizers as `rungs run`,
-// driven by your own loop instead of trial processes.
+// driven by your own loop instead of trial processes. This library (rungs::study) needs only
+// space, fidelity, optimizers and scheduler: no YAML, no store, no processes.
 //
-//   rungs::campaign::Study study(space, ladder, {.scheduler = "hyperband", .seed = 1});
+//   using namespace rungs;
+//   study::Study study(space, ladder, {.scheduler = {scheduler::HyperbandOptions{}},
+//                                      .optimizer = optimizers::TpeSettings{}, .seed = 1});
 //   while (auto job = study.ask()) {            // nullopt: finished (or waiting, see below)
 //     double loss = train(job->config, job->budget);   // resume from job->resume_from if set
 //     study.tell(job->trial, loss);
@@ -12,23 +15,28 @@
 // With synchronous schedulers ask() returns nullopt while a rung waits for results that
 // were asked for but not told yet; a sequential loop like the one above never sees that.
 // Check finished() to tell "done" from "waiting" when you evaluate several jobs at once.
+// A CMake project uses it with find_package(rungs) and target_link_libraries(... rungs::study)
+// (examples/03_ask_tell).
+#include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
 #include <set>
-#include <string>
 
-#include "campaign/campaign_spec.hpp"
+#include "fidelity/ladder.hpp"
 #include "scheduler/incumbent.hpp"
 #include "scheduler/scheduler.hpp"
+#include "space/search_space.hpp"
+#include "study/optimizer_settings.hpp"
+#include "study/scheduler_settings.hpp"
 
-namespace rungs::campaign {
+namespace rungs::study {
 
 struct StudyOptions {
-  std::string scheduler = "hyperband";    // hyperband | successive_halving | asha | async_hyperband
-  std::string optimizer = "random";       // random | tpe | gp, with their default settings
-  std::size_t iterations = 1;             // synchronous schedulers
-  std::optional<std::size_t> max_trials = std::nullopt;  // asynchronous schedulers (required)
+  SchedulerSettings scheduler = {};            // default: Hyperband, one iteration
+  OptimizerSettings optimizer = {};            // default: random search
   std::uint64_t seed = 0;
-  bool maximize = false;                  // tell() values are maximized instead of minimized
+  bool maximize = false;                       // tell() values are maximized instead of minimized
 };
 
 struct StudyResult {
@@ -40,6 +48,7 @@ struct StudyResult {
 
 class Study {
  public:
+  // Throws std::invalid_argument for settings the scheduler or optimizer rejects.
   Study(space::SearchSpace space, fidelity::BudgetLadder ladder, StudyOptions options = {});
 
   std::optional<scheduler::Job> ask();
@@ -56,7 +65,9 @@ class Study {
   std::optional<StudyResult> best() const { return best_; }
 
  private:
-  CampaignSpec spec_;
+  double to_minimize(double value) const { return maximize_ ? -value : value; }
+
+  bool maximize_ = false;
   std::unique_ptr<scheduler::Scheduler> scheduler_;
   std::map<scheduler::TrialId, scheduler::Job> outstanding_;
   std::set<scheduler::TrialId> stopped_;  // report() said Stop for their outstanding job
@@ -64,4 +75,4 @@ class Study {
   std::optional<StudyResult> best_;
 };
 
-}  // namespace rungs::campaign
+}  // namespace rungs::study

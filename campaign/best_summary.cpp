@@ -1,0 +1,38 @@
+#include "campaign/best_summary.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <variant>
+
+namespace rungs::campaign {
+
+void print_best(const CampaignSpec& spec, const CampaignOutcome& outcome, const std::filesystem::path& output) {
+  if (!outcome.best) {
+    fmt::print("No trial reported a finite {}.\n", spec.metric.name);
+    return;
+  }
+  const auto& best = *outcome.best;
+  std::string budget;
+  for (const auto& [name, value] : spec.ladder.at(best.level).values)
+    budget += fmt::format("{}{}={}", budget.empty() ? "" : ", ", name, value);
+  fmt::print("Best configuration: trial {}, {} = {:.6g} at budget level {}{}\n", best.trial,
+             spec.metric.name, best.value, best.level, budget.empty() ? "" : " (" + budget + ")");
+  for (const auto& [name, value] : best.config) {
+    const auto* real = std::get_if<double>(&value);
+    fmt::print("  {}: {}\n", name, real ? fmt::format("{:.6g}", *real) : space::to_string(value));
+  }
+  std::string metrics;
+  for (const auto& [name, value] : best.metrics.items())
+    if (name != "trial" && name != "run" && name != "level" && name != "line" && name != "time")
+      metrics += fmt::format("{}{}={}", metrics.empty() ? "" : ", ", name,
+                             value.is_number_float() ? fmt::format("{:.4g}", value.get<double>()) : value.dump());
+  if (!metrics.empty()) fmt::print("  last report: {}\n", metrics);
+
+  nlohmann::json file = {{"trial", best.trial}, {"level", best.level}, {"value", best.value},
+                         {"metric", spec.metric.name}, {"report", best.metrics}};
+  for (const auto& [name, value] : best.config) std::visit([&](const auto& v) { file["params"][name] = v; }, value);
+  std::ofstream(output / "best.json") << file.dump(2) << '\n';
+}
+
+}  // namespace rungs::campaign

@@ -1,0 +1,38 @@
+#pragma once
+// The campaign commands of the `rungs` tool, composed from the campaign's parts: read the
+// file, check the program, open or create the campaign directory, run the loop with the
+// local or the simulated runner, print the best. cli/main.cpp parses the flags and calls
+// one of these; report/commands.hpp has the commands that only read a campaign.
+//
+// Each returns the process exit code (kDone, or kInterrupted after Ctrl-C) and prints what
+// the user reads on stdout (progress and notes on stderr). A bad campaign file, program or
+// output directory throws ConfigError (exit code kBadConfig); anything else that stops a
+// command throws another std::exception (kFailure).
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "campaign/simulation.hpp"
+
+namespace rungs::campaign {
+
+inline constexpr int kDone = 0, kFailure = 1, kBadConfig = 2, kInterrupted = 130;
+
+struct RunFlags {
+  std::string output;  // --output: the results directory; empty = the campaign's or runs/NAME-TIMESTAMP
+  bool quiet = false;  // no progress line
+};
+
+// `rungs run FILE`: a campaign with real trial processes (an existing campaign directory at
+// the output is resumed).
+int run_command(const std::string& file, const RunFlags& flags);
+// `rungs simulate FILE`: the campaign on virtual workers with synthetic trials. `seed` is the
+// landscape's seed (default: the campaign's).
+int simulate_command(const std::string& file, const RunFlags& flags, SimulationOptions options,
+                     std::optional<std::uint64_t> seed);
+// `rungs resume DIR`: goes on with the campaign in DIR as it was started (real or simulated).
+int resume_command(const std::string& directory, const RunFlags& flags);
+// `rungs validate FILE`: reads the file and checks its program; prints a summary.
+int validate_command(const std::string& file);
+
+}  // namespace rungs::campaign

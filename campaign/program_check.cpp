@@ -1,0 +1,29 @@
+#include "campaign/program_check.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "campaign/config_error.hpp"
+#include "runners/program_lookup.hpp"
+
+namespace rungs::campaign {
+
+void check_program(const CampaignSpec& spec, const std::vector<std::filesystem::path>& program_dirs) {
+  namespace fs = std::filesystem;
+  const auto& program = spec.trial.command.front();
+  if (program.find('{') != std::string::npos) return;  // known only per trial
+  if (program.find('/') != std::string::npos) {
+    const fs::path path = fs::path(program).is_absolute() ? fs::path(program) : spec.directory / program;
+    if (access(path.c_str(), X_OK) != 0)
+      throw ConfigError({spec.file.string(), 0, 0}, "trial.command[0]",
+                        fmt::format("'{}' is not an executable file", path.string()));
+    return;
+  }
+  try {
+    runners::resolve_program(program, program_dirs);
+  } catch (const std::exception& e) {
+    throw ConfigError({spec.file.string(), 0, 0}, "trial.command[0]", e.what());
+  }
+}
+
+}  // namespace rungs::campaign

@@ -1,0 +1,32 @@
+#include "study/scheduler_settings.hpp"
+
+namespace rungs::study {
+
+std::string_view scheduler_name(const SchedulerKind& kind) {
+  struct Name {
+    std::string_view operator()(const scheduler::HyperbandOptions&) const { return "hyperband"; }
+    std::string_view operator()(const scheduler::SuccessiveHalvingOptions&) const { return "successive_halving"; }
+    std::string_view operator()(const scheduler::AshaOptions&) const { return "asha"; }
+    std::string_view operator()(const scheduler::AsyncHyperbandOptions&) const { return "async_hyperband"; }
+  };
+  return std::visit(Name{}, kind);
+}
+
+std::optional<SchedulerKind> scheduler_named(std::string_view name) {
+  if (name == "hyperband") return scheduler::HyperbandOptions{};
+  if (name == "successive_halving") return scheduler::SuccessiveHalvingOptions{};
+  if (name == "asha") return scheduler::AshaOptions{};
+  if (name == "async_hyperband") return scheduler::AsyncHyperbandOptions{};
+  return std::nullopt;
+}
+
+bool asynchronous(const SchedulerKind& kind) {
+  return std::holds_alternative<scheduler::AshaOptions>(kind) ||
+         std::holds_alternative<scheduler::AsyncHyperbandOptions>(kind);
+}
+
+std::string_view stopping_rule_name(const StoppingRuleSettings& rule) {
+  return std::holds_alternative<scheduler::MedianStoppingOptions>(rule) ? "median" : "extrapolation";
+}
+
+}  // namespace rungs::study
