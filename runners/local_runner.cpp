@@ -1,6 +1,5 @@
 #include "runners/local_runner.hpp"
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
@@ -14,20 +13,17 @@
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 
-#include "runners/child_setup.hpp"
 #include "runners/exec_plan.hpp"
 #include "runners/file_watch.hpp"
 #include "runners/group_leader.hpp"
 #include "runners/output_follower.hpp"
 #include "runners/process_tree.hpp"
-#include "runners/program_lookup.hpp"
 #include "runners/run_limits.hpp"
 #include "runners/supervised_launch.hpp"
 
 namespace rungs::runners {
 
 namespace asio = boost::asio;
-namespace bp = boost::process::v2;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -83,18 +79,6 @@ struct LocalRunner::Run {
     return supervisor && supervisor->pid() > 0 && !exited && !status.stopped;
   }
 };
-
-std::filesystem::path find_supervisor(const std::vector<std::filesystem::path>& program_dirs) {
-  std::error_code ec;
-  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    const auto next_to_us = self.parent_path() / "rungs-supervisor";
-    if (::access(next_to_us.c_str(), X_OK) == 0) {
-      return next_to_us;
-    }
-  }
-  return resolve_program("rungs-supervisor", program_dirs);
-}
 
 LocalRunner::LocalRunner(asio::io_context& io, LocalRunnerOptions options)
     : io_(io), options_(std::move(options)), watch_(std::make_unique<FileWatch>(io)) {
@@ -197,38 +181,9 @@ std::string LocalRunner::start(Run& run, const LaunchSpec& spec) {
   }
   run.token = random_token();
   const auto plan = supervisor_plan(options_.supervisor, trial, spec.grace, run.token, spec.process_record);
-  const auto argv = plan.argv_pointers();
-  const auto envp = plan.env_pointers();
-  ChildSetup setup{::getpid(),
-                   argv.data(),
-                   envp.data(),
-                   spec.working_dir.empty() ? nullptr : spec.working_dir.c_str(),
-                   fds.control_read.get(),
-                   fds.output_write.get(),
-                   fds.stderr_write.get()};
-  setup.extra_fds[0][0] = fds.status_write.get();
-  setup.extra_fds[0][1] = 3;
-  setup.parent_death_signal = 0;  // it must outlive rungs to end the run: EOF tells it
-
-  bp::posix::default_launcher launcher;
-  bp::error_code ec;
-  const char** argv_ptr = const_cast<const char**>(argv.data());  // as-is: Boost would replace argv[0]
   std::optional<GroupLeader::Process> process;
-  try {
-    process.emplace(launcher(io_.get_executor(), ec, plan.executable, argv_ptr, setup));
-  } catch (...) {
-    // The child may be running (e.g. pidfd_open failed in basic_process): do not leak it.
-    // Closing the control socket (fds going away) makes a started supervisor end the run.
-    if (launcher.pid > 0) {
-      ::waitpid(launcher.pid, nullptr, 0);
-    }
-    throw;
-  }
-  if (ec) {
-    if (launcher.pid > 0) {
-      ::waitpid(launcher.pid, nullptr, 0);  // the failed child has _exit()ed: reap it
-    }
-    return child_failure(ec.value(), options_.supervisor.string(), spec.working_dir.string());
+  if (auto error = launch_supervisor(io_, plan, spec.working_dir, fds, process); !error.empty()) {
+    return error;
   }
   run.supervisor = std::make_shared<GroupLeader>(io_, std::move(*process));
   run.control = std::move(fds.control_write);
@@ -450,17 +405,8 @@ void LocalRunner::maybe_finish(const RunPtr& run) {
   if (run->status.kind == ExitStatus::Kind::LaunchFailed) {
     run->status.duration =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - run->started);
-  } else if (const auto end = parse_supervisor_status(run->status_text).end) {
-    run->status.kind = end->kind;
-    run->status.code = end->code;
-    run->status.signal = end->signal;
-    run->status.error = end->error;
-  } else if (!run->token.empty()) {
-    // The supervisor died without ending its run (someone SIGKILLed it): what is left of the
-    // run still carries its token.
-    for (const auto& left : processes_with_env("RUNGS_RUN_TOKEN", run->token)) {
-      signal_exactly(left, SIGKILL);
-    }
+  } else {
+    apply_supervisor_status(run->status_text, run->token, run->status);
   }
   runs_.erase(run->id);
   auto on_exit = std::move(run->callbacks.on_exit);

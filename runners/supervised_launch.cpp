@@ -1,15 +1,19 @@
 #include "runners/supervised_launch.hpp"
 
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 
 #include <fmt/format.h>
 
 #include "runners/child_setup.hpp"
+#include "runners/process_tree.hpp"
+#include "runners/program_lookup.hpp"
 
 namespace rungs::runners {
 
@@ -150,6 +154,80 @@ bool send_command(int control_fd, char command) {
       continue;
     }
     return false;  // EPIPE: the supervisor is gone
+  }
+}
+
+std::filesystem::path find_supervisor(const std::vector<std::filesystem::path>& program_dirs) {
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto next_to_us = self.parent_path() / "rungs-supervisor";
+    if (::access(next_to_us.c_str(), X_OK) == 0) {
+      return next_to_us;
+    }
+  }
+  return resolve_program("rungs-supervisor", program_dirs);
+}
+
+std::string launch_supervisor(boost::asio::io_context& io, const ExecPlan& plan,
+                              const std::filesystem::path& working_dir, SupervisorFds& fds,
+                              std::optional<GroupLeader::Process>& process) {
+  namespace bp = boost::process::v2;
+  const auto argv = plan.argv_pointers();
+  const auto envp = plan.env_pointers();
+  ChildSetup setup{::getpid(),
+                   argv.data(),
+                   envp.data(),
+                   working_dir.empty() ? nullptr : working_dir.c_str(),
+                   fds.control_read.get(),
+                   fds.output_write.get(),
+                   fds.stderr_write.get()};
+  setup.extra_fds[0][0] = fds.status_write.get();
+  setup.extra_fds[0][1] = 3;
+  setup.parent_death_signal = 0;  // it must outlive rungs to end the run: EOF tells it
+
+  bp::posix::default_launcher launcher;
+  bp::error_code ec;
+  const char** argv_ptr = const_cast<const char**>(argv.data());  // as-is: Boost would replace argv[0]
+  try {
+    process.emplace(launcher(io.get_executor(), ec, plan.executable, argv_ptr, setup));
+  } catch (...) {
+    // The supervisor may be running (e.g. pidfd_open failed in basic_process): EOF on its
+    // control socket makes it end the run at once, then it can be reaped.
+    fds.control_write.reset();
+    if (launcher.pid > 0) {
+      ::waitpid(launcher.pid, nullptr, 0);
+    }
+    throw;
+  }
+  if (ec) {
+    if (launcher.pid > 0) {
+      ::waitpid(launcher.pid, nullptr, 0);  // the failed child has _exit()ed: reap it
+    }
+    return child_failure(ec.value(), plan.executable.string(), working_dir.string());
+  }
+  // The child's ends: only the supervisor may hold them (EOF on the status pipe = it ended).
+  fds.control_read.reset();
+  fds.status_write.reset();
+  fds.output_write.reset();
+  fds.stderr_write.reset();
+  return {};
+}
+
+void apply_supervisor_status(std::string_view status_text, const std::string& token, ExitStatus& status) {
+  if (const auto end = parse_supervisor_status(status_text).end) {
+    status.kind = end->kind;
+    status.code = end->code;
+    status.signal = end->signal;
+    status.error = end->error;
+    return;
+  }
+  // The supervisor died without ending its run (someone SIGKILLed it): what is left of the
+  // run still carries its token.
+  if (!token.empty()) {
+    for (const auto& left : processes_with_env("RUNGS_RUN_TOKEN", token)) {
+      signal_exactly(left, SIGKILL);
+    }
   }
 }
 

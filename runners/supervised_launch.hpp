@@ -11,7 +11,10 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/asio/io_context.hpp>
+
 #include "runners/exec_plan.hpp"
+#include "runners/group_leader.hpp"
 #include "runners/runner.hpp"
 #include "runners/unique_fd.hpp"
 
@@ -47,5 +50,19 @@ SupervisorReport parse_supervisor_status(std::string_view text);
 inline constexpr char kStop = 'T', kKill = 'K', kPause = 'P', kContinue = 'C';
 // Writes one command; false if the supervisor is gone.
 bool send_command(int control_fd, char command);
+
+// Forks and execs the supervisor as `plan` says, in `working_dir`, with `fds`: control socket
+// as its fd 0, output file as 1, stderr file (or rungs' own) as 2, status pipe as 3; no parent
+// death signal (it must outlive rungs to end the run). On success `process` is set and the
+// child's ends of `fds` are closed in rungs. Returns an error text, empty on success.
+std::string launch_supervisor(boost::asio::io_context& io, const ExecPlan& plan,
+                              const std::filesystem::path& working_dir, SupervisorFds& fds,
+                              std::optional<GroupLeader::Process>& process);
+
+// At the end of a run: the trial's status from the supervisor's status lines into `status`
+// (kind, code, signal, error). Without an end line the supervisor was killed before it could
+// end its run: every process still carrying `token` is SIGKILLed, and `status` is kept (the
+// caller set it to Unknown with the supervisor's own wait status).
+void apply_supervisor_status(std::string_view status_text, const std::string& token, ExitStatus& status);
 
 }  // namespace rungs::runners

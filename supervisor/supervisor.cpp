@@ -375,7 +375,12 @@ void Supervisor::reap() {
       ::waitpid(trial_, &status, 0);
       trial_done_ = true;
       trial_status_ = status;
-      kill_all();  // what is left of the run goes now
+      // What is left of the run goes now. No child left means no descendant left (an orphan
+      // would have been re-parented to us): then no scan of /proc is needed.
+      siginfo_t any{};
+      if (::waitid(P_ALL, 0, &any, WEXITED | WNOHANG | WNOWAIT) == 0) {
+        kill_all();
+      }
       continue;
     }
     ::waitpid(info.si_pid, nullptr, 0);
