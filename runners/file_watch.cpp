@@ -23,16 +23,22 @@ struct FileWatch::State : std::enable_shared_from_this<State> {
   std::map<Handle, int> watches;                                     // handle -> wd
   std::array<char, 16 * 1024> buffer{};
 
+  // A read is pending only while something is watched: an idle runner must leave its event
+  // loop without work (io_context::run() returns when a campaign is over).
   void read() {
-    if (reading || !inotify.is_open()) {
+    if (reading || !inotify.is_open() || watches.empty()) {
       return;
     }
     reading = true;
     inotify.async_read_some(asio::buffer(buffer), [self = shared_from_this()](
                                                       const boost::system::error_code& ec, std::size_t n) {
       self->reading = false;
+      if (ec == asio::error::operation_aborted) {
+        self->read();  // cancelled when the last watch went: again if one came since
+        return;
+      }
       if (ec) {
-        return;  // closed (the runner is going away) or broken: runs fall back to their end read
+        return;  // broken: runs fall back to their end read
       }
       self->dispatch(n);
       self->read();
@@ -106,6 +112,10 @@ void FileWatch::remove(Handle handle) {
   if (callbacks.empty()) {
     state_->by_watch.erase(wd);
     ::inotify_rm_watch(state_->inotify.native_handle(), wd);
+  }
+  if (state_->watches.empty() && state_->reading) {
+    boost::system::error_code ignored;
+    state_->inotify.cancel(ignored);  // the pending read completes with operation_aborted
   }
 }
 

@@ -7,7 +7,8 @@
 // Contract: add() and remove() from the event loop's thread; callbacks run there too, maybe
 // late (after remove(), never: they are looked up at delivery). add() returns 0 when inotify
 // cannot watch the file (no inotify, out of watches): the caller must poll instead. Files
-// watched by several handles (the same inode) each get their callback.
+// watched by several handles (the same inode) each get their callback. While nothing is
+// watched, no operation is pending on the event loop (run() can return).
 #include <cstdint>
 #include <functional>
 #include <map>

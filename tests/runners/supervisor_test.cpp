@@ -293,6 +293,8 @@ TEST_CASE("supervisor: lines written before a crash are read when following resu
     };
     runner.launch(spec, callbacks);
     run_until(io, [&] { return handled == 2; });
+    // The trial has written the rest, which this rungs never reads: it dies first.
+    wait_until([&] { return read_file(output).find("line 5\n") != std::string::npos; });
     ::kill(::getpid(), SIGKILL);
   }
   REQUIRE(::waitpid(owner, nullptr, 0) == owner);
@@ -329,4 +331,19 @@ TEST_CASE("supervisor: a flood of reports arrives whole and in order") {
   CHECK(out.exit->code == 0);
   CHECK(expected == 100001);
   CHECK(in_order);
+}
+
+TEST_CASE("supervisor: once every run has ended, the event loop has no work left") {
+  // run() must return when a campaign is over: nothing may stay pending (e.g. on inotify).
+  boost::asio::io_context io;
+  LocalRunner runner(io);
+  Outcome first, second;
+  runner.launch(fake({"lines", "2"}), record(first, [&] {
+    runner.launch(fake({"lines", "1"}), record(second));  // a watch again after none
+  }));
+  io.run_for(deadline(5000ms));
+  CHECK(io.stopped());  // ran out of work, not out of time
+  REQUIRE(second.exit.has_value());
+  CHECK(first.lines == std::vector<std::string>{"line 1", "line 2"});
+  CHECK(second.lines == std::vector<std::string>{"line 1"});
 }
