@@ -158,7 +158,13 @@ RunId LocalRunner::launch(LaunchSpec spec, RunCallbacks callbacks) {
   if (run->watch == 0) {
     poll_output(run);
   }
-  read_output(run);  // what the file holds past stdout_offset already (a relaunch)
+  // What the file holds already (past stdout_offset on a relaunch, or what a quick trial
+  // wrote before launch() returned) is read from the loop: never a callback inside launch().
+  asio::post(io_, [run] {
+    if (run->owner != nullptr) {
+      run->owner->read_output(run);
+    }
+  });
   if (run->limits.has_timeout()) {
     arm_timeout(run);
   }

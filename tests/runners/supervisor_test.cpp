@@ -347,3 +347,29 @@ TEST_CASE("supervisor: once every run has ended, the event loop has no work left
   CHECK(first.lines == std::vector<std::string>{"line 1", "line 2"});
   CHECK(second.lines == std::vector<std::string>{"line 1"});
 }
+
+TEST_CASE("supervisor: lines already in the file are delivered from the loop, never inside launch()") {
+  // Regression: a quick trial could write before launch() returned, and its line was then
+  // delivered inside launch(), before the caller knew the RunId (the campaign dropped it).
+  // A file that holds a line already stands for that trial.
+  TempDir dir;
+  const auto output = dir.path / "stdout";
+  std::ofstream(output) << "written before the launch\n";
+  boost::asio::io_context io;
+  LocalRunner runner(io);
+  Outcome out;
+  bool inside_launch = true;
+  bool line_inside_launch = false;
+  RunCallbacks callbacks = record(out);
+  callbacks.on_line_at = [&](std::string_view line, std::uint64_t) {
+    line_inside_launch = line_inside_launch || inside_launch;
+    out.lines.emplace_back(line);
+  };
+  auto spec = fake({"lines", "1"});
+  spec.stdout_path = output;
+  runner.launch(spec, callbacks);
+  inside_launch = false;
+  REQUIRE(run_until(io, [&] { return out.exit.has_value(); }));
+  CHECK_FALSE(line_inside_launch);
+  CHECK(out.lines == std::vector<std::string>{"written before the launch", "line 1"});
+}
