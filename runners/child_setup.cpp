@@ -49,12 +49,14 @@ bp::error_code ChildSetup::on_exec_setup(bp::posix::default_launcher& launcher,
   if (::setpgid(0, 0) == -1) {
     fail(kSetpgid);
   }
-  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) == -1) {
-    fail(kDeathSignal);
-  }
-  if (::getppid() != parent_pid) {  // rungs died before prctl took effect
-    errno = ESRCH;
-    fail(kParentGone);
+  if (parent_death_signal != 0) {
+    if (::prctl(PR_SET_PDEATHSIG, parent_death_signal) == -1) {
+      fail(kDeathSignal);
+    }
+    if (::getppid() != parent_pid) {  // rungs died before prctl took effect
+      errno = ESRCH;
+      fail(kParentGone);
+    }
   }
 
   sigset_t none;

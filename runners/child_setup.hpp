@@ -8,7 +8,7 @@
 // parent's death (PR_SET_PDEATHSIG), resets signal dispositions and mask, sets stdin/stdout/
 // stderr, changes directory, closes every other descriptor and execs. On any failure it writes
 // (step << 16) | errno to the launcher's error pipe and _exit(127)s; the parent turns that code
-// into a message with child_failure().
+// into a message with child_failure(). The first process of a run is its supervisor.
 //
 // Why it execs by itself: Boost 1.81's default_launcher (a) leaves descriptors below its error
 // pipe open in the child (close_all's gap loop compares an fd with itself) and (b) calls exit()
@@ -33,6 +33,9 @@ struct ChildSetup {
   // Descriptors the child keeps at these numbers (dup2'ed there, must be > 2 and distinct);
   // -1 entries are unused. Everything else but 0/1/2 is closed before exec.
   int extra_fds[2][2] = {{-1, -1}, {-1, -1}};  // {from, to}
+  // PR_SET_PDEATHSIG: the child gets this when the thread that forked it dies; 0: none (a
+  // run's supervisor must outlive rungs to end the run, it watches its control pipe instead).
+  int parent_death_signal = 9;  // SIGKILL
 
   boost::process::v2::error_code on_exec_setup(boost::process::v2::posix::default_launcher& launcher,
                                                const boost::process::v2::filesystem::path& executable,

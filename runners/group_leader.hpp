@@ -1,7 +1,9 @@
 #pragma once
-// The main process of a run, which leads its own process group: waiting for its exit, ending
-// the rest of its group, reaping it. The one place where rungs signals process numbers, so the
-// one place that must make sure a number still names what it started.
+// The process rungs starts for a run (its rungs-supervisor), which leads its own process
+// group: waiting for its exit, ending the rest of its group, reaping it. The one place where
+// rungs signals process numbers, so the one place that must make sure a number still names
+// what it started. (The trial itself is the supervisor's child, in a group of its own, and is
+// never signalled by rungs directly.)
 //
 // The rule: a group is only signalled while its leader is our child and not yet reaped (a
 // live process or a zombie). The group id cannot be reused while the leader is an unreaped
@@ -20,7 +22,7 @@
 // Once the exit is confirmed, the rest of the group is SIGKILLed (no orphan survives its
 // leader; this also ends a stdout pipe held by a grandchild), then the leader is reaped.
 //
-// Used by LocalRunner: one GroupLeader per started run, driven from the runner's event loop
+// Used by LocalRunner: one GroupLeader per started supervisor, driven from the runner's event loop
 // thread. Nothing here reaps children it did not start; rungs must not set SIGCHLD to SIG_IGN
 // or call waitpid(-1).
 #include <sys/types.h>

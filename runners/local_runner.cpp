@@ -1,11 +1,8 @@
 #include "runners/local_runner.hpp"
 
-#include <fcntl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
-#include <cerrno>
 #include <csignal>
 #include <cstdint>
 #include <optional>
@@ -16,95 +13,107 @@
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 
-#include "runners/child_setup.hpp"
 #include "runners/exec_plan.hpp"
+#include "runners/file_watch.hpp"
 #include "runners/group_leader.hpp"
-#include "runners/line_splitter.hpp"
+#include "runners/output_follower.hpp"
+#include "runners/process_tree.hpp"
 #include "runners/run_limits.hpp"
-#include "runners/unique_fd.hpp"
+#include "runners/supervised_launch.hpp"
 
 namespace rungs::runners {
 
 namespace asio = boost::asio;
-namespace bp = boost::process::v2;
 using Clock = std::chrono::steady_clock;
 
+namespace {
+// Without inotify (out of watches), how often a run's output file is read.
+constexpr std::chrono::milliseconds kOutputPollInterval{20};
+}  // namespace
+
 struct LocalRunner::Run {
-  Run(asio::io_context& io, const LaunchSpec& spec, std::size_t max_line_bytes)
-      : out(io),
+  Run(asio::io_context& io, const LaunchSpec& spec)
+      : status_pipe(io),
         timeout_timer(io),
         heartbeat_timer(io),
-        kill_timer(io),
-        drain_timer(io),
+        poll_timer(io),
         started(Clock::now()),
         grace(spec.grace),
-        splitter(max_line_bytes),
         limits(spec.timeout, spec.heartbeat, started) {}
 
   RunId id = 0;
   LocalRunner* owner = nullptr;  // nulled when the runner dies: late handlers then do nothing
   RunCallbacks callbacks;
-  std::shared_ptr<GroupLeader> leader;  // set once the process started
+  std::shared_ptr<GroupLeader> supervisor;  // set once it started
+  UniqueFd control;                         // commands to the supervisor
+  std::string token;                        // RUNGS_RUN_TOKEN of the run's processes
 
-  asio::readable_pipe out;
+  asio::readable_pipe status_pipe;  // the supervisor's status lines
+  std::array<char, 512> status_chunk{};
+  std::string status_text;
+  std::optional<OutputFollower> output;
+  FileWatch::Handle watch = 0;
+  bool reading = false;  // a read_output() is posted
+
   asio::steady_timer timeout_timer;
   asio::steady_timer heartbeat_timer;  // see RunLimits
-  asio::steady_timer kill_timer;       // SIGTERM -> SIGKILL
-  asio::steady_timer drain_timer;      // exit -> give up on stdout EOF
+  asio::steady_timer poll_timer;       // output polling when inotify cannot watch the file
   Clock::time_point started;
   std::chrono::milliseconds grace;
-  std::array<char, 64 * 1024> chunk{};
-  LineSplitter splitter;
   RunLimits limits;
   // Each arming of a timer gets a new generation: a completion of an earlier arming, already
   // queued when pause() cancelled the timer, must not count.
   std::uint64_t timeout_generation = 0;
   std::uint64_t heartbeat_generation = 0;
 
-  bool exited = false;  // leader reaped (or never started)
-  bool eof = false;     // stdout done
+  int trial_pid = -1;
+  bool exited = false;       // supervisor reaped (or never started)
+  bool status_eof = false;   // the supervisor's status pipe is done
+  bool output_done = false;  // the output file is read to its end after the exit
   bool finished = false;
   ExitStatus status;
 
-  // False if there was nothing (left) to signal.
-  bool kill_group(int sig) const { return leader && leader->kill_group(sig); }
-  // Whether pause/resume/stop may still signal the group: not exiting, not being stopped.
+  bool command(char c) const { return control && send_command(control.get(), c); }
+  // Whether pause/resume/stop may still act: not exiting, not being stopped.
   bool controllable() const {
-    return leader && leader->pid() > 0 && !exited && !leader->group_killed() && !status.stopped;
+    return supervisor && supervisor->pid() > 0 && !exited && !status.stopped;
   }
 };
 
 LocalRunner::LocalRunner(asio::io_context& io, LocalRunnerOptions options)
-    : io_(io), options_(std::move(options)) {
+    : io_(io), options_(std::move(options)), watch_(std::make_unique<FileWatch>(io)) {
   if (options_.max_line_bytes == 0) {
     options_.max_line_bytes = 1;
+  }
+  if (options_.supervisor.empty()) {
+    options_.supervisor = find_supervisor(options_.program_dirs);
   }
 }
 
 LocalRunner::~LocalRunner() {
+  // Every supervisor kills its run's whole tree at once (before anything waits), then ends.
   for (auto& [id, run] : runs_) {
     run->owner = nullptr;
-    if (run->leader) {
-      run->leader->kill();
-    }
+    run->command(kKill);
   }
   const auto deadline = Clock::now() + options_.shutdown_timeout;
   for (auto& [id, run] : runs_) {
-    if (run->leader) {
-      run->leader->abandon(deadline);
+    if (run->supervisor) {
+      run->supervisor->abandon(deadline);
     }
+    run->control.reset();  // EOF: a supervisor still alive ends its run by itself
     boost::system::error_code ignored;
-    run->out.close(ignored);
+    run->status_pipe.close(ignored);
     run->timeout_timer.cancel();
     run->heartbeat_timer.cancel();
-    run->kill_timer.cancel();
-    run->drain_timer.cancel();
+    run->poll_timer.cancel();
+    watch_->remove(run->watch);
   }
   runs_.clear();
 }
 
 RunId LocalRunner::launch(LaunchSpec spec, RunCallbacks callbacks) {
-  auto run = std::make_shared<Run>(io_, spec, options_.max_line_bytes);
+  auto run = std::make_shared<Run>(io_, spec);
   run->id = next_id_++;
   run->owner = this;
   run->callbacks = std::move(callbacks);
@@ -115,17 +124,16 @@ RunId LocalRunner::launch(LaunchSpec spec, RunCallbacks callbacks) {
     error = start(*run, spec);
   } catch (const std::exception& e) {  // e.g. bad_alloc, asio failing to register a descriptor
     error = e.what();
-    if (run->leader) {  // the child started: take its whole group down with it
-      run->leader->kill();
-      run->leader->abandon(Clock::now() + options_.shutdown_timeout);
-      run->leader.reset();
+    if (run->supervisor) {  // it started: have it end the run, and wait for it
+      run->command(kKill);
+      run->supervisor->abandon(Clock::now() + options_.shutdown_timeout);
+      run->supervisor.reset();
     }
   }
   if (!error.empty()) {
     run->status.kind = ExitStatus::Kind::LaunchFailed;
     run->status.error = std::move(error);
-    run->exited = true;
-    run->eof = true;
+    run->exited = run->status_eof = run->output_done = true;
     // Reported from the event loop, never from inside launch(): the caller has not even
     // seen the RunId yet.
     asio::post(io_, [run] {
@@ -136,12 +144,27 @@ RunId LocalRunner::launch(LaunchSpec spec, RunCallbacks callbacks) {
     return run->id;
   }
 
-  run->leader->watch([run](int native_status, const std::string& reap_error) {
+  run->supervisor->watch([run](int native_status, const std::string& reap_error) {
     if (run->owner != nullptr) {
       run->owner->on_reaped(run, native_status, reap_error);
     }
   });
-  read_stdout(run);
+  read_status(run);
+  run->watch = watch_->add(run->output->fd(), [run] {
+    if (run->owner != nullptr) {
+      run->owner->read_output(run);
+    }
+  });
+  if (run->watch == 0) {
+    poll_output(run);
+  }
+  // What the file holds already (past stdout_offset on a relaunch, or what a quick trial
+  // wrote before launch() returned) is read from the loop: never a callback inside launch().
+  asio::post(io_, [run] {
+    if (run->owner != nullptr) {
+      run->owner->read_output(run);
+    }
+  });
   if (run->limits.has_timeout()) {
     arm_timeout(run);
   }
@@ -149,6 +172,123 @@ RunId LocalRunner::launch(LaunchSpec spec, RunCallbacks callbacks) {
     arm_heartbeat(run);
   }
   return run->id;
+}
+
+// Prepares descriptors, forks and execs the supervisor. Returns an error text, empty on
+// success (then run.supervisor and run.output are set).
+std::string LocalRunner::start(Run& run, const LaunchSpec& spec) {
+  ExecPlan trial;
+  if (auto error = plan_exec(spec, options_.program_dirs, trial); !error.empty()) {
+    return error;
+  }
+  SupervisorFds fds;
+  if (auto error = open_supervisor_fds(spec, fds); !error.empty()) {
+    return error;
+  }
+  run.token = random_token();
+  const auto plan = supervisor_plan(options_.supervisor, trial, spec.grace, run.token, spec.process_record);
+  std::optional<GroupLeader::Process> process;
+  if (auto error = launch_supervisor(io_, plan, spec.working_dir, fds, process); !error.empty()) {
+    return error;
+  }
+  run.supervisor = std::make_shared<GroupLeader>(io_, std::move(*process));
+  run.control = std::move(fds.control_write);
+  run.status_pipe.assign(fds.status_read.release());
+  run.output.emplace(std::move(fds.output_read), spec.stdout_offset, options_.max_line_bytes);
+  return {};
+}
+
+void LocalRunner::read_status(const RunPtr& run) {
+  run->status_pipe.async_read_some(asio::buffer(run->status_chunk),
+                                   [run](const boost::system::error_code& ec, std::size_t bytes) {
+                                     if (run->owner == nullptr) {
+                                       return;
+                                     }
+                                     if (ec) {  // EOF: the supervisor ended
+                                       run->status_eof = true;
+                                       run->owner->maybe_finish(run);
+                                       return;
+                                     }
+                                     run->owner->on_status(run, bytes);
+                                   });
+}
+
+void LocalRunner::on_status(const RunPtr& run, std::size_t bytes) {
+  run->status_text.append(run->status_chunk.data(), bytes);
+  if (run->trial_pid < 0 && !run->exited) {
+    run->trial_pid = parse_supervisor_status(run->status_text).trial_pid;
+  }
+  read_status(run);
+}
+
+// Reads what the trial appended, a bounded amount per turn of the event loop (a flood must not
+// delay other runs' timers), and, once the supervisor is gone, the rest and a last line.
+void LocalRunner::read_output(const RunPtr& run) {
+  if (run->reading || run->output_done) {
+    return;
+  }
+  const auto progress = run->output->read_some([this, &run](std::string_view line, std::uint64_t end) {
+    deliver_line(run, line, end);
+    return run->owner != nullptr;  // a callback may destroy the runner
+  });
+  if (progress == OutputFollower::Progress::Stopped || run->owner == nullptr) {
+    return;
+  }
+  if (progress == OutputFollower::Progress::More) {
+    run->reading = true;
+    asio::post(io_, [run] {
+      run->reading = false;
+      if (run->owner != nullptr) {
+        run->owner->read_output(run);
+      }
+    });
+    return;
+  }
+  if (run->exited) {  // no writer is left: the file is complete
+    const bool alive = run->output->finish([this, &run](std::string_view line, std::uint64_t end) {
+      deliver_line(run, line, end);  // a last line without a newline
+      return run->owner != nullptr;
+    });
+    if (alive && run->owner != nullptr) {
+      run->output_done = true;
+      maybe_finish(run);
+    }
+  }
+}
+
+void LocalRunner::poll_output(const RunPtr& run) {
+  run->poll_timer.expires_after(kOutputPollInterval);
+  run->poll_timer.async_wait([run](const boost::system::error_code& ec) {
+    if (!ec && run->owner != nullptr && !run->output_done) {
+      run->owner->read_output(run);
+      run->owner->poll_output(run);
+    }
+  });
+}
+
+void LocalRunner::deliver_line(const RunPtr& run, std::string_view line, std::uint64_t end) {
+  run->limits.line(Clock::now());  // one clock read per line is all a line costs the heartbeat
+  runners::deliver_line(run->callbacks, line, end);
+}
+
+void LocalRunner::on_reaped(const RunPtr& run, int native_status, const std::string& error) {
+  run->exited = true;
+  run->trial_pid = -1;
+  run->status.duration =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - run->started);
+  run->timeout_timer.cancel();
+  run->heartbeat_timer.cancel();
+  run->poll_timer.cancel();
+  run->control.reset();
+  if (!error.empty()) {
+    run->status.kind = ExitStatus::Kind::Unknown;
+    run->status.error = error;
+  } else {
+    run->status.kind = ExitStatus::Kind::Unknown;  // until the status lines say (maybe_finish)
+    run->status.error = fmt::format(
+        "the run's supervisor ended without reporting the trial's status (wait status {:#x})", native_status);
+  }
+  read_output(run);
 }
 
 void LocalRunner::arm_timeout(const RunPtr& run) {
@@ -179,6 +319,10 @@ void LocalRunner::on_heartbeat(const RunPtr& run) {
   if (!run->controllable()) {
     return;  // exiting or already being stopped: nothing left to watch
   }
+  read_output(run);  // lines written but not read yet count
+  if (run->owner == nullptr || !run->controllable()) {
+    return;
+  }
   const auto silent = run->limits.stale_for(Clock::now());
   if (!silent) {
     arm_heartbeat(run);  // a line came since the timer was armed: wait for the rest
@@ -186,162 +330,6 @@ void LocalRunner::on_heartbeat(const RunPtr& run) {
   }
   run->status.silent_for = std::chrono::duration_cast<std::chrono::milliseconds>(*silent);
   request_stop(run, StopReason::Heartbeat);
-}
-
-// Prepares descriptors and the environment, forks and execs. Returns an error text, empty on
-// success (then run.leader is set).
-std::string LocalRunner::start(Run& run, const LaunchSpec& spec) {
-  ExecPlan plan;
-  if (auto error = plan_exec(spec, options_.program_dirs, plan); !error.empty()) {
-    return error;
-  }
-  const auto argv = plan.argv_pointers();
-  const auto envp = plan.env_pointers();
-
-  // Every descriptor is close-on-exec in rungs: the child gets them only through dup2.
-  UniqueFd null_in = above_stdio(UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC)));
-  if (null_in.get() < 0) {
-    return fmt::format("cannot open /dev/null: {}", errno_text(errno));
-  }
-  UniqueFd err_file;
-  if (!spec.stderr_path.empty()) {
-    err_file = above_stdio(UniqueFd(
-        ::open(spec.stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)));
-    if (err_file.get() < 0) {
-      return fmt::format("cannot open stderr file '{}': {}", spec.stderr_path.string(),
-                         errno_text(errno));
-    }
-  }
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) == -1) {
-    return fmt::format("cannot create stdout pipe: {}", errno_text(errno));
-  }
-  UniqueFd read_end = above_stdio(UniqueFd(pipe_fds[0]));
-  UniqueFd write_end = above_stdio(UniqueFd(pipe_fds[1]));
-  if (read_end.get() < 0 || write_end.get() < 0) {
-    return fmt::format("cannot create stdout pipe: {}", errno_text(errno));
-  }
-
-  const ChildSetup setup{::getpid(),
-                         argv.data(),
-                         envp.data(),
-                         spec.working_dir.empty() ? nullptr : spec.working_dir.c_str(),
-                         null_in.get(),
-                         write_end.get(),
-                         err_file.get()};
-
-  bp::posix::default_launcher launcher;
-  bp::error_code ec;
-  const char** argv_ptr = const_cast<const char**>(argv.data());  // as-is: Boost would replace argv[0]
-  std::optional<GroupLeader::Process> process;
-  try {
-    process.emplace(launcher(io_.get_executor(), ec, plan.executable, argv_ptr, setup));
-  } catch (...) {
-    // The child may be running (e.g. pidfd_open failed in basic_process): do not leak it.
-    if (launcher.pid > 0) {
-      ::kill(-launcher.pid, SIGKILL);
-      ::waitpid(launcher.pid, nullptr, 0);
-    }
-    throw;
-  }
-  if (ec) {
-    if (launcher.pid > 0) {
-      ::waitpid(launcher.pid, nullptr, 0);  // the failed child has _exit()ed: reap it
-    }
-    return child_failure(ec.value(), spec.argv.front(), spec.working_dir.string());
-  }
-  run.leader = std::make_shared<GroupLeader>(io_, std::move(*process));
-  run.out.assign(read_end.release());
-  return {};
-}
-
-void LocalRunner::on_reaped(const RunPtr& run, int native_status, const std::string& error) {
-  // No group kill here: the leader is reaped, its number (and group id) may be reused already.
-  // GroupLeader killed the group before the reap.
-  run->exited = true;
-  run->status.duration =
-      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - run->started);
-  run->timeout_timer.cancel();
-  run->heartbeat_timer.cancel();
-  run->kill_timer.cancel();
-  if (!error.empty()) {
-    run->status.kind = ExitStatus::Kind::Unknown;
-    run->status.error = error;
-  } else if (WIFEXITED(native_status)) {
-    run->status.kind = ExitStatus::Kind::Exited;
-    run->status.code = WEXITSTATUS(native_status);
-  } else if (WIFSIGNALED(native_status)) {
-    run->status.kind = ExitStatus::Kind::Signaled;
-    run->status.signal = WTERMSIG(native_status);
-  } else {
-    run->status.kind = ExitStatus::Kind::Unknown;
-    run->status.error = fmt::format("unexpected wait status {:#x}", native_status);
-  }
-
-  if (!run->eof) {
-    run->drain_timer.expires_after(options_.drain_timeout);
-    run->drain_timer.async_wait([run](const boost::system::error_code& ec) {
-      if (ec || run->owner == nullptr || run->eof) {
-        return;
-      }
-      if (run->status.error.empty()) {
-        run->status.error =
-            "stdout stayed open after the trial's processes were gone (held by a process that "
-            "left the group); stopped reading";
-      }
-      boost::system::error_code ignored;
-      run->out.close(ignored);  // the pending read completes with operation_aborted
-    });
-  }
-  maybe_finish(run);
-}
-
-void LocalRunner::read_stdout(const RunPtr& run) {
-  run->out.async_read_some(asio::buffer(run->chunk),
-                           [run](const boost::system::error_code& ec, std::size_t bytes) {
-                             if (run->owner == nullptr) {
-                               return;
-                             }
-                             if (ec) {  // EOF, or closed by the drain timer
-                               run->owner->on_stdout_end(run);
-                               return;
-                             }
-                             run->owner->on_stdout(run, bytes);
-                           });
-}
-
-void LocalRunner::on_stdout(const RunPtr& run, std::size_t bytes) {
-  const bool alive = run->splitter.feed(
-      std::string_view(run->chunk.data(), bytes),
-      [this, &run](std::string_view line, std::uint64_t /*end*/) {
-        deliver_line(run, line);
-        return run->owner != nullptr;  // a callback may destroy the runner
-      });
-  if (alive && run->owner != nullptr) {
-    read_stdout(run);
-  }
-}
-
-void LocalRunner::on_stdout_end(const RunPtr& run) {
-  const bool alive = run->splitter.finish([this, &run](std::string_view line, std::uint64_t) {
-    deliver_line(run, line);  // a last line without a newline
-    return run->owner != nullptr;
-  });
-  if (!alive || run->owner == nullptr) {
-    return;
-  }
-  run->eof = true;
-  run->drain_timer.cancel();
-  boost::system::error_code ignored;
-  run->out.close(ignored);
-  maybe_finish(run);
-}
-
-void LocalRunner::deliver_line(const RunPtr& run, std::string_view line) {
-  run->limits.line(Clock::now());  // one clock read per line is all a line costs the heartbeat
-  if (run->callbacks.on_line) {
-    run->callbacks.on_line(line);
-  }
 }
 
 void LocalRunner::stop(RunId id) {
@@ -363,7 +351,7 @@ bool LocalRunner::pause(RunId id) {
     return false;
   }
   const RunPtr& run = found->second;
-  if (!run->controllable() || run->limits.paused() || !run->kill_group(SIGSTOP)) {
+  if (!run->controllable() || run->limits.paused() || !run->command(kPause)) {
     return false;
   }
   run->limits.pause(Clock::now());
@@ -383,7 +371,7 @@ bool LocalRunner::resume(RunId id) {
   if (!run->controllable() || !run->limits.paused()) {
     return false;
   }
-  run->kill_group(SIGCONT);
+  run->command(kContinue);
   run->limits.resume(Clock::now());
   if (run->limits.has_timeout()) {
     arm_timeout(run);
@@ -394,6 +382,8 @@ bool LocalRunner::resume(RunId id) {
   return true;
 }
 
+// The supervisor does the rest: SIGTERM to every process of the run (with a SIGCONT, so a
+// paused one handles it), SIGKILL after the grace, or at once without one.
 void LocalRunner::request_stop(const RunPtr& run, StopReason reason) {
   if (!run->controllable()) {
     return;  // gone, being reaped, failed to launch, or already stopping
@@ -404,39 +394,25 @@ void LocalRunner::request_stop(const RunPtr& run, StopReason reason) {
   // The first reason wins: the other limit has nothing left to do.
   run->timeout_timer.cancel();
   run->heartbeat_timer.cancel();
-  // A stopped process keeps a handled SIGTERM pending until it continues: TERM first, then
-  // CONT, so that it wakes up to handle it. (SIGKILL needs no CONT: it ends stopped tasks.)
-  const bool paused = run->limits.paused();
   run->limits.resume(Clock::now());
-  if (run->grace.count() <= 0) {
-    run->kill_group(SIGKILL);
-    return;
-  }
-  run->kill_group(SIGTERM);
-  if (paused) {
-    run->kill_group(SIGCONT);
-  }
-  run->kill_timer.expires_after(run->grace);
-  run->kill_timer.async_wait([run](const boost::system::error_code& ec) {
-    if (!ec && run->owner != nullptr && !run->exited && run->leader &&
-        !run->leader->group_killed()) {
-      run->kill_group(SIGKILL);  // a no-op once the leader is reaped
-    }
-  });
+  run->command(run->grace.count() <= 0 ? kKill : kStop);
 }
 
 void LocalRunner::maybe_finish(const RunPtr& run) {
-  if (!run->exited || !run->eof || run->finished) {
+  if (!run->exited || !run->status_eof || !run->output_done || run->finished) {
     return;
   }
   run->finished = true;
   run->timeout_timer.cancel();
   run->heartbeat_timer.cancel();
-  run->kill_timer.cancel();
-  run->drain_timer.cancel();
+  run->poll_timer.cancel();
+  watch_->remove(run->watch);
+  run->watch = 0;
   if (run->status.kind == ExitStatus::Kind::LaunchFailed) {
     run->status.duration =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - run->started);
+  } else {
+    apply_supervisor_status(run->status_text, run->token, run->status);
   }
   runs_.erase(run->id);
   auto on_exit = std::move(run->callbacks.on_exit);
@@ -450,7 +426,7 @@ std::size_t LocalRunner::running() const { return runs_.size(); }
 
 int LocalRunner::pid_of(RunId id) const {
   const auto found = runs_.find(id);
-  return found == runs_.end() || !found->second->leader ? -1 : found->second->leader->pid();
+  return found == runs_.end() || found->second->exited ? -1 : found->second->trial_pid;
 }
 
 }  // namespace rungs::runners

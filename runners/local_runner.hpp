@@ -1,36 +1,30 @@
 #pragma once
-// LocalRunner: trials as child processes of rungs, all driven by one single-threaded
-// boost::asio::io_context (Boost.Process v2 for fork/exec and reaping).
+// LocalRunner: trials as local processes, each under its own rungs-supervisor
+// (supervisor/supervisor.cpp), all driven by one single-threaded boost::asio::io_context.
 //
 // What it guarantees, and why:
-//  - No shell: argv goes to execve as given.
-//  - Each trial leads its own process group, so stop() reaches everything it started
-//    (data-loader workers, `sh -c` children): SIGTERM to the group, SIGKILL after the grace.
-//  - No orphans: when the trial's main process exits (for whatever reason) the rest of its
-//    group is SIGKILLed before the exit is reaped (the group id cannot be reused while the
-//    main process is an unreaped zombie). The exit is confirmed with waitid(WNOWAIT) before
-//    that kill (a pidfd wakeup alone is not trusted), and nothing is ever signalled after the
-//    reap: rungs only signals the group of a live or zombie, unreaped trial leader of its own. This also guarantees stdout EOF when a grandchild
-//    held the pipe. A trial that escapes its group (setsid) can still hold stdout: reading
-//    then stops `drain_timeout` after the exit.
-//  - LaunchSpec::heartbeat: one timer per run that is never touched by a line. A line only
-//    stores its arrival time; when the timer fires it compares that time with the window
-//    and, if a line came since, re-arms for the remainder. So a chatty trial costs one clock
-//    read per line and one timer wakeup per heartbeat period, not a timer re-arm (a
-//    cancellation and a reactor update) per line. Lines are timed when rungs reads them.
-//  - pause() SIGSTOPs the whole group, resume() SIGCONTs it. A stopped leader is never taken
-//    for an exited one: the exit checks wait for WEXITED only (no WUNTRACED/WSTOPPED, in
-//    Boost.Process' waitpid calls either). stop() of a paused run sends SIGTERM then SIGCONT
-//    (a stopped process handles the TERM once continued); SIGKILL, from the grace timer, the
-//    exit of the leader or the destructor, ends stopped processes too, so no stopped process
-//    outlives its run.
-//  - PR_SET_PDEATHSIG(SIGKILL): trials die with rungs even if rungs is SIGKILLed. Linux ties
-//    this to the *thread* that forked, so call launch() from the long-lived event-loop thread.
-//  - The child starts clean: signal dispositions and mask reset (SIG_IGN and blocked signals
-//    would otherwise survive exec), stdin is /dev/null, no inherited descriptors but 0/1/2.
+//  - No shell: argv goes to execve as given (through the supervisor's argv, untouched).
+//  - No process outlives its run. rungs starts the supervisor; the supervisor is a child
+//    subreaper, so every descendant of the trial, even one that called setsid() or
+//    double-forked, stays in its tree. When the trial's main process exits, the supervisor
+//    SIGKILLs the rest of the tree; stop() makes it SIGTERM the whole tree and SIGKILL it
+//    after the grace; and when rungs dies, even by SIGKILL, the supervisor sees EOF on its
+//    control pipe and does the same. The supervisor exits only once the tree is gone: when
+//    on_exit is called, nothing of the run is left.
+//  - No line lost: the trial's stdout is a file (LaunchSpec::stdout_path), followed from an
+//    offset (OutputFollower, woken by inotify). Lines are timed when rungs reads them, which
+//    is as soon as they are written. Complete lines only (see LaunchSpec::heartbeat).
+//  - pause() has the supervisor SIGSTOP every process of the run, resume() SIGCONT them;
+//    stop() of a paused run is TERM then CONT, so the program can handle the TERM.
+//  - rungs only ever signals its own unreaped children (the supervisors); the supervisor
+//    signals descendants through pidfds opened on checked identities. No pid is signalled
+//    after it may have been reused.
+//  - The trial starts clean: signal dispositions and mask reset, stdin /dev/null, no inherited
+//    descriptors but 0/1/2, its own process group.
 //
 // Requires Linux >= 5.3 (pidfd_open). Nothing here reaps children it did not start; rungs
 // must not set SIGCHLD to SIG_IGN or call waitpid(-1) (exit statuses would be lost).
+// The mechanism is described for users in docs/processes.md.
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
@@ -44,26 +38,33 @@
 
 namespace rungs::runners {
 
+class FileWatch;
+
 struct LocalRunnerOptions {
   // Searched after PATH for a program named without a '/' (e.g. the build's bin dir).
   std::vector<std::filesystem::path> program_dirs;
   // A stdout line longer than this is delivered truncated and the rest of it dropped
   // (protects memory from a progress bar that never prints a newline).
   std::size_t max_line_bytes = std::size_t{1} << 20;
-  // After the trial's process group is gone, how long stdout may stay open (held by a
-  // process that left the group) before the runner stops reading and reports the exit.
-  std::chrono::milliseconds drain_timeout{2000};
-  // Upper bound on how long the destructor waits for SIGKILLed trials to be reaped.
+  // Upper bound on how long the destructor waits for the supervisors to end their runs.
   std::chrono::milliseconds shutdown_timeout{3000};
+  // The rungs-supervisor program. Empty: the one next to the running executable, else in
+  // program_dirs, else in PATH.
+  std::filesystem::path supervisor;
 };
+
+// Where LocalRunner finds rungs-supervisor by default (see LocalRunnerOptions::supervisor).
+// Throws std::runtime_error naming the places it looked.
+std::filesystem::path find_supervisor(const std::vector<std::filesystem::path>& program_dirs);
 
 class LocalRunner final : public Runner {
  public:
+  // Throws std::runtime_error if rungs-supervisor cannot be found.
   explicit LocalRunner(boost::asio::io_context& io, LocalRunnerOptions options = {});
   // Destroy the runner before its io_context.
-  // SIGKILLs every trial's process group and reaps the main processes synchronously
-  // (bounded by shutdown_timeout). Pending callbacks are dropped, not called: the owner is
-  // going away. For a graceful end, call stop_all() and run the io_context until
+  // Has every run killed at once (SIGKILL to its whole tree, by its supervisor) and waits for
+  // the supervisors (bounded by shutdown_timeout). Pending callbacks are dropped, not called:
+  // the owner is going away. For a graceful end, call stop_all() and run the io_context until
   // running() == 0 first.
   ~LocalRunner() override;
 
@@ -73,16 +74,16 @@ class LocalRunner final : public Runner {
   RunId launch(LaunchSpec spec, RunCallbacks callbacks) override;
   void stop(RunId id) override;
   void stop_all() override;
-  // SIGSTOP / SIGCONT to the run's process group (see Runner). The timeout and the heartbeat
-  // are re-armed with the running time they had left. Lines that were already in the pipe
-  // and arrive while the run is paused were printed before the pause: each one restarts the
-  // window as of the pause (the run resumes with its whole heartbeat).
+  // SIGSTOP / SIGCONT to every process of the run (sent by its supervisor, so a moment after
+  // the call returns). The timeout and the heartbeat are re-armed with the running time they
+  // had left. Lines written before the pause and read after it restart the window as of the
+  // pause (the run resumes with its whole heartbeat).
   bool pause(RunId id) override;
   bool resume(RunId id) override;
   std::size_t running() const override;
 
-  // The run's main process id (= its process group id), or -1 when it is unknown, failed
-  // to launch or has been reaped. For diagnostics and tests.
+  // The trial's main process id (= its process group id) once its supervisor reported it
+  // started, until the run ends; -1 otherwise. For diagnostics and tests.
   int pid_of(RunId id) const;
 
  private:
@@ -90,10 +91,11 @@ class LocalRunner final : public Runner {
   using RunPtr = std::shared_ptr<Run>;
 
   std::string start(Run& run, const LaunchSpec& spec);
-  void read_stdout(const RunPtr& run);
-  void on_stdout(const RunPtr& run, std::size_t bytes);
-  void on_stdout_end(const RunPtr& run);
-  void deliver_line(const RunPtr& run, std::string_view line);
+  void read_status(const RunPtr& run);
+  void on_status(const RunPtr& run, std::size_t bytes);
+  void read_output(const RunPtr& run);
+  void poll_output(const RunPtr& run);
+  void deliver_line(const RunPtr& run, std::string_view line, std::uint64_t end);
   void on_reaped(const RunPtr& run, int native_status, const std::string& error);
   enum class StopReason { Requested, Timeout, Heartbeat };
   void request_stop(const RunPtr& run, StopReason reason);
@@ -104,6 +106,7 @@ class LocalRunner final : public Runner {
 
   boost::asio::io_context& io_;
   LocalRunnerOptions options_;
+  std::unique_ptr<FileWatch> watch_;
   std::map<RunId, RunPtr> runs_;  // launched, on_exit not yet delivered
   RunId next_id_ = 1;
 };

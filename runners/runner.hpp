@@ -9,8 +9,8 @@
 //  - launch() never throws for a trial-level problem: a program that cannot be found or
 //    executed, a missing working directory, an unwritable stderr file... are reported through
 //    on_exit with Kind::LaunchFailed. A failed trial is data, not an exception.
-//  - on_line is called once per stdout line, in order; on_exit exactly once, after the last
-//    on_line. After on_exit the RunId is dead: stop() on it is a no-op, pause()/resume()
+//  - on_line (or on_line_at) is called once per stdout line, in order; on_exit exactly once,
+//    after the last line. After on_exit the RunId is dead: stop() on it is a no-op, pause()/resume()
 //    return false.
 //  - Callbacks must not throw (an exception would leave through the event loop's run()).
 #include <chrono>
@@ -33,6 +33,22 @@ struct LaunchSpec {
   std::map<std::string, std::string> env;  // added to (overriding) the inherited environment
   std::filesystem::path working_dir;       // empty: the runner's current directory
   std::filesystem::path stderr_path;       // stderr is appended here; empty: inherited
+  // The trial's stdout is appended to this file, and the runner reads its lines from the
+  // file: a line the trial wrote is kept even if rungs dies before reading it. Empty: an
+  // unnamed temporary file (nothing survives rungs). The Slurm runner uses the same scheme
+  // with the job's output file.
+  std::filesystem::path stdout_path;
+  // Where to start reading stdout_path: lines that end at or before it are not delivered.
+  // A relaunch after rungs itself was restarted passes the `end` of the last line it handled
+  // (RunCallbacks::on_line_at): the lines the previous process printed after it, unread when
+  // rungs died, come first, then the new process's.
+  std::uint64_t stdout_offset = 0;
+  // A small text file the run's supervisor keeps up to date: its own and the trial's process
+  // identities (pid, start time, boot id), a token in the environment of every process of the
+  // run, and at the end the exit status. end_leftovers() (runners/leftovers.hpp) uses it
+  // after a crash of rungs to end what the previous run left, without ever signalling a
+  // stranger. Empty: not written.
+  std::filesystem::path process_record;
   std::chrono::milliseconds timeout{0};    // limit on running time (paused time excluded); 0 = none
   // Liveness limit (0 or negative = none): the longest the run may go without a stdout line,
   // counted from launch or from its last line, in running time. A trial that hangs (deadlock,
@@ -88,7 +104,22 @@ struct RunCallbacks {
   std::function<void(std::string_view line)> on_line;
   // Exactly once, after all lines.
   std::function<void(const ExitStatus&)> on_exit;
+  // Instead of on_line when set: also `end`, the byte offset in LaunchSpec::stdout_path just
+  // past the line (for a line cut at the length limit, past its last byte kept). Record it
+  // when the line has been handled; LaunchSpec::stdout_offset = that value follows on from
+  // the next line. (Offsets of the simulated runner count the bytes of its lines.) Last
+  // member, so that {on_line, on_exit} still initializes the struct.
+  std::function<void(std::string_view line, std::uint64_t end)> on_line_at = nullptr;
 };
+
+// Calls on_line_at, or else on_line, if set.
+inline void deliver_line(const RunCallbacks& callbacks, std::string_view line, std::uint64_t end) {
+  if (callbacks.on_line_at) {
+    callbacks.on_line_at(line, end);
+  } else if (callbacks.on_line) {
+    callbacks.on_line(line);
+  }
+}
 
 class Runner {
  public:

@@ -255,7 +255,10 @@ void SimulatedRunner::step() {
     now_ = std::max(now_, event.time);
     ++delivered_;
     if (event.kind == EventKind::Line) {
-      if (run.callbacks.on_line) run.callbacks.on_line(run.script.lines[event.line].second);
+      const auto& line = run.script.lines[event.line].second;
+      if (run.output_end == 0) run.output_end = run.spec.stdout_offset;
+      run.output_end += line.size() + 1;
+      deliver_line(run.callbacks, line, run.output_end);
     } else {
       deliver_exit(event.run);
     }

@@ -167,6 +167,7 @@ class SimulatedRunner final : public Runner {
     std::uint64_t exit_sequence = 0; // the one Exit event that counts
     std::vector<Frozen> frozen;      // while paused (or resumed, waiting for a worker)
     ExitStatus status;               // what on_exit will say
+    std::uint64_t output_end = 0;    // bytes of its lines so far (from spec.stdout_offset)
   };
 
   bool worker_free() const;

@@ -18,6 +18,13 @@
 //                                    prints "ready", then exits 0 or hangs
 //   fake_trial escape PIDFILE        forks a child that leaves the process group (setsid) and
 //                                    sleeps holding stdout, writes its pid, exits 0
+//   fake_trial daemon PIDFILE exit|hang
+//                                    a double-forked daemon: a child forks a grandchild that
+//                                    calls setsid(), ignores SIGTERM and sleeps forever; the
+//                                    child exits at once (the grandchild is orphaned); writes
+//                                    the grandchild's pid, prints "ready", then exits 0 or hangs
+//   fake_trial flood N               N report lines as fast as it can, then exits 0
+//   fake_trial lines N               "line 1".."line N", then exits 0
 //   fake_trial echo-args ARGS...     each argument as a JSON string on its own line
 //   fake_trial env NAMES...          NAME=value, or "NAME unset"
 //   fake_trial stderr TEXT           TEXT to stderr, "done" to stdout
@@ -28,6 +35,7 @@
 #include <dirent.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -160,6 +168,44 @@ int fork_grandchild(int argc, char** argv, bool escape) {
   return 0;
 }
 
+// The double fork of a classic daemon: the grandchild ends up with no parent but the nearest
+// subreaper, in a session of its own.
+int daemon_mode(int argc, char** argv) {
+  if (argc < 4) {
+    return usage();
+  }
+  const std::string pidfile = argv[2];
+  int sync[2];
+  if (::pipe(sync) == -1) {
+    return 1;
+  }
+  const pid_t child = ::fork();
+  if (child == -1) {
+    return 1;
+  }
+  if (child == 0) {
+    const pid_t grandchild = ::fork();
+    if (grandchild == 0) {
+      ::setsid();
+      ::signal(SIGTERM, SIG_IGN);
+      const pid_t self = ::getpid();
+      [[maybe_unused]] const auto n = ::write(sync[1], &self, sizeof self);
+      sleep_forever();
+    }
+    ::_exit(0);
+  }
+  ::close(sync[1]);
+  pid_t grandchild = -1;
+  [[maybe_unused]] const auto n = ::read(sync[0], &grandchild, sizeof grandchild);
+  ::waitpid(child, nullptr, 0);
+  write_pid(pidfile, grandchild);
+  say("ready");
+  if (std::string(argv[3]) == "hang") {
+    sleep_forever();
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -228,6 +274,23 @@ int main(int argc, char** argv) {
   }
   if (mode == "fork-grandchild" || mode == "escape") {
     return fork_grandchild(argc, argv, mode == "escape");
+  }
+  if (mode == "daemon") {
+    return daemon_mode(argc, argv);
+  }
+  if (mode == "flood" && argc >= 3) {
+    const long n = std::atol(argv[2]);
+    for (long step = 1; step <= n; ++step) {
+      std::printf("@rungs {\"step\": %ld, \"loss\": 0.5}\n", step);
+    }
+    return 0;
+  }
+  if (mode == "lines" && argc >= 3) {
+    const int n = std::atoi(argv[2]);
+    for (int i = 1; i <= n; ++i) {
+      say("line " + std::to_string(i));
+    }
+    return 0;
   }
   if (mode == "echo-args") {
     for (int i = 2; i < argc; ++i) {

@@ -143,32 +143,6 @@ pid_t read_pid(const fs::path& path) {
 // reap them and see exactly how they died.
 void become_subreaper() { REQUIRE(::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0); }
 
-// Waits (bounded) for `pid`, a child or orphan reparented to us, to die; returns the
-// signal that killed it, 0 for a normal exit, -1 if it is still alive at the deadline.
-int reap_orphan(pid_t pid, std::chrono::milliseconds limit = deadline(2000ms)) {
-  const auto end = Clock::now() + limit;
-  while (Clock::now() < end) {
-    int status = 0;
-    const pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid) {
-      return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-    }
-    if (r == -1 && errno == ECHILD) {
-      // Not ours to reap (no subreaper support): gone or a zombie counts as dead.
-      if (::kill(pid, 0) == -1 && errno == ESRCH) {
-        return 0;
-      }
-      const std::string stat = read_file(fmt::format("/proc/{}/stat", pid));
-      const auto close = stat.rfind(')');
-      if (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z') {
-        return 0;
-      }
-    }
-    std::this_thread::sleep_for(5ms);
-  }
-  return -1;
-}
-
 // The state letter of /proc/PID/stat ('R', 'S', 'T' for stopped, 'Z'...), '?' if unreadable.
 char proc_state(pid_t pid) {
   const std::string stat = read_file(fmt::format("/proc/{}/stat", pid));
@@ -178,6 +152,17 @@ char proc_state(pid_t pid) {
 
 bool process_gone(pid_t pid) {
   return ::kill(pid, 0) == -1 && errno == ESRCH;
+}
+
+// Gone, or a zombie nobody reaped yet (its parent, the run's supervisor, may be exiting).
+bool process_ended(pid_t pid) {
+  return process_gone(pid) || proc_state(pid) == 'Z' || proc_state(pid) == '?';
+}
+
+// The trial's pid once its supervisor reported it (bounded wait), or -1.
+pid_t trial_pid(boost::asio::io_context& io, const LocalRunner& runner, RunId id) {
+  run_until(io, [&] { return runner.pid_of(id) > 0; });
+  return runner.pid_of(id);
 }
 
 std::chrono::milliseconds since(Clock::time_point start, Clock::time_point end) {
@@ -313,22 +298,25 @@ TEST_CASE("runners/local: no grandchild survives the trial's normal exit") {
   become_subreaper();
   TempDir dir;
   boost::asio::io_context io;
-  LocalRunnerOptions options;
-  options.drain_timeout = 30s;  // must not be what ends the run
-  LocalRunner runner(io, options);
+  LocalRunner runner(io);
   Outcome out;
   const auto pidfile = dir.path / "grandchild.pid";
-  runner.launch(fake({"fork-grandchild", pidfile.string(), "exit"}), record(out));
-  // The grandchild holds stdout open: EOF only comes because its group is killed.
+  pid_t grandchild = -1;
+  runner.launch(fake({"fork-grandchild", pidfile.string(), "exit"}),
+                {[&](std::string_view line) { out.lines.emplace_back(line); },
+                 [&](const ExitStatus& status) {
+                   out.exit = status;
+                   grandchild = read_pid(pidfile);
+                   out.line_after_exit = process_gone(grandchild);  // already, when on_exit comes
+                 }});
   REQUIRE(run_until(io, [&] { return out.exit.has_value(); }));
   CHECK(out.exit->kind == Kind::Exited);
   CHECK(out.exit->code == 0);
   CHECK(out.exit->error.empty());
   CHECK(out.lines == std::vector<std::string>{"ready"});
 
-  const pid_t grandchild = read_pid(pidfile);
   REQUIRE(grandchild > 0);
-  CHECK(reap_orphan(grandchild) == SIGKILL);
+  CHECK(out.line_after_exit);  // here: the grandchild was gone before on_exit
   CHECK(process_gone(grandchild));
 }
 
@@ -359,29 +347,25 @@ TEST_CASE("runners/local: stop reaches the whole process group") {
   CHECK(since(stop_time, out.exit_time) < spec.grace);
   const pid_t grandchild = read_pid(pidfile);
   REQUIRE(grandchild > 0);
-  CHECK(reap_orphan(grandchild) == SIGKILL);
+  CHECK(process_gone(grandchild));  // reaped by the run's supervisor before it ended
 }
 
-TEST_CASE("runners/local: a process that leaves the group cannot hold the run open") {
-  become_subreaper();
+TEST_CASE("runners/local: a process that leaves the group and session ends with the run") {
   TempDir dir;
   boost::asio::io_context io;
-  LocalRunnerOptions options;
-  options.drain_timeout = 300ms;
-  LocalRunner runner(io, options);
+  LocalRunner runner(io);
   Outcome out;
   const auto pidfile = dir.path / "escaped.pid";
   runner.launch(fake({"escape", pidfile.string()}), record(out));
   REQUIRE(run_until(io, [&] { return out.exit.has_value(); }));
   CHECK(out.exit->kind == Kind::Exited);
   CHECK(out.exit->code == 0);
-  CHECK(out.exit->error.find("stdout stayed open") != std::string::npos);
+  CHECK(out.exit->error.empty());
   CHECK(out.lines == std::vector<std::string>{"ready"});
-  // It escaped by design (setsid): clean it up ourselves.
+  // It called setsid() and holds stdout: the supervisor, its subreaper, killed it anyway.
   const pid_t escaped = read_pid(pidfile);
   REQUIRE(escaped > 0);
-  ::kill(escaped, SIGKILL);
-  CHECK(reap_orphan(escaped) == SIGKILL);
+  CHECK(process_gone(escaped));
 }
 
 TEST_CASE("runners/local: arguments arrive literally, with no shell involved") {
@@ -554,9 +538,9 @@ TEST_CASE("runners/local: destroying the runner kills and reaps what still runs"
     LocalRunner runner(io);
     const auto first = runner.launch(fake({"hang"}), record(a));
     const auto second = runner.launch(fake({"ignore-term"}), record(b));
-    pids = {runner.pid_of(first), runner.pid_of(second)};
     REQUIRE(run_until(io, [&] { return a.lines.size() == 1 && b.lines.size() == 1; }));
-  }  // ~LocalRunner: SIGKILL to both groups, no grace, synchronous reap
+    pids = {trial_pid(io, runner, first), trial_pid(io, runner, second)};
+  }  // ~LocalRunner: SIGKILL to both trees, no grace, waits for the supervisors
   for (const pid_t pid : pids) {
     CHECK(pid > 0);
     CHECK(process_gone(pid));  // reaped, not even a zombie
@@ -714,7 +698,7 @@ TEST_CASE("runners/local: trials die with rungs, even when rungs is SIGKILLed") 
     if (!run_until(io, [&] { return out.lines.size() == 1; })) {
       ::_exit(1);
     }
-    std::ofstream(dir.path / "tmp.pid") << runner.pid_of(id) << "\n";
+    std::ofstream(dir.path / "tmp.pid") << trial_pid(io, runner, id) << "\n";
     fs::rename(dir.path / "tmp.pid", pidfile);
     while (true) {
       ::pause();
@@ -724,7 +708,13 @@ TEST_CASE("runners/local: trials die with rungs, even when rungs is SIGKILLed") 
   ::kill(rungs, SIGKILL);
   REQUIRE(::waitpid(rungs, nullptr, 0) == rungs);
   REQUIRE(trial > 0);
-  CHECK(reap_orphan(trial) == SIGKILL);
+  // Its supervisor saw EOF on its control socket: TERM, which "hang" obeys. The trial is the
+  // supervisor's child (reaped by it), the supervisor now ours.
+  const auto end = Clock::now() + deadline(2000ms);
+  while (!process_ended(trial) && Clock::now() < end) {
+    std::this_thread::sleep_for(5ms);
+  }
+  CHECK(process_ended(trial));
 }
 
 // Regression: a pidfd wakeup is not proof of exit. Asio's epoll reactor recycles its
@@ -787,13 +777,13 @@ TEST_CASE("runners/local: pause stops a run's output and process, resume continu
   LocalRunner runner(io);
   Outcome out;
   const RunId id = runner.launch(fake({"report", "40", "--sleep-ms", "20"}), record(out));
-  const pid_t pid = runner.pid_of(id);
+  const pid_t pid = trial_pid(io, runner, id);
   REQUIRE(run_until(io, [&] { return out.lines.size() >= 3; }));
   REQUIRE(runner.pause(id));
   CHECK_FALSE(runner.pause(id));  // already paused
-  run_until(io, [] { return false; }, 100ms);  // lines already in the pipe still arrive
+  REQUIRE(run_until(io, [&] { return proc_state(pid) == 'T'; }, deadline(1000ms)));  // by its supervisor
+  run_until(io, [] { return false; }, 100ms);  // lines already in the file still arrive
   const std::size_t lines = out.lines.size();
-  CHECK(proc_state(pid) == 'T');
   run_until(io, [] { return false; }, 400ms);  // a running one would print ~20 lines here
   CHECK(out.lines.size() == lines);
   CHECK_FALSE(out.exit.has_value());  // a stopped leader is not taken for an exited one
@@ -801,7 +791,7 @@ TEST_CASE("runners/local: pause stops a run's output and process, resume continu
 
   REQUIRE(runner.resume(id));
   CHECK_FALSE(runner.resume(id));  // not paused any more
-  CHECK(proc_state(pid) != 'T');
+  CHECK(run_until(io, [&] { return proc_state(pid) != 'T'; }, deadline(1000ms)));
   REQUIRE(run_until(io, [&] { return out.exit.has_value(); }));
   CHECK(rungs::runners::succeeded(*out.exit));
   CHECK(out.lines.size() == 40);
@@ -822,7 +812,7 @@ TEST_CASE("runners/local: stop() of a paused run delivers a TERM it can handle")
   const RunId id = runner.launch(spec, record(out));
   REQUIRE(run_until(io, [&] { return out.lines.size() == 1; }));
   REQUIRE(runner.pause(id));
-  const pid_t pid = runner.pid_of(id);
+  const pid_t pid = trial_pid(io, runner, id);
   REQUIRE(run_until(io, [&] { return proc_state(pid) == 'T'; }, deadline(1000ms)));
   const auto stop_time = Clock::now();
   runner.stop(id);
@@ -885,7 +875,7 @@ TEST_CASE("runners/local: stop_all and the destructor leave no paused process be
     for (const auto& args : std::vector<std::vector<std::string>>{
              {"hang"}, {"ignore-term"}, {"handle-term"}, {"fork-grandchild", pidfile.string(), "hang"}}) {
       ids.push_back(runner.launch(fake(args), record(outcomes[ids.size()])));
-      pids.push_back(runner.pid_of(ids.back()));
+      pids.push_back(trial_pid(io, runner, ids.back()));
     }
     REQUIRE(run_until(io, [&] {
       return std::all_of(outcomes.begin(), outcomes.end(), [](const Outcome& o) { return !o.lines.empty(); });
@@ -907,7 +897,7 @@ TEST_CASE("runners/local: stop_all and the destructor leave no paused process be
     for (const auto& outcome : outcomes) {
       CHECK(outcome.exit->stopped);
     }
-    CHECK(reap_orphan(pids.back()) == SIGKILL);
+    CHECK(process_gone(pids.back()));  // the grandchild
     for (const pid_t pid : pids) {
       CHECK(process_gone(pid));
     }
@@ -917,8 +907,8 @@ TEST_CASE("runners/local: stop_all and the destructor leave no paused process be
     Outcome a, b;
     const RunId first = runner.launch(fake({"hang"}), record(a));
     const RunId second = runner.launch(fake({"handle-term"}), record(b));
-    pids = {runner.pid_of(first), runner.pid_of(second)};
     REQUIRE(run_until(io, [&] { return a.lines.size() == 1 && b.lines.size() == 1; }));
+    pids = {trial_pid(io, runner, first), trial_pid(io, runner, second)};
     CHECK(runner.pause(first));
     CHECK(runner.pause(second));
   }
@@ -937,7 +927,7 @@ TEST_CASE("runners/local: a silent trial is stopped as stale after its heartbeat
   spec.timeout = 10s;  // must not be what ends it
   Clock::time_point line_time;
   const RunId id = runner.launch(spec, record(silent, [&](std::string_view) { line_time = Clock::now(); }));
-  const pid_t pid = runner.pid_of(id);
+  const pid_t pid = trial_pid(io, runner, id);
   auto timeout_first = fake({"hang"});  // the timeout comes first: not stale
   timeout_first.timeout = 300ms;
   timeout_first.heartbeat = 5s;
@@ -969,7 +959,7 @@ TEST_CASE("runners/local: a silent trial is stopped as stale after its heartbeat
     LocalRunner short_lived(io);
     auto watched = fake({"hang"});
     watched.heartbeat = 100ms;
-    pending_pid = short_lived.pid_of(short_lived.launch(watched, record(pending)));
+    pending_pid = trial_pid(io, short_lived, short_lived.launch(watched, record(pending)));
     REQUIRE(run_until(io, [&] { return pending.lines.size() == 1; }));
   }
   run_until(io, [] { return false; }, 200ms);
@@ -1043,7 +1033,7 @@ TEST_CASE("runners/local: a stale trial ignoring SIGTERM is SIGKILLed after the 
   spec.grace = 400ms;
   Clock::time_point line_time;
   const RunId id = runner.launch(spec, record(out, [&](std::string_view) { line_time = Clock::now(); }));
-  const pid_t pid = runner.pid_of(id);
+  const pid_t pid = trial_pid(io, runner, id);
   REQUIRE(run_until(io, [&] { return out.exit.has_value(); }));
   CHECK(out.exit->kind == Kind::Signaled);
   CHECK(out.exit->signal == SIGKILL);
