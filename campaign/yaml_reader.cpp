@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "campaign/strict_yaml.hpp"
+#include "campaign/yaml_strict.hpp"
 #include "space/checks.hpp"  // edit_distance, for "did you mean" hints
 
 namespace rungs::campaign {

@@ -18,7 +18,7 @@ class YamlNode {
   YamlNode(YAML::Node node, std::string file, std::string path);
 
   // Loads a file; a YAML syntax error becomes a ConfigError with the parser's position, and
-  // so does everything campaign/strict_yaml.hpp refuses (repeated keys, a second document...).
+  // so does everything it refuses (campaign/yaml_strict.hpp: repeated keys, a second document...).
   static YamlNode load_file(const std::string& file);
   static YamlNode load_string(const std::string& text, const std::string& file_name);
 

@@ -14,17 +14,19 @@ set -euo pipefail
 # so that a new part states its dependencies. Dependencies point one way:
 #   space <- fidelity <- optimizers <- scheduler <- study <- campaign -> runners
 ALLOWED='
+text
 space
 fidelity                space
 optimizers              space fidelity
 scheduler               space fidelity optimizers/optimizer.hpp
 study                   space fidelity optimizers scheduler
 runners
+supervisor              runners
 client
 problems                space fidelity client
-store                   space fidelity scheduler
-campaign                space fidelity optimizers scheduler study runners problems store
-report                  space fidelity scheduler study campaign store
+store
+campaign                text space fidelity optimizers scheduler study runners problems store
+report                  text scheduler store
 cli                     *
 bench                   *
 examples/03_ask_tell    space fidelity optimizers scheduler study
@@ -37,9 +39,9 @@ tests                   *
 RESTRICTED='
 yaml-cpp/               campaign/yaml_ campaign/campaign_change.cpp tests/
 campaign/yaml_          campaign/yaml_ campaign/campaign_change.cpp tests/
-SQLiteCpp/              campaign/store. store/ tests/
-sqlite3.h               campaign/store. store/ tests/
-boost/                  runners/ campaign/ cli/ bench/ tests/
+SQLiteCpp/              store/ tests/
+sqlite3.h               store/ tests/
+boost/                  runners/ supervisor/ campaign/ cli/ bench/ tests/
 '
 
 self_test() {

@@ -1,4 +1,4 @@
-#include "campaign/strict_yaml.hpp"
+#include "campaign/yaml_strict.hpp"
 
 #include <fmt/format.h>
 
