@@ -5,6 +5,8 @@
 #include <fstream>
 #include <variant>
 
+#include "text/safe_text.hpp"
+
 namespace rungs::campaign {
 
 void print_best(const CampaignSpec& spec, const CampaignOutcome& outcome, const std::filesystem::path& output) {
@@ -20,14 +22,15 @@ void print_best(const CampaignSpec& spec, const CampaignOutcome& outcome, const 
              spec.metric.name, best.value, best.level, budget.empty() ? "" : " (" + budget + ")");
   for (const auto& [name, value] : best.config) {
     const auto* real = std::get_if<double>(&value);
-    fmt::print("  {}: {}\n", name, real ? fmt::format("{:.6g}", *real) : space::to_string(value));
+    fmt::print("  {}: {}\n", name, text::safe_text(real ? fmt::format("{:.6g}", *real) : space::to_string(value)));
   }
   std::string metrics;
   for (const auto& [name, value] : best.metrics.items())
     if (name != "trial" && name != "run" && name != "level" && name != "line" && name != "time")
       metrics += fmt::format("{}{}={}", metrics.empty() ? "" : ", ", name,
                              value.is_number_float() ? fmt::format("{:.4g}", value.get<double>()) : value.dump());
-  if (!metrics.empty()) fmt::print("  last report: {}\n", metrics);
+  // The keys and values a trial printed: its control sequences are shown, not obeyed.
+  if (!metrics.empty()) fmt::print("  last report: {}\n", text::safe_text(metrics));
 
   nlohmann::json file = {{"trial", best.trial}, {"level", best.level}, {"value", best.value},
                          {"metric", spec.metric.name}, {"report", best.metrics}};

@@ -13,6 +13,7 @@
 #include "campaign/trial_launch.hpp"
 
 #include "campaign/campaign_change.hpp"
+#include "campaign/campaign_lock.hpp"
 #include "campaign/config_error.hpp"
 
 namespace rungs::campaign {
@@ -79,7 +80,13 @@ store::LadderInfo describe_ladder(const fidelity::BudgetLadder& ladder) {
 
 store::CampaignStore create_campaign_directory(const CampaignSpec& spec, const fs::path& output,
                                                const std::string& mode, const nlohmann::json& options) {
-  if (fs::exists(output) && !fs::is_empty(output))
+  // Empty but for the lock its writer holds (campaign/campaign_lock.hpp).
+  const auto holds_files = [](const fs::path& dir) {
+    for (const auto& entry : fs::directory_iterator(dir))
+      if (entry.path().filename() != CampaignLock::kFileName) return true;
+    return false;
+  };
+  if (fs::exists(output) && holds_files(output))
     throw std::runtime_error(fmt::format("'{}' already holds other files; choose another with --output", output.string()));
   fs::create_directories(output);
   store::CampaignInfo info;

@@ -9,6 +9,7 @@
 
 #include "campaign/best_summary.hpp"
 #include "campaign/campaign_directory.hpp"
+#include "campaign/campaign_lock.hpp"
 #include "campaign/campaign_loop.hpp"
 #include "campaign/factory.hpp"
 #include "campaign/program_check.hpp"
@@ -90,24 +91,57 @@ int run_simulated(const CampaignSpec& spec, store::CampaignStore& store, const R
 
 }  // namespace
 
-int run_command(const std::string& file, const RunFlags& flags) {
-  const auto spec = load_campaign(file);
+namespace {
+
+// What `run` would refuse when it builds the scheduler (an infinite eta, a ladder of hundreds
+// of levels), refused by `validate` too and before any output directory exists.
+void check_schedulable(const CampaignSpec& spec) {
+  try {
+    make_scheduler(spec);
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw ConfigError({spec.file.string(), 0, 0}, "scheduler", e.what());
+  }
+}
+
+// The directory, created if missing, locked for this process: one writer per campaign
+// (campaign/campaign_lock.hpp). The lock lives as long as the returned object.
+CampaignLock lock_directory(const fs::path& output) {
+  fs::create_directories(output);
+  return CampaignLock::acquire(output);
+}
+
+}  // namespace
+
+CampaignSpec load_checked_campaign(const std::string& file) {
+  auto spec = load_campaign(file);
+  check_schedulable(spec);
   check_program(spec, {own_directory()});
-  auto store = open_campaign_directory(spec, output_directory(spec, flags.output, /*simulated=*/false), "run",
-                                       nlohmann::json::object());
+  return spec;
+}
+
+int run_command(const std::string& file, const RunFlags& flags) {
+  const auto spec = load_checked_campaign(file);
+  const auto output = output_directory(spec, flags.output, /*simulated=*/false);
+  const auto lock = lock_directory(output);
+  auto store = open_campaign_directory(spec, output, "run", nlohmann::json::object());
   return run_real(spec, store, flags);
 }
 
 int simulate_command(const std::string& file, const RunFlags& flags, SimulationOptions options,
                      std::optional<std::uint64_t> seed) {
   const auto spec = load_campaign(file);
+  check_schedulable(spec);
   options.seed = seed.value_or(spec.seed);
-  auto store = open_campaign_directory(spec, output_directory(spec, flags.output, /*simulated=*/true), "simulate",
-                                       to_json(options));
+  const auto output = output_directory(spec, flags.output, /*simulated=*/true);
+  const auto lock = lock_directory(output);
+  auto store = open_campaign_directory(spec, output, "simulate", to_json(options));
   return run_simulated(spec, store, flags, options);
 }
 
 int resume_command(const std::string& directory, const RunFlags& flags) {
+  const auto lock = CampaignLock::acquire(fs::absolute(directory).lexically_normal());
   auto store = store::CampaignStore::open(fs::absolute(directory).lexically_normal());
   const auto spec = stored_spec(store);
   if (store.info().mode == "simulate") return run_simulated(spec, store, flags, simulation_options_from(store.info().options));
@@ -116,8 +150,7 @@ int resume_command(const std::string& directory, const RunFlags& flags) {
 }
 
 int validate_command(const std::string& file) {
-  const auto spec = load_campaign(file);
-  check_program(spec, {own_directory()});
+  const auto spec = load_checked_campaign(file);
   std::string budget;
   for (std::size_t level = 0; level < spec.ladder.levels(); ++level) {
     std::string values;

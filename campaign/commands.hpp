@@ -25,6 +25,10 @@ struct RunFlags {
 
 // `rungs run FILE`: a campaign with real trial processes (an existing campaign directory at
 // the output is resumed).
+// The campaign file read and checked as `validate` checks it (and `run` before it creates
+// anything): the YAML, the scheduler it builds, the trial program. Throws ConfigError.
+CampaignSpec load_checked_campaign(const std::string& file);
+
 int run_command(const std::string& file, const RunFlags& flags);
 // `rungs simulate FILE`: the campaign on virtual workers with synthetic trials. `seed` is the
 // landscape's seed (default: the campaign's).

@@ -36,14 +36,14 @@ int main(int argc, char** argv) {
   std::string file;
   campaign::RunFlags flags;
   auto* run = app.add_subcommand("run", "Run a campaign and print the best configuration");
-  run->add_option("campaign", file, "Campaign YAML file")->required()->check(CLI::ExistingFile);
+  run->add_option("campaign", file, "Campaign YAML file")->required();  // checked by the YAML reader: file:line:col errors
   run->add_option("-o,--output", flags.output, "Results directory (default: runs/NAME-TIMESTAMP)");
   run->add_flag("-q,--quiet", flags.quiet, "No progress line");
 
   campaign::SimulationOptions simulation;
   auto* simulate = app.add_subcommand(
       "simulate", "Dry-run a campaign: synthetic learning curves on a virtual clock, no trial program");
-  simulate->add_option("campaign", file, "Campaign YAML file")->required()->check(CLI::ExistingFile);
+  simulate->add_option("campaign", file, "Campaign YAML file")->required();  // checked by the YAML reader: file:line:col errors
   simulate->add_option("-w,--workers", simulation.workers, "Virtual workers (default: scheduler.max_concurrent)")
       ->check(CLI::PositiveNumber);
   simulate->add_option("--epoch-seconds", simulation.epoch_seconds,
@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
   exporter->add_option("-o,--output", export_dir, "Directory to write into (default: DIR/export)");
 
   auto* validate = app.add_subcommand("validate", "Check a campaign file");
-  validate->add_option("campaign", file, "Campaign YAML file")->required()->check(CLI::ExistingFile);
+  validate->add_option("campaign", file, "Campaign YAML file")->required();  // checked by the YAML reader: file:line:col errors
 
   try {
     app.parse(argc, argv);

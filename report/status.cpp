@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "text/safe_text.hpp"
+
 namespace rungs::report {
 
 namespace {
@@ -20,7 +22,11 @@ class TextTable {
     bool right = false;
   };
   explicit TextTable(std::vector<Column> columns) : columns_(std::move(columns)) {}
-  void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  // Cells may hold what trials printed or YAML said: control sequences are shown, not obeyed.
+  void add(std::vector<std::string> row) {
+    for (auto& cell : row) cell = text::safe_text(cell);
+    rows_.push_back(std::move(row));
+  }
 
   void print(std::FILE* out, const std::string& indent = "  ") const {
     std::vector<std::size_t> widths;
@@ -91,7 +97,8 @@ void print_best(const CampaignSnapshot& s, std::FILE* out) {
   const auto budget = describe_budget(best.budget);
   fmt::print(out, "\nBest so far: trial {}, {} = {:.6g} at level {}{}\n", best.trial, s.info.metric, best.value, best.level,
              budget.empty() ? "" : fmt::format(" ({})", budget));
-  for (const auto& [name, value] : best.params.items()) fmt::print(out, "  {}: {}\n", name, describe_value(value));
+  for (const auto& [name, value] : best.params.items())
+    fmt::print(out, "  {}: {}\n", text::safe_text(name), text::safe_text(describe_value(value)));
 }
 
 void print_rungs(const CampaignSnapshot& s, std::FILE* out) {

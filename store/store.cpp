@@ -246,7 +246,10 @@ std::int64_t CampaignStore::append(Event event, const TrialRow* trial) {
     if (trial) pending_rows_.insert_or_assign(trial->trial, *trial);
     ++uncommitted_;
   }
-  if (crash_after_ != 0 && ++appended_ == crash_after_) ::kill(::getpid(), SIGKILL);
+  if (crash_after_ != 0 && ++appended_ == crash_after_) {
+    commit();  // the crash comes right after event N became durable, whether commits are held or not
+    ::kill(::getpid(), SIGKILL);
+  }
   return seq;
 }
 

@@ -1,7 +1,8 @@
 // The corpus of broken campaign files (tests/campaign/yaml_corpus/*.yaml). Each file's first
 // line says what rungs must answer: "# expect: LINE:COL: KEY: MESSAGE" (the error text after
 // the file name; a prefix of it is enough). For every file:
-//  - loading it throws a ConfigError whose text starts with "FILE:" + that expectation;
+//  - reading it as `validate` does (campaign::load_checked_campaign) throws a ConfigError whose
+//    text starts with "FILE:" + that expectation;
 //  - `rungs validate FILE` and `rungs run FILE --output DIR` both exit 2 with that text, and
 //    `run` creates no output directory (validate refuses everything run would refuse).
 #include <doctest/doctest.h>
@@ -16,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "campaign/campaign_spec.hpp"
+#include "campaign/commands.hpp"
 #include "campaign/config_error.hpp"
 #include "test_support.hpp"
 
@@ -53,7 +55,7 @@ TEST_CASE("yaml corpus: every broken file is refused with its file, line, column
     const std::string expected = file.string() + ":" + expectation(file);
     std::string message;
     try {
-      campaign::load_campaign(file);
+      campaign::load_checked_campaign(file.string());
     } catch (const campaign::ConfigError& e) {
       message = e.what();
     }
