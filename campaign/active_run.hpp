@@ -31,6 +31,10 @@ struct ActiveRun {
   std::size_t attempts = 1;        // launches of this run: 1 + retries after failures
   std::optional<double> pause_at;  // pause: signal: the step the run ends at, process kept
   bool pausing = false;            // its end (a pause) is being recorded
+  // Its output file (trial_dir/run-N.out, appended to by every process of the run) and how far
+  // the loop has taken it in: a relaunch after a crash of rungs reads on from there, so the
+  // lines the lost process printed after the last recorded one are not lost.
+  std::uint64_t output_offset = 0;
 };
 
 }  // namespace rungs::campaign

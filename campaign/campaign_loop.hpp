@@ -63,6 +63,10 @@ struct LoopOptions {
   // Resuming with `clock` set: moves that clock to the last recorded time before the runs
   // that were out are relaunched (SimulatedRunner::advance_clock).
   std::function<void(double)> restore_clock;
+  // Each run's stdout goes to trial_dir/run-N.out, followed from the offset the loop recorded
+  // with its last report (a relaunch after a crash of rungs reads on from there). Off for a
+  // simulated runner, which has no files.
+  bool output_files = true;
 };
 
 

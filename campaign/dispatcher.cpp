@@ -146,11 +146,19 @@ void Dispatcher::launch(scheduler::Job job) {
 
 void Dispatcher::submit(ActiveRun& run, runners::LaunchSpec launch, std::vector<std::string> first_lines) {
   launch.heartbeat = spec_.trial.heartbeat;
+  if (options_.output_files) {
+    launch.stdout_path = run.trial_dir / fmt::format("run-{}.out", run.run_number);
+    launch.stdout_offset = run.output_offset;  // a retry or a relaunch reads on where the loop stopped
+  }
   processes_.launch(run.job.trial, std::move(launch), std::move(first_lines));
 }
 
-void Dispatcher::on_run_line(scheduler::TrialId trial, std::string_view line) {
-  if (const auto run = active_.find(trial); run != active_.end()) on_line(*run->second, line);
+void Dispatcher::on_run_line(scheduler::TrialId trial, std::string_view line, std::optional<std::uint64_t> end) {
+  const auto run = active_.find(trial);
+  if (run == active_.end()) return;
+  ActiveRun& active = *run->second;  // on_line may end the run (a pause): keep what it needs first
+  if (end && options_.output_files) active.output_offset = *end;
+  on_line(active, line, options_.output_files ? end : std::nullopt);
 }
 
 void Dispatcher::on_run_exit(scheduler::TrialId trial, const runners::ExitStatus& status) {
@@ -174,7 +182,7 @@ void Dispatcher::on_kept_process_died(scheduler::TrialId trial, const runners::E
 
 void Dispatcher::on_process_gone() { maybe_finish(); }
 
-void Dispatcher::on_line(ActiveRun& run, std::string_view line) {
+void Dispatcher::on_line(ActiveRun& run, std::string_view line, std::optional<std::uint64_t> end) {
   run.stdout_log << line << '\n';
   const auto parsed = parser_.parse(line);
   const auto* report = std::get_if<runners::Report>(&parsed);
@@ -194,7 +202,9 @@ void Dispatcher::on_line(ActiveRun& run, std::string_view line) {
   std::optional<double> numeric_step;
   if (report->step) numeric_step = static_cast<double>(*report->step);
   const bool has_metric = note_report(run, numeric_step, metrics);
-  write(events_.report(now(), run, step, metrics, has_metric), run.job.trial);
+  auto event = events_.report(now(), run, step, metrics, has_metric);
+  if (end) event.data["offset"] = *end;  // where a relaunch after a crash reads on
+  write(std::move(event), run.job.trial);
   if (has_metric && decide(run, numeric_step)) maybe_pause(run, numeric_step);
 }
 

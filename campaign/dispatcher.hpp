@@ -67,14 +67,14 @@ class Dispatcher final : private ProcessListener {
   void submit(ActiveRun& run, runners::LaunchSpec launch, std::vector<std::string> first_lines = {});
 
   // ---- what the trials' processes say (ProcessListener) ----
-  void on_run_line(scheduler::TrialId trial, std::string_view line) override;
+  void on_run_line(scheduler::TrialId trial, std::string_view line, std::optional<std::uint64_t> end) override;
   void on_run_exit(scheduler::TrialId trial, const runners::ExitStatus& status) override;
   bool on_late_line(scheduler::TrialId trial, std::string_view line) override;
   void on_kept_process_died(scheduler::TrialId trial, const runners::ExitStatus& status) override;
   void on_process_gone() override;
 
   // ---- reports and decisions ----
-  void on_line(ActiveRun& run, std::string_view line);
+  void on_line(ActiveRun& run, std::string_view line, std::optional<std::uint64_t> end = std::nullopt);
   // What a report says about the run and its trial, live or replayed. False for a report
   // without the campaign's metric (e.g. a train-only line): it informs no decision.
   bool note_report(ActiveRun& run, std::optional<double> step, const nlohmann::json& metrics);

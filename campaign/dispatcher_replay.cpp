@@ -34,6 +34,8 @@ void Dispatcher::replay_report(const store::Event& event) {
   ActiveRun& run = replayed_run(event);
   const auto& data = event.data;
   run.line_number = data.value("line", run.line_number);
+  if (const auto offset = data.find("offset"); offset != data.end() && offset->is_number_unsigned())
+    run.output_offset = offset->get<std::uint64_t>();
   std::optional<double> step;
   if (data["step"].is_number()) step = data["step"].get<double>();
   trials_.at(run.job.trial).repeats.remember(data["step"], data["metrics"]);

@@ -266,6 +266,7 @@ SimulationSummary run_simulation(const CampaignSpec& spec, scheduler::Scheduler&
   loop.output = store.directory();
   loop.progress = progress;
   loop.handle_signals = false;
+  loop.output_files = false;  // simulated trials write no files
   loop.clock = [&runner] { return runner.now(); };
   loop.restore_clock = [&runner](double seconds) { runner.advance_clock(seconds); };
 

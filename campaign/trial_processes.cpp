@@ -14,7 +14,10 @@ void TrialProcesses::launch(scheduler::TrialId trial, runners::LaunchSpec spec, 
   const auto serial = ++serials_;
   post_lines(trial, serial, std::move(first_lines));
   runners::RunCallbacks callbacks;
-  callbacks.on_line = [this, trial, serial](std::string_view line) { on_line(trial, serial, line); };
+  callbacks.on_line = [this, trial, serial](std::string_view line) { on_line(trial, serial, line); };  // a runner without offsets
+  callbacks.on_line_at = [this, trial, serial](std::string_view line, std::uint64_t end) {
+    on_line(trial, serial, line, end);
+  };
   callbacks.on_exit = [this, trial, serial](const runners::ExitStatus& status) { on_exit(trial, serial, status); };
   live_[trial] = Process{serial, runner().launch(std::move(spec), std::move(callbacks))};  // callbacks come later
 }
@@ -83,7 +86,8 @@ std::optional<std::vector<std::string>> TrialProcesses::take_lost(scheduler::Tri
   return std::nullopt;
 }
 
-void TrialProcesses::on_line(scheduler::TrialId trial, std::uint64_t serial, std::string_view line) {
+void TrialProcesses::on_line(scheduler::TrialId trial, std::uint64_t serial, std::string_view line,
+                             std::optional<std::uint64_t> end) {
   const auto process = live_.find(trial);
   if (process == live_.end() || process->second.serial != serial) {
     // An ended kept process's last words (its SIGSTOP landed late): they belong to the
@@ -92,7 +96,7 @@ void TrialProcesses::on_line(scheduler::TrialId trial, std::uint64_t serial, std
     return;
   }
   if (const auto kept = kept_.find(trial); kept != kept_.end()) kept->second.lines.emplace_back(line);
-  else listener_.on_run_line(trial, line);
+  else listener_.on_run_line(trial, line, end);
 }
 
 void TrialProcesses::on_exit(scheduler::TrialId trial, std::uint64_t serial, const runners::ExitStatus& status) {

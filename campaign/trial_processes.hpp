@@ -45,7 +45,9 @@ class ProcessListener {
  public:
   virtual ~ProcessListener() = default;
   // A stdout line of the live process of the trial's run.
-  virtual void on_run_line(scheduler::TrialId trial, std::string_view line) = 0;
+  // `end`: the byte offset just past the line in the run's output file, when it came from
+  // one (a line held from a kept process or posted first has none).
+  virtual void on_run_line(scheduler::TrialId trial, std::string_view line, std::optional<std::uint64_t> end) = 0;
   // The live process of the trial's run ended.
   virtual void on_run_exit(scheduler::TrialId trial, const runners::ExitStatus& status) = 0;
   // A line an ended kept process of the trial printed before it died. Returns false when no
@@ -116,7 +118,8 @@ class TrialProcesses {
     runners::RunId id = 0;
   };
 
-  void on_line(scheduler::TrialId trial, std::uint64_t serial, std::string_view line);
+  void on_line(scheduler::TrialId trial, std::uint64_t serial, std::string_view line,
+               std::optional<std::uint64_t> end = std::nullopt);
   void on_exit(scheduler::TrialId trial, std::uint64_t serial, const runners::ExitStatus& status);
   void post_lines(scheduler::TrialId trial, std::uint64_t serial, std::vector<std::string> lines);
 

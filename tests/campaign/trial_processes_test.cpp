@@ -71,7 +71,7 @@ struct Heard final : campaign::ProcessListener {
   std::vector<TrialId> died;
   int gone = 0;
 
-  void on_run_line(TrialId trial, std::string_view line) override {
+  void on_run_line(TrialId trial, std::string_view line, std::optional<std::uint64_t>) override {
     lines.push_back(std::to_string(trial) + ":" + std::string(line));
   }
   void on_run_exit(TrialId trial, const runners::ExitStatus&) override { exits.push_back(trial); }
