@@ -29,6 +29,7 @@ enum class ReportFormat { Json, Regex };
 
 struct TrialSpec {
   std::vector<std::string> command;           // argv template; placeholders like {lr}
+  Location program_at;                        // where command[0] is in the file, for errors
   std::map<std::string, std::string> env;     // extra environment variables
   ReportFormat report_format = ReportFormat::Json;
   std::string report_pattern;                 // for ReportFormat::Regex

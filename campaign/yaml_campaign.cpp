@@ -248,6 +248,7 @@ TrialSpec read_trial(const YamlNode& node) {
   if (command.is_scalar())
     command.fail("must be a list of arguments, e.g. [python3, train.py, --lr, \"{lr}\"]; no shell is used");
   spec.command = command.as_strings();
+  if (command.is_sequence() && !command.items().empty()) spec.program_at = command.items().front().location();
   if (spec.command.empty()) command.fail("must not be empty");
   if (auto env = node.find("env"))
     for (const auto& [key, value] : env->entries()) {
