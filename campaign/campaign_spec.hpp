@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "campaign/config_error.hpp"
+#include "campaign/runner_spec.hpp"
 #include "campaign/scheduler_spec.hpp"
 #include "fidelity/ladder.hpp"
 #include "space/search_space.hpp"
@@ -63,6 +64,7 @@ struct CampaignSpec {
   SchedulerSpec scheduler;
   study::OptimizerSettings optimizer;
   TrialSpec trial;
+  RunnerSpec runner;  // where trials run (`runner:`): local processes unless it says slurm
 };
 
 // Reads and validates a campaign file. Throws ConfigError.

@@ -13,8 +13,11 @@
 #include "campaign/campaign_loop.hpp"
 #include "campaign/factory.hpp"
 #include "campaign/program_check.hpp"
-#include "store/store.hpp"
+#include "campaign/slurm_check.hpp"
 #include "runners/local_runner.hpp"
+#include "runners/slurm_runner.hpp"
+#include "store/store.hpp"
+#include "text/safe_text.hpp"
 
 namespace rungs::campaign {
 
@@ -43,14 +46,29 @@ void print_results_hint(const fs::path& output) {
   fmt::print("Look at them: rungs status {0} | rungs report {0} | rungs export {0}\n", output.string());
 }
 
+// The runner the campaign's `runner:` section asks for.
+std::unique_ptr<runners::Runner> make_runner(const CampaignSpec& spec, boost::asio::io_context& io, const fs::path& output) {
+  if (spec.runner.kind == RunnerSpec::Kind::Slurm) {
+    runners::SlurmRunnerOptions options;
+    options.program_dirs = {own_directory()};
+    options.job_script = output / "slurm-job.sh";
+    options.poll = spec.runner.slurm.poll;
+    options.max_resubmits = spec.runner.slurm.max_resubmits;
+    options.on_warning = [](const std::string& text) { fmt::print(stderr, "\nrungs: {}\n", text::safe_text(text)); };
+    return std::make_unique<runners::SlurmRunner>(io, options);
+  }
+  runners::LocalRunnerOptions options;
+  options.program_dirs = {own_directory()};
+  return std::make_unique<runners::LocalRunner>(io, options);
+}
+
 // Runs (or resumes) a campaign with real trial processes.
 int run_real(const CampaignSpec& spec, store::CampaignStore& store, const RunFlags& flags) {
   const auto output = store.directory();
   auto scheduler = make_scheduler(spec);
   boost::asio::io_context io;
-  runners::LocalRunnerOptions runner_options;
-  runner_options.program_dirs = {own_directory()};
-  runners::LocalRunner runner(io, runner_options);
+  const auto runner_owner = make_runner(spec, io, output);
+  runners::Runner& runner = *runner_owner;
   ProgressLine progress(flags.quiet ? nullptr : stderr);
   LoopOptions options;
   options.output = output;
@@ -118,6 +136,7 @@ CampaignSpec load_checked_campaign(const std::string& file) {
   auto spec = load_campaign(file);
   check_schedulable(spec);
   check_program(spec, {own_directory()});
+  check_slurm(spec);
   return spec;
 }
 
@@ -146,6 +165,7 @@ int resume_command(const std::string& directory, const RunFlags& flags) {
   const auto spec = stored_spec(store);
   if (store.info().mode == "simulate") return run_simulated(spec, store, flags, simulation_options_from(store.info().options));
   check_program(spec, {own_directory()});
+  check_slurm(spec);
   return run_real(spec, store, flags);
 }
 

@@ -13,6 +13,7 @@
 #include "campaign/campaign_name.hpp"
 #include "campaign/yaml_reader.hpp"
 #include "campaign/yaml_optimizer.hpp"
+#include "campaign/yaml_runner.hpp"
 #include "campaign/yaml_scheduler.hpp"
 #include "campaign/yaml_space.hpp"
 #include "fidelity/dimension_registry.hpp"
@@ -23,23 +24,6 @@
 namespace rungs::campaign {
 
 namespace {
-
-// "90", "90s", "1.5m", "2h", "500ms" -> milliseconds.
-std::chrono::milliseconds read_duration(const YamlNode& node) {
-  static const std::regex pattern(R"(^\s*([0-9]*\.?[0-9]+)\s*(ms|s|m|h)?\s*$)");
-  const std::string text = node.as_string();
-  std::smatch match;
-  if (!std::regex_match(text, match, pattern))
-    node.fail(fmt::format("expected a duration such as 30, 30s, 5m or 2h, got '{}'", text));
-  const double amount = std::strtod(match[1].str().c_str(), nullptr);  // inf when out of range, never throws
-  const std::string unit = match[2].matched ? match[2].str() : "s";
-  const double ms = amount * (unit == "ms" ? 1 : unit == "s" ? 1e3 : unit == "m" ? 6e4 : 3.6e6);
-  // A limit past any real training: far below where the milliseconds would overflow (an
-  // overflowed limit had silently meant no limit at all).
-  constexpr double kLongest = 3650.0 * 24 * 3.6e6;  // ten years
-  if (!(ms <= kLongest)) node.fail(fmt::format("'{}' is longer than ten years; for no limit, leave the key out or use 0", text));
-  return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(ms)));
-}
 
 bool is_identifier(const std::string& name) {
   static const std::regex pattern("^[A-Za-z_][A-Za-z0-9_]*$");
@@ -359,7 +343,8 @@ void check_placeholders(const CampaignSpec& spec, const YamlNode& root) {
 
 CampaignSpec read_campaign(const YamlNode& root, const std::filesystem::path& file,
                            const std::filesystem::path& directory) {
-  root.expect_keys({"name", "seed", "metric", "space", "budget", "scheduler", "optimizer", "trial", "output", "plugins"});
+  root.expect_keys({"name", "seed", "metric", "space", "budget", "scheduler", "optimizer", "trial", "output", "plugins",
+                   "runner"});
   CampaignSpec spec;
   spec.file = file;
   spec.directory = directory;
@@ -381,6 +366,15 @@ CampaignSpec read_campaign(const YamlNode& root, const std::filesystem::path& fi
   if (auto optimizer = root.find("optimizer")) spec.optimizer = read_optimizer(*optimizer);
   spec.trial = read_trial(root.at("trial"));
   if (spec.trial.keep_paused) check_pausing(spec, root.at("trial").at("pause"));
+  if (auto runner = root.find("runner")) {
+    spec.runner = read_runner(*runner);
+    for (const auto& [level, requests] : spec.runner.slurm.levels)
+      if (level > spec.ladder.s_max())
+        runner->at("levels").at(std::to_string(level)).fail(fmt::format("this budget has levels 0..{}", spec.ladder.s_max()));
+    // A Slurm job cannot be frozen and thawed: a pausing trial ends and is resubmitted.
+    if (spec.runner.kind == RunnerSpec::Kind::Slurm && spec.trial.keep_paused)
+      root.at("trial").at("pause").fail("a Slurm job cannot be kept paused: use pause: exit with runner slurm");
+  }
   if (auto output = root.find("output")) spec.output = directory / output->as_string();
   check_placeholders(spec, root);
   check_environment(spec, root);

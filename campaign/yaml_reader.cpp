@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <regex>
 #include <fstream>
 #include <sstream>
 
@@ -169,6 +171,23 @@ std::int64_t YamlNode::get_int(const std::string& key, std::int64_t fallback) co
 bool YamlNode::get_bool(const std::string& key, bool fallback) const {
   const auto child = find(key);
   return child ? child->as_bool() : fallback;
+}
+
+// "90", "90s", "1.5m", "2h", "500ms" -> milliseconds.
+std::chrono::milliseconds read_duration(const YamlNode& node) {
+  static const std::regex pattern(R"(^\s*([0-9]*\.?[0-9]+)\s*(ms|s|m|h)?\s*$)");
+  const std::string text = node.as_string();
+  std::smatch match;
+  if (!std::regex_match(text, match, pattern))
+    node.fail(fmt::format("expected a duration such as 30, 30s, 5m or 2h, got '{}'", text));
+  const double amount = std::strtod(match[1].str().c_str(), nullptr);  // inf when out of range, never throws
+  const std::string unit = match[2].matched ? match[2].str() : "s";
+  const double ms = amount * (unit == "ms" ? 1 : unit == "s" ? 1e3 : unit == "m" ? 6e4 : 3.6e6);
+  // A limit past any real training: far below where the milliseconds would overflow (an
+  // overflowed limit had silently meant no limit at all).
+  constexpr double kLongest = 3650.0 * 24 * 3.6e6;  // ten years
+  if (!(ms <= kLongest)) node.fail(fmt::format("'{}' is longer than ten years; for no limit, leave the key out or use 0", text));
+  return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(ms)));
 }
 
 }  // namespace rungs::campaign

@@ -1,6 +1,7 @@
 #pragma once
 // Typed, position-aware reading of a YAML document: every failure becomes a ConfigError
 // naming the file, the node's line and column, and its key path ("scheduler.eta").
+#include <chrono>
 #include <yaml-cpp/yaml.h>
 
 #include <initializer_list>
@@ -64,5 +65,8 @@ class YamlNode {
   std::string file_;
   std::string path_;
 };
+
+// A duration: "90" (seconds), "90s", "1.5m", "2h", "500ms"; at most ten years.
+std::chrono::milliseconds read_duration(const YamlNode& node);
 
 }  // namespace rungs::campaign

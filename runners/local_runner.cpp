@@ -16,6 +16,7 @@
 #include "runners/exec_plan.hpp"
 #include "runners/file_watch.hpp"
 #include "runners/group_leader.hpp"
+#include "runners/leftovers.hpp"
 #include "runners/output_follower.hpp"
 #include "runners/process_tree.hpp"
 #include "runners/run_limits.hpp"
@@ -180,6 +181,11 @@ std::string LocalRunner::start(Run& run, const LaunchSpec& spec) {
   ExecPlan trial;
   if (auto error = plan_exec(spec, options_.program_dirs, trial); !error.empty()) {
     return error;
+  }
+  // A record from an earlier process of this run (rungs was restarted): whatever of it is
+  // still alive ends first. Nothing to do, and no wait, when the record shows its end.
+  if (!spec.process_record.empty()) {
+    end_leftovers(spec.process_record, spec.grace);
   }
   SupervisorFds fds;
   if (auto error = open_supervisor_fds(spec, fds); !error.empty()) {

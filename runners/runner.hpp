@@ -49,6 +49,12 @@ struct LaunchSpec {
   // after a crash of rungs to end what the previous run left, without ever signalling a
   // stranger. Empty: not written.
   std::filesystem::path process_record;
+  // A short name for the run, for people looking at a batch system (a Slurm job's name starts
+  // with it). Empty: "rungs".
+  std::string name;
+  // Requests to a batch system for this run, as its command-line options (Slurm: sbatch
+  // options such as "--time=12:00:00", "--gres=gpu:1"). The local runner ignores them.
+  std::vector<std::string> resources;
   std::chrono::milliseconds timeout{0};    // limit on running time (paused time excluded); 0 = none
   // Liveness limit (0 or negative = none): the longest the run may go without a stdout line,
   // counted from launch or from its last line, in running time. A trial that hangs (deadlock,

@@ -228,3 +228,51 @@ TEST_CASE("liveness and pausing settings load, and bad ones point at their key")
   CHECK(stopping.key_path() == "trial.pause");
   CHECK(std::string(stopping.what()).find("stopping") != std::string::npos);
 }
+
+TEST_CASE("campaign/spec: the runner section, Slurm requests by budget level") {
+  using rungs::campaign::RunnerSpec;
+  CHECK(parse_campaign(kValid, "c.yaml", "/tmp").runner.kind == RunnerSpec::Kind::Local);
+  const auto spec = parse_campaign(kValid + R"(runner:
+  type: slurm
+  partition: gpu
+  time: 12h
+  gres: "gpu:1"
+  cpus_per_task: 8
+  sbatch_args: [--constraint=a100]
+  poll: 2s
+  max_resubmits: 5
+  levels:
+    0: {time: "00:20:00"}
+    2: {mem: 64G}
+)", "c.yaml", "/tmp");
+  REQUIRE(spec.runner.kind == RunnerSpec::Kind::Slurm);
+  CHECK(spec.runner.slurm.poll == std::chrono::seconds(2));
+  CHECK(spec.runner.slurm.max_resubmits == 5);
+  using Options = std::vector<std::string>;
+  // Level 0 and 1 take the entry of level 0; level 2 its own on top of the base requests.
+  CHECK(sbatch_options(spec.runner.slurm, 0) ==
+        Options{"--partition=gpu", "--time=00:20:00", "--gres=gpu:1", "--cpus-per-task=8", "--constraint=a100"});
+  CHECK(sbatch_options(spec.runner.slurm, 1) == sbatch_options(spec.runner.slurm, 0));
+  CHECK(sbatch_options(spec.runner.slurm, 2) ==
+        Options{"--partition=gpu", "--time=12:00:00", "--gres=gpu:1", "--mem=64G", "--cpus-per-task=8",
+                "--constraint=a100"});
+}
+
+TEST_CASE("campaign/spec: runner errors name the line and key") {
+  auto error_of = [](const std::string& runner) {
+    try {
+      parse_campaign(kValid + runner, "c.yaml", "/tmp");
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(error_of("runner: kubernetes\n").find("c.yaml:19:9: runner: unknown runner 'kubernetes'") != std::string::npos);
+  CHECK(error_of("runner: {type: slurm, time: soon}\n").find("runner.time: expected a Slurm time") != std::string::npos);
+  CHECK(error_of("runner: {type: slurm, sbatch_args: [--output=x]}\n").find("rungs sets --output on every job") !=
+        std::string::npos);
+  CHECK(error_of("runner: {type: slurm, poll: 100ms}\n").find("runner.poll: must be at least 1s") != std::string::npos);
+  CHECK(error_of("runner: {type: slurm, levels: {7: {time: 1h}}}\n").find("this budget has levels 0..2") !=
+        std::string::npos);
+  CHECK(error_of("runner: {type: slurm, partiton: gpu}\n").find("partiton") != std::string::npos);
+}
