@@ -81,6 +81,13 @@ port_free() {
   ! ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
 }
 
+# A start that fails stops what it started: a failed fixture leaves no daemon behind.
+fail_start() {
+  show_logs
+  stop_daemons >/dev/null 2>&1 || true
+  die "$*"
+}
+
 show_logs() {
   local f
   for f in "$dir"/log/*.log "$munge_dir/munged.log"; do
@@ -132,9 +139,9 @@ EOF
 }
 
 start() {
-  local missing=() b
+  local missing=() b path
   for b in munged mungekey slurmctld slurmd slurmstepd sbatch squeue sinfo scontrol scancel; do
-    command -v "$b" >/dev/null || missing+=("$b")
+    path=$(command -v "$b") && [ -f "$path" ] && [ -x "$path" ] || missing+=("$b")
   done
   [ ${#missing[@]} -eq 0 ] ||
     die "not installed: ${missing[*]} (Debian packages slurmctld slurmd slurm-client munge: run scripts/setup.sh)"
@@ -169,23 +176,21 @@ start() {
   runuser -u munge -- munged --socket="$munge_socket" --key-file="$munge_dir/munge.key" \
     --pid-file="$munge_dir/munged.pid" --log-file="$munge_dir/munged.log" \
     --seed-file="$munge_dir/munged.seed" </dev/null >/dev/null 2>&1 ||
-    { show_logs; die "munged did not start"; }
-  wait_until 10 alive "$munge_dir/munged.pid" || { show_logs; die "munged did not start"; }
+    fail_start "munged did not start"
+  wait_until 10 alive "$munge_dir/munged.pid" || fail_start "munged did not start"
 
   # A fresh cluster: -c drops the jobs a killed cluster left in its state files (recovered as
   # RUNNING, they would hold the node). The daemons fork and close their descriptors; ctest
   # waits for none of them.
   rm -rf "${dir:?}/spool" && mkdir "$dir/spool"
-  slurmctld -c -f "$conf" </dev/null >/dev/null 2>&1 || { show_logs; die "slurmctld did not start"; }
-  slurmd -f "$conf" -N localhost </dev/null >/dev/null 2>&1 || { show_logs; die "slurmd did not start"; }
+  slurmctld -c -f "$conf" </dev/null >/dev/null 2>&1 || fail_start "slurmctld did not start"
+  slurmd -f "$conf" -N localhost </dev/null >/dev/null 2>&1 || fail_start "slurmd did not start"
 
   if ! wait_until 30 node_idle; then
-    show_logs
-    die "the node did not become idle within 30 s (sinfo: $(sinfo -h -n localhost -o %T 2>&1))"
+    fail_start "the node did not become idle within 30 s (sinfo: $(sinfo -h -n localhost -o %T 2>&1))"
   fi
   if ! batch_job_runs; then
-    show_logs
-    die "a trivial batch job did not complete within 30 s"
+    fail_start "a trivial batch job did not complete within 30 s"
   fi
   # slurmd removes its pid file early when it shuts down: stop waits on these copies.
   cp "$dir/run/slurmctld.pid" "$dir/run/slurmctld.pid.started"
@@ -202,9 +207,11 @@ no_active_job() { [ -z "$(squeue -h -o %i 2>/dev/null)" ]; }
 job_pids() {
   local p f
   for p in $(pgrep -x slurmstepd); do
-    ls -l "/proc/$p/fd" 2>/dev/null | grep -q -- "$dir/" && echo "$p"
+    for f in "/proc/$p/fd"/*; do
+      [[ $(readlink "$f" 2>/dev/null) == "$dir/"* ]] && { echo "$p"; break; }
+    done
   done
-  for f in $(grep -lzx -- "SLURM_CONF=$conf" /proc/[0-9]*/environ 2>/dev/null); do
+  grep -lzx -- "SLURM_CONF=$conf" /proc/[0-9]*/environ 2>/dev/null | while read -r f; do
     p=${f#/proc/}
     p=${p%/environ}
     [ "$p" != $$ ] && grep -qz '^SLURM_JOB_ID=' "$f" 2>/dev/null && echo "$p"
@@ -237,7 +244,7 @@ stop_daemons() {
   local left
   left=$(job_pids)
   if [ -n "$left" ]; then
-    echo "slurm_cluster.sh: processes of jobs left after shutdown, KILL: $(echo $left)" >&2
+    echo "slurm_cluster.sh: processes of jobs left after shutdown, KILL: ${left//$'\n'/ }" >&2
     # shellcheck disable=SC2086
     kill -KILL $left 2>/dev/null || true
   fi
@@ -245,6 +252,12 @@ stop_daemons() {
     kill -TERM "$(cat "$munge_dir/munged.pid")" 2>/dev/null || true
     wait_until 10 not_alive "$munge_dir/munged.pid" || kill -KILL "$(cat "$munge_dir/munged.pid")" 2>/dev/null || true
   fi
+  # What is still alive now is a failure: stop promises to leave no process.
+  for f in "$dir"/run/*.pid "$dir"/run/*.pid.started "$munge_dir/munged.pid"; do
+    ! alive "$f" || die "$(basename "$f" | cut -d. -f1) (pid $(cat "$f")) is still alive"
+  done
+  left=$(job_pids)
+  [ -z "$left" ] || die "processes of jobs still alive: ${left//$'\n'/ }"
   rm -f "$dir"/run/*.pid "$dir"/run/*.pid.started "$munge_dir/munged.pid"
 }
 not_alive() { ! alive "$1"; }
