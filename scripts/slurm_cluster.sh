@@ -9,6 +9,7 @@
 #   slurm_cluster.sh stop DIR     cancel every job, shut the daemons down, leave no process
 #   slurm_cluster.sh status DIR   exit 0 when the cluster runs batch jobs, 1 when not
 #
+# Partitions: debug (the default) and high, whose jobs preempt debug's (PreemptMode=CANCEL).
 # Environment: RUNGS_SLURM_CPUS (CPUs of the node; default nproc, more than the machine has is
 # allowed: SlurmdParameters=config_overrides), RUNGS_SLURMCTLD_PORT (default 6817),
 # RUNGS_SLURMD_PORT (default 6818).
@@ -133,8 +134,13 @@ KillWait=5
 MailProg=/bin/true
 ReturnToService=2
 $overrides
+# A job submitted to partition "high" cancels (PREEMPTED) debug's jobs when it needs their CPUs:
+# the one way a test can see the state that preemption gives on real clusters.
+PreemptType=preempt/partition_prio
+PreemptMode=CANCEL
 NodeName=localhost NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$memory State=UNKNOWN
-PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
+PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP PriorityTier=1
+PartitionName=high Nodes=localhost MaxTime=INFINITE State=UP PriorityTier=2
 EOF
 }
 
