@@ -161,7 +161,7 @@ start() {
   local cpus=${RUNGS_SLURM_CPUS:-$(nproc)} ctld_port=${RUNGS_SLURMCTLD_PORT:-6817}
   local slurmd_port=${RUNGS_SLURMD_PORT:-6818} memory p
   for p in "$ctld_port" "$slurmd_port"; do
-    port_free "$p" || die "port $p is in use: $(ss -Hltnp "sport = :$p" | head -n 1) (set RUNGS_SLURMCTLD_PORT/RUNGS_SLURMD_PORT)"
+    port_free "$p" || die "port $p is in use: $(ss -Hltnp "sport = :$p" | head -n 1) (another cluster? set RUNGS_SLURMCTLD_PORT and RUNGS_SLURMD_PORT; for the tests: cmake -DRUNGS_SLURMCTLD_PORT=... -DRUNGS_SLURMD_PORT=...)"
   done
   memory=$(slurmd -C | sed -n 's/.*RealMemory=\([0-9]*\).*/\1/p')
   [ -n "$memory" ] || die "slurmd -C did not give RealMemory"
