@@ -84,6 +84,24 @@ TEST_CASE("slurm cluster: scancel --batch --signal=USR1 reaches the batch shell,
   CHECK(job_field(id, "ExitCode") == "143:0");  // the script trapped TERM and exited 143
 }
 
+TEST_CASE("slurm cluster: scancel --full --signal=TERM reaches the shell and its child: FAILED 143:0, not CANCELLED") {
+  const auto dir = work_dir("full_term");
+  const auto script = write_script(dir / "job.sh",
+                                   "#!/bin/bash\n"
+                                   "trap 'echo shell TERM >> signals; exit 143' TERM\n"
+                                   "bash -c 'trap \"echo child TERM >> signals; exit 0\" TERM; "
+                                   "echo child started >> signals; while true; do sleep 0.2; done' &\n"
+                                   "wait\n");
+  const auto id = submit({"--no-requeue", "--chdir", dir.string(), "-o", (dir / "%j.out").string(), script.string()});
+  wait_for_state(id, "RUNNING");
+  wait_for_file_line(dir / "signals", "child started");
+  CHECK(run("scancel", {"--full", "--signal=TERM", id}).exit_code == 0);
+  wait_for_state(id, "FAILED");
+  wait_for_file_line(dir / "signals", "shell TERM");
+  wait_for_file_line(dir / "signals", "child TERM");
+  CHECK(job_field(id, "ExitCode") == "143:0");
+}
+
 TEST_CASE("slurm cluster: a batch shell killed by a signal is FAILED, ExitCode 0:SIGNAL") {
   const auto dir = work_dir("killed_by_signal");
   const auto id = submit({"--no-requeue", "--chdir", dir.string(), "-o", (dir / "%j.out").string(),
