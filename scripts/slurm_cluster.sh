@@ -7,7 +7,7 @@
 #   slurm_cluster.sh start DIR    start it (ok when it already runs); returns once a batch job
 #                                 has run, writes DIR/env.sh (`export SLURM_CONF=DIR/slurm.conf`)
 #   slurm_cluster.sh stop DIR     cancel every job, shut the daemons down, leave no process
-#   slurm_cluster.sh status DIR   exit 0 when the cluster runs batch jobs, 1 when not
+#   slurm_cluster.sh status DIR   exit 0 when its daemons run and the node is up, 1 when not
 #
 # Partitions: debug (the default) and high, whose jobs preempt debug's (PreemptMode=CANCEL).
 # Environment: RUNGS_SLURM_CPUS (CPUs of the node; default nproc, more than the machine has is
@@ -31,11 +31,15 @@ export SLURM_CONF=$conf
 munge_dir=$dir/munge
 munge_socket=$munge_dir/munged.socket
 
-# alive PIDFILE: the daemon recorded in PIDFILE runs (a zombie waiting for PID 1 does not count).
+# alive PIDFILE: the daemon recorded in PIDFILE (DIR/run/slurmd.pid ...: its name is the file's
+# up to the first dot) runs. A zombie waiting for PID 1 does not count, nor another program that
+# got the pid of a daemon killed long ago (a stale pid file must never make stop kill it).
 alive() {
-  local pid
+  local pid name
   pid=$(cat "$1" 2>/dev/null) || return 1
-  [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
+  name=$(basename "$1")
+  name=${name%%.*}
+  [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$name" ] || return 1
   local state
   state=$(sed -e 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1) || return 1
   [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
@@ -56,7 +60,7 @@ node_idle() { [ "$(sinfo -h -n localhost -o %T 2>/dev/null)" = idle ]; }
 # A batch job submitted now runs and completes (the controller starts batch jobs only about 3 s
 # after it boots: before that, squeue shows the job PENDING).
 batch_job_runs() {
-  local id state
+  local id
   id=$(sbatch --parsable --no-requeue --job-name=rungs-cluster-check --chdir="$dir" \
          -o /dev/null -e /dev/null --wrap=true) || return 1
   id=${id%%;*}
