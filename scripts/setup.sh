@@ -12,6 +12,7 @@ packages=(
   chromium                              # the browser test of `rungs report`
   python3 procps
   python3-torch dataset-fashion-mnist   # examples/02_image_resolution (about 600 MB)
+  slurmctld slurmd slurm-client munge   # the one-node cluster of the Slurm tests (scripts/slurm_cluster.sh)
 )
 
 missing=()
@@ -23,5 +24,16 @@ done
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 echo "setup: installing ${missing[*]}"
+
+# Post-install scripts (munge, slurmctld, slurmd) start their services through /etc/init.d;
+# the tests start private daemons themselves (scripts/slurm_cluster.sh), so a policy-rc.d that
+# exits 101 forbids that while installing. One that already exists (containers ship one) is kept.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\n# added by rungs scripts/setup.sh while installing\nexit 101\n' | $sudo tee "$policy" >/dev/null
+  $sudo chmod 0755 "$policy"
+  trap '$sudo rm -f "$policy"' EXIT
+fi
+
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
