@@ -177,8 +177,11 @@ start() {
 
   # munged refuses a key or socket directory others may write, and clients fail with "Socket is
   # inaccessible" when they cannot enter the socket's directory: 0755, owned by munge.
+  chmod 0755 "$dir"
   chown munge:munge "$munge_dir"
   chmod 0755 "$munge_dir"
+  runuser -u munge -- test -w "$munge_dir" ||
+    die "user munge cannot enter $munge_dir: a directory above it is closed to others (mode 0700?): choose another DIR"
   if [ ! -s "$munge_dir/munge.key" ]; then
     runuser -u munge -- mungekey --create --keyfile="$munge_dir/munge.key" >/dev/null
   fi
