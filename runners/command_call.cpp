@@ -62,7 +62,10 @@ std::string trimmed(std::string text) {
 }  // namespace
 
 std::string CommandResult::message() const {
-  if (const auto text = trimmed(err); !text.empty()) return text;
+  if (auto text = trimmed(err); !text.empty()) {
+    for (auto& c : text) c = c == '\n' ? ';' : c;  // one line for a log or an error message
+    return text;
+  }
   if (!error.empty()) return error;
   return fmt::format("exited with code {}", exit_code);
 }
