@@ -4,6 +4,7 @@
 // run out; the run events (run_events.hpp) are written from it.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -36,5 +37,11 @@ struct ActiveRun {
   // lines the lost process printed after the last recorded one are not lost.
   std::uint64_t output_offset = 0;
 };
+
+// The run's processes (local) or jobs (Slurm), for a restarted rungs to end or follow on
+// (runners::LaunchSpec::process_record).
+inline std::filesystem::path process_record(const ActiveRun& run) {
+  return run.trial_dir / ("run-" + std::to_string(run.run_number) + ".record");
+}
 
 }  // namespace rungs::campaign

@@ -150,7 +150,7 @@ void Dispatcher::submit(ActiveRun& run, runners::LaunchSpec launch, std::vector<
     launch.stdout_path = run.trial_dir / fmt::format("run-{}.out", run.run_number);
     launch.stdout_offset = run.output_offset;  // a retry or a relaunch reads on where the loop stopped
     // The run's processes (local) or jobs (Slurm), for a restarted rungs to end or follow on.
-    launch.process_record = run.trial_dir / fmt::format("run-{}.record", run.run_number);
+    launch.process_record = process_record(run);
   }
   launch.name = fmt::format("{}-t{}-r{}", spec_.name, run.job.trial, run.run_number);
   if (spec_.runner.kind == RunnerSpec::Kind::Slurm) launch.resources = sbatch_options(spec_.runner.slurm, run.job.budget.level);

@@ -63,7 +63,9 @@ void Dispatcher::relaunch_runs_out() {
   journal_.write(events_.resume(now(), journal_.recorded(), relaunched, stopped.size()));
 
   for (const auto trial : stopped) {
-    // The stop had been decided (and recorded) but its exit was not: it ends as stopped.
+    // The stop had been decided (and recorded) but its exit was not: it ends as stopped, and
+    // whatever the runner still has of it (a Slurm job, leftover processes) is ended.
+    if (options_.output_files) processes_.end_recorded(process_record(*active_.at(trial)), spec_.trial.grace);
     boost::asio::post(io_, [this, trial] {
       runners::ExitStatus status;
       status.kind = runners::ExitStatus::Kind::Signaled;

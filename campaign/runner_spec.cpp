@@ -26,6 +26,9 @@ std::vector<std::string> sbatch_options(const SlurmSpec& slurm, std::size_t leve
   add("--account", chosen.account);
   add("--qos", chosen.qos);
   if (chosen.cpus_per_task) options.push_back("--cpus-per-task=" + std::to_string(*chosen.cpus_per_task));
+  // B: to the batch shell, which is the run's supervisor: it passes the signal to the trial.
+  if (slurm.warn_before_limit.count() > 0)
+    options.push_back("--signal=B:USR1@" + std::to_string(slurm.warn_before_limit.count()));
   options.insert(options.end(), chosen.sbatch_args.begin(), chosen.sbatch_args.end());
   return options;
 }

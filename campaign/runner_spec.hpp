@@ -26,6 +26,9 @@ struct SlurmSpec {
   std::map<std::size_t, SlurmRequests> levels;
   std::chrono::milliseconds poll{5000};  // squeue interval
   std::size_t max_resubmits = 20;        // jobs the cluster may end (time limit, preemption) per run
+  // SIGUSR1 to the trial this long before its job's time limit (0 = none), so that it can
+  // checkpoint; Slurm sends it up to a minute earlier than asked (it checks every 30 s).
+  std::chrono::seconds warn_before_limit{0};
   // Where each key was written, for Slurm's refusals ("partition" -> line:col).
   std::map<std::string, Location> written_at;
   Location at;  // the `runner:` section

@@ -99,6 +99,10 @@ class TrialProcesses {
   void end_all_kept();
   // Ends every kept process and stops every run (an interrupted campaign).
   void stop_all();
+  // What an earlier rungs left of a run that is not relaunched (Runner::end_recorded).
+  void end_recorded(const std::filesystem::path& record, std::chrono::milliseconds grace) {
+    runner().end_recorded(record, grace);
+  }
 
   // Runs before every call that reaches a process (launch, stop, pause, resume): the loop
   // makes what it recorded durable there, so nothing takes effect unrecorded.

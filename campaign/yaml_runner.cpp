@@ -13,7 +13,7 @@ namespace {
 // Options rungs sets itself on every job (runners/slurm_commands.cpp: sbatch_argv).
 constexpr std::string_view kOwnOptions[] = {"--output", "-o", "--error", "-e", "--chdir", "-D", "--job-name", "-J",
                                             "--parsable", "--requeue", "--no-requeue", "--open-mode", "--export",
-                                            "--wrap", "--array", "-a"};
+                                            "--wrap", "--array", "-a", "--signal"};
 
 std::string read_text(const YamlNode& node) {
   const auto text = node.as_string();
@@ -82,7 +82,7 @@ RunnerSpec read_runner(const YamlNode& node) {
   if (type != "slurm") type_node.fail(fmt::format("unknown runner '{}' (known: local, slurm)", type));
   if (node.is_scalar()) return spec.kind = RunnerSpec::Kind::Slurm, spec;
   node.expect_keys({"type", "partition", "time", "cpus_per_task", "gres", "mem", "account", "qos", "sbatch_args",
-                    "poll", "max_resubmits", "levels"});
+                    "poll", "max_resubmits", "warn_before_limit", "levels"});
   spec.kind = RunnerSpec::Kind::Slurm;
   auto& slurm = spec.slurm;
   slurm.at = node.location();
@@ -95,6 +95,10 @@ RunnerSpec read_runner(const YamlNode& node) {
     const auto count = resubmits->as_int();
     if (count < 0 || count > 1000) resubmits->fail(fmt::format("must be between 0 and 1000, got {}", count));
     slurm.max_resubmits = static_cast<std::size_t>(count);
+  }
+  if (auto warn = node.find("warn_before_limit")) {
+    slurm.warn_before_limit = std::chrono::duration_cast<std::chrono::seconds>(read_duration(*warn));
+    if (slurm.warn_before_limit > std::chrono::hours(24)) warn->fail("must be at most 24h");
   }
   if (auto levels = node.find("levels")) {
     levels->expect_map();

@@ -14,6 +14,7 @@
 //     sbatch_args: [--constraint=a100] # any other sbatch option
 //     poll: 5s                         # one squeue for all jobs this often
 //     max_resubmits: 20                # jobs per run the cluster may end (time limit, preemption)
+//     warn_before_limit: 5m            # SIGUSR1 to the trial before the limit: checkpoint now
 //     levels:                          # by budget level, from that level up
 //       0: {time: 20m}
 //       2: {time: 12h, mem: 64G}

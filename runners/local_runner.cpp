@@ -177,6 +177,10 @@ RunId LocalRunner::launch(LaunchSpec spec, RunCallbacks callbacks) {
 
 // Prepares descriptors, forks and execs the supervisor. Returns an error text, empty on
 // success (then run.supervisor and run.output are set).
+void LocalRunner::end_recorded(const std::filesystem::path& record, std::chrono::milliseconds grace) {
+  end_leftovers(record, grace);
+}
+
 std::string LocalRunner::start(Run& run, const LaunchSpec& spec) {
   ExecPlan trial;
   if (auto error = plan_exec(spec, options_.program_dirs, trial); !error.empty()) {

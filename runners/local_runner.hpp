@@ -72,6 +72,7 @@ class LocalRunner final : public Runner {
   LocalRunner& operator=(const LocalRunner&) = delete;
 
   RunId launch(LaunchSpec spec, RunCallbacks callbacks) override;
+  void end_recorded(const std::filesystem::path& record, std::chrono::milliseconds grace) override;
   void stop(RunId id) override;
   void stop_all() override;
   // SIGSTOP / SIGCONT to every process of the run (sent by its supervisor, so a moment after

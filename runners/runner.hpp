@@ -154,6 +154,15 @@ class Runner {
   // for a free worker); false for an unknown or finished id, a run being stopped, or one that
   // is not paused.
   virtual bool resume(RunId id) = 0;
+  // Ends what an earlier rungs left of a run that will not be launched again (its stop had
+  // been decided when rungs died), as its LaunchSpec::process_record describes: a local run's
+  // leftover processes (TERM, the grace, KILL), a Slurm run's job still queued or running
+  // (scancel). Nothing for a record that shows the run ended, or no record. May block up to
+  // the grace (local). Default: nothing (a runner without records).
+  virtual void end_recorded(const std::filesystem::path& record, std::chrono::milliseconds grace) {
+    (void)record;
+    (void)grace;
+  }
   // Runs launched whose on_exit has not been delivered yet (a failed launch counts until
   // its on_exit has run).
   virtual std::size_t running() const = 0;

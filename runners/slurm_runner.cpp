@@ -381,12 +381,14 @@ void SlurmRunner::finish(RunId id, ExitStatus status) {
   }
   if (run.kill_timer) run.kill_timer->cancel();
   status.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - run.launched);
+  // Collected before the callback, which may launch this run again with the same record (a
+  // retry): that launch submits anew. (A crash between here and the loop recording the end
+  // makes a resume run it again from its checkpoint, never lose it.)
+  run.record.collected = true;
+  save(run);
   auto node = runs_.extract(found);
   auto on_exit = std::move(node.mapped()->callbacks.on_exit);
   if (on_exit) on_exit(status);
-  // Delivered: a later launch with this record (a retry) submits anew.
-  node.mapped()->record.collected = true;
-  save(*node.mapped());
 }
 
 // Marks the run stopped and arms its KILL after the grace. True if it has a job to cancel.
@@ -412,6 +414,18 @@ void SlurmRunner::stop_all() {
   for (auto& [id, run] : runs_)
     if (begin_stop(*run)) jobs.push_back(run->job);
   if (!jobs.empty()) cancel(jobs);
+}
+
+void SlurmRunner::end_recorded(const std::filesystem::path& path, std::chrono::milliseconds) {
+  auto record = read_slurm_record(path);
+  if (!record || record->collected || record->jobs.empty()) return;
+  cancel({record->jobs.back()});
+  record->collected = true;
+  try {
+    write_slurm_record(path, *record);
+  } catch (const std::exception& e) {
+    warn(e.what());
+  }
 }
 
 void SlurmRunner::cancel(const std::vector<std::string>& jobs, const std::string& signal) {

@@ -79,6 +79,9 @@ class SlurmRunner final : public Runner {
   RunId launch(LaunchSpec spec, RunCallbacks callbacks) override;
   void stop(RunId id) override;
   void stop_all() override;
+  // scancel of the record's job if its end was not delivered (asynchronous: the job is
+  // cancelled a moment later); the record is then marked collected.
+  void end_recorded(const std::filesystem::path& record, std::chrono::milliseconds grace) override;
   bool pause(RunId) override { return false; }
   bool resume(RunId) override { return false; }
   std::size_t running() const override { return runs_.size(); }

@@ -17,7 +17,9 @@
 //    SIGCONT to every descendant, SIGKILL to all after the grace), 'K' kill now, 'P' pause
 //    (SIGSTOP to every descendant), 'C' continue. EOF on fd 0 means rungs is gone (even by
 //    SIGKILL): a stop. SIGTERM, SIGINT and SIGHUP to the supervisor are a stop too (scancel,
-//    a resume ending what a dead rungs left). --detached: fd 0 is not a control pipe;
+//    a resume ending what a dead rungs left). SIGUSR1 and SIGUSR2 are passed to the trial's
+//    main process (a Slurm job's warning before its time limit). --detached: fd 0 is not a
+//    control pipe;
 //  - when the trial's main process exits, SIGKILLs whatever is left of the tree at once,
 //    reaps everything, and only then ends: once it has exited, no process of the run is left
 //    and the output file is complete;
@@ -100,6 +102,7 @@ class Supervisor {
   void on_control();
   void stop();
   void kill_all();
+  void pass_on(int sig);
   void signal_tree(int sig);
   void reap();
   [[noreturn]] void finish();
@@ -130,7 +133,7 @@ int Supervisor::run() {
   ::signal(SIGPIPE, SIG_IGN);  // a status line to a rungs that died must not kill us
   sigset_t handled;
   sigemptyset(&handled);
-  for (const int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP}) {
+  for (const int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2}) {
     sigaddset(&handled, sig);
   }
   ::sigprocmask(SIG_BLOCK, &handled, nullptr);
@@ -170,7 +173,9 @@ int Supervisor::run() {
     if (n > 0 && (fds[0].revents & POLLIN) != 0) {
       signalfd_siginfo info{};
       while (::read(signals, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
-        if (info.ssi_signo != SIGCHLD) {
+        if (info.ssi_signo == SIGUSR1 || info.ssi_signo == SIGUSR2) {
+          pass_on(static_cast<int>(info.ssi_signo));
+        } else if (info.ssi_signo != SIGCHLD) {
           stop();
         }
       }
@@ -325,6 +330,15 @@ void Supervisor::stop() {
   signal_tree(SIGTERM);
   signal_tree(SIGCONT);
   kill_at_ = Clock::now() + std::chrono::milliseconds(options_.grace_ms);
+}
+
+// A warning for the trial (Slurm's --signal=B:USR1@T before a time limit reaches only the
+// batch shell, which is this supervisor): to its main process only, which asked for it by
+// running under a limit; its helpers may not handle it (USR1 would kill them).
+void Supervisor::pass_on(int sig) {
+  if (!trial_done_ && trial_ > 0) {
+    ::kill(trial_, sig);  // our unreaped child: the pid cannot have been reused
+  }
 }
 
 void Supervisor::kill_all() {

@@ -100,8 +100,15 @@ TEST_CASE("slurm/runner: lines in order, the trial's arguments literal, exit cod
   CHECK(failing.exit->code == 3);
   CHECK(runner.sbatch_calls() == 2);
   CHECK(runner.running() == 0);
-  // Delivered: the records say so, and a later launch with them (a retry) submits anew.
-  CHECK(read_slurm_record(dir / "a" / "run-1.record")->collected);
+  // Delivered: the record says so, and a later launch with it (a retry) submits anew.
+  const auto first_job = read_slurm_record(dir / "b" / "run-1.record")->jobs.back();
+  CHECK(read_slurm_record(dir / "b" / "run-1.record")->collected);
+  Seen retry;
+  runner.launch(fake_trial(dir / "b", {"exit", "4"}), retry.callbacks());
+  REQUIRE(run_until(io, [&] { return retry.exit.has_value(); }, 30s));
+  CHECK(retry.exit->code == 4);
+  CHECK(runner.sbatch_calls() == 3);
+  CHECK(read_slurm_record(dir / "b" / "run-1.record")->jobs.back() != first_job);
 }
 
 TEST_CASE("slurm/runner: stop cancels the job; the run ends as stopped") {
@@ -232,4 +239,26 @@ TEST_CASE("slurm/runner: squeue failing for a while is retried, not a failed tri
   CHECK(warnings.front().find("Unable to contact") != std::string::npos);
   CHECK(refused.exit->kind == ExitStatus::Kind::LaunchFailed);
   CHECK(refused.exit->error.find("invalid partition specified: nosuch") != std::string::npos);
+}
+
+TEST_CASE("slurm/runner: the warning before a time limit reaches the trial through its supervisor") {
+  const auto dir = work_dir("runner-warning");
+  const auto trial = write_script(dir / "trial.sh",
+                                  "#!/bin/sh\ntrap 'echo got USR1' USR1\necho ready\n"
+                                  "while :; do sleep 0.1; done\n");
+  asio::io_context io;
+  SlurmRunner runner(io, options_in(dir));
+  Seen seen;
+  auto spec = fake_trial(dir, {});
+  spec.argv = {trial.string()};
+  const auto id = runner.launch(spec, seen.callbacks());
+  REQUIRE(run_until(io, [&] { return !seen.lines.empty(); }, 30s));
+  // What `--signal=B:USR1@T` sends T seconds before the limit, sent now.
+  const auto job = read_slurm_record(dir / "run-1.record")->jobs.back();
+  REQUIRE(run("scancel", {"--batch", "--signal=USR1", job}).exit_code == 0);
+  REQUIRE(run_until(io, [&] { return seen.lines.size() >= 2; }, 20s));
+  CHECK(seen.lines[1] == "got USR1");
+  runner.stop(id);
+  REQUIRE(run_until(io, [&] { return seen.exit.has_value(); }, 20s));
+  CHECK(seen.exit->stopped);
 }
