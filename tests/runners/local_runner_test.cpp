@@ -958,7 +958,9 @@ TEST_CASE("runners/local: a silent trial is stopped as stale after its heartbeat
   {
     LocalRunner short_lived(io);
     auto watched = fake({"hang"});
-    watched.heartbeat = 100ms;
+    // Long enough that a slow start on a busy machine is not stale before "ready"; the
+    // window is still pending when the runner goes away right after that line.
+    watched.heartbeat = 3s;
     pending_pid = trial_pid(io, short_lived, short_lived.launch(watched, record(pending)));
     REQUIRE(run_until(io, [&] { return pending.lines.size() == 1; }));
   }
