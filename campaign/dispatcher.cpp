@@ -186,6 +186,15 @@ void Dispatcher::on_kept_process_died(scheduler::TrialId trial, const runners::E
 
 void Dispatcher::on_process_gone() { maybe_finish(); }
 
+// A Slurm job chained after its time limit (or preemption): the trial reports its
+// checkpoint's step again, which the repeat filter drops.
+void Dispatcher::on_run_relaunched(scheduler::TrialId trial) {
+  const auto run = active_.find(trial);
+  if (run == active_.end()) return;
+  run->second->relaunched = true;
+  run->second->stdout_log << fmt::format("# run {} continues from its checkpoint in a new job\n", run->second->run_number);
+}
+
 void Dispatcher::on_line(ActiveRun& run, std::string_view line, std::optional<std::uint64_t> end) {
   run.stdout_log << line << '\n';
   const auto parsed = parser_.parse(line);

@@ -72,6 +72,7 @@ class Dispatcher final : private ProcessListener {
   bool on_late_line(scheduler::TrialId trial, std::string_view line) override;
   void on_kept_process_died(scheduler::TrialId trial, const runners::ExitStatus& status) override;
   void on_process_gone() override;
+  void on_run_relaunched(scheduler::TrialId trial) override;
 
   // ---- reports and decisions ----
   void on_line(ActiveRun& run, std::string_view line, std::optional<std::uint64_t> end = std::nullopt);

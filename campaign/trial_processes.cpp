@@ -19,6 +19,10 @@ void TrialProcesses::launch(scheduler::TrialId trial, runners::LaunchSpec spec, 
     on_line(trial, serial, line, end);
   };
   callbacks.on_exit = [this, trial, serial](const runners::ExitStatus& status) { on_exit(trial, serial, status); };
+  callbacks.on_relaunch = [this, trial, serial] {
+    if (const auto process = live_.find(trial); process != live_.end() && process->second.serial == serial)
+      listener_.on_run_relaunched(trial);
+  };
   live_[trial] = Process{serial, runner().launch(std::move(spec), std::move(callbacks))};  // callbacks come later
 }
 

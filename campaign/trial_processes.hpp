@@ -59,6 +59,9 @@ class ProcessListener {
   virtual void on_kept_process_died(scheduler::TrialId trial, const runners::ExitStatus& status) = 0;
   // A process ended on purpose (end_kept) is gone: the campaign may be able to end now.
   virtual void on_process_gone() = 0;
+  // The runner started the trial's run again from its checkpoint (RunCallbacks::on_relaunch):
+  // what it prints next may repeat reports of the run.
+  virtual void on_run_relaunched(scheduler::TrialId) {}
 };
 
 // A process kept paused at a rung.

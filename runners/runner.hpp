@@ -116,6 +116,10 @@ struct RunCallbacks {
   // the next line. (Offsets of the simulated runner count the bytes of its lines.) Last
   // member, so that {on_line, on_exit} still initializes the struct.
   std::function<void(std::string_view line, std::uint64_t end)> on_line_at = nullptr;
+  // When the runner itself starts the run again from its checkpoint (a Slurm job the cluster
+  // ended, resubmitted with RUNGS_RELAUNCH=1): the lines after it may repeat reports made
+  // before it (the trial protocol), which the caller must drop. Before any line of the new start.
+  std::function<void()> on_relaunch = nullptr;
 };
 
 // Calls on_line_at, or else on_line, if set.

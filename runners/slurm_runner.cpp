@@ -343,6 +343,7 @@ void SlurmRunner::job_ended(Run& run, const std::string& state, const std::strin
     run.job.clear();
     run.running_since.reset();
     run.spec.env["RUNGS_RELAUNCH"] = "1";
+    if (run.callbacks.on_relaunch) run.callbacks.on_relaunch();
     return submit(run);
   }
   ExitStatus status = run.status;

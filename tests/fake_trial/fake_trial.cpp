@@ -2,7 +2,14 @@
 // training script may have (reporting, crashing, hanging, ignoring SIGTERM, forking, ...).
 // Standard library and POSIX only, so it builds anywhere the tests do.
 //
-//   fake_trial report N [--sleep-ms M] [--metric NAME] [--no-final-newline]
+//   fake_trial report N [--sleep-ms M] [--metric NAME] [--scale S] [--no-final-newline]
+//                                    N reports, metric S/step (S defaults to 1)
+//   fake_trial checkpointed N MS FILE
+//                                    steps 1..N, one every MS ms: report the step, then
+//                                    write it to FILE (the checkpoint). Starts after the
+//                                    step in FILE if there is one, and with RUNGS_RELAUNCH=1
+//                                    first reports that step again (the trial protocol);
+//                                    prints "continuing after step K (RUNGS_RELAUNCH=R)"
 //   fake_trial crash                 one report, then abort()
 //   fake_trial exit CODE
 //   fake_trial hang                  "ready", then sleeps forever
@@ -94,9 +101,12 @@ int report(int argc, char** argv) {
   int sleep_ms = 0;
   std::string metric = "loss";
   bool final_newline = true;
+  double scale = 1.0;
   for (int i = 3; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg == "--sleep-ms" && i + 1 < argc) {
+    if (arg == "--scale" && i + 1 < argc) {
+      scale = std::atof(argv[++i]);
+    } else if (arg == "--sleep-ms" && i + 1 < argc) {
       sleep_ms = std::atoi(argv[++i]);
     } else if (arg == "--metric" && i + 1 < argc) {
       metric = argv[++i];
@@ -107,7 +117,7 @@ int report(int argc, char** argv) {
     }
   }
   for (int step = 1; step <= n; ++step) {
-    std::printf("@rungs {\"step\": %d, \"%s\": %.6g}", step, metric.c_str(), 1.0 / step);
+    std::printf("@rungs {\"step\": %d, \"%s\": %.6g}", step, metric.c_str(), scale / step);
     if (step < n || final_newline) {
       std::fputc('\n', stdout);
     }
@@ -120,13 +130,49 @@ int report(int argc, char** argv) {
 }
 
 // Write then rename, so the test never reads a half-written file.
-void write_pid(const std::string& pidfile, pid_t pid) {
-  const std::string tmp = pidfile + ".tmp";
+void write_number(const std::string& file, long value) {
+  const std::string tmp = file + ".tmp";
   if (FILE* f = std::fopen(tmp.c_str(), "w")) {
-    std::fprintf(f, "%d\n", static_cast<int>(pid));
+    std::fprintf(f, "%ld\n", value);
     std::fclose(f);
-    std::rename(tmp.c_str(), pidfile.c_str());
+    std::rename(tmp.c_str(), file.c_str());
   }
+}
+
+void write_pid(const std::string& pidfile, pid_t pid) { write_number(pidfile, static_cast<long>(pid)); }
+
+void report_step(int step) {
+  std::printf("@rungs {\"step\": %d, \"loss\": %.6g}\n", step, 1.0 / step);
+  std::fflush(stdout);
+}
+
+// A training that survives being killed between any two steps: the checkpoint is written
+// after the step's report, so a step is reported at least once and resumed after at most once.
+int checkpointed(int argc, char** argv) {
+  if (argc < 5) {
+    return usage();
+  }
+  const int n = std::atoi(argv[2]);
+  const auto every = std::chrono::milliseconds(std::atoi(argv[3]));
+  const std::string file = argv[4];
+  int done = 0;
+  if (FILE* f = std::fopen(file.c_str(), "r")) {
+    if (std::fscanf(f, "%d", &done) != 1) {
+      done = 0;
+    }
+    std::fclose(f);
+  }
+  const char* relaunch = std::getenv("RUNGS_RELAUNCH");
+  say("continuing after step " + std::to_string(done) + " (RUNGS_RELAUNCH=" + (relaunch ? relaunch : "") + ")");
+  if (done > 0 && relaunch != nullptr && std::string(relaunch) == "1") {
+    report_step(done);
+  }
+  for (int step = done + 1; step <= n; ++step) {
+    std::this_thread::sleep_for(every);
+    report_step(step);
+    write_number(file, step);
+  }
+  return 0;
 }
 
 int fork_grandchild(int argc, char** argv, bool escape) {
@@ -216,6 +262,9 @@ int main(int argc, char** argv) {
 
   if (mode == "report") {
     return report(argc, argv);
+  }
+  if (mode == "checkpointed") {
+    return checkpointed(argc, argv);
   }
   if (mode == "crash") {
     const rlimit no_core{0, 0};
