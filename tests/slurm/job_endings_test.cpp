@@ -47,7 +47,12 @@ TEST_CASE("slurm cluster: a node set down ends its running job NODE_FAIL, and th
   wait_for_state(id, "NODE_FAIL");
   CHECK(trimmed(run("squeue", {"-h", "-t", "all", "-j", id, "-o", "%r"}).out) == "NodeDown");
   wait_for_file_line(dir / "signals", "TERM");  // the batch shell got TERM first
-  CHECK(job_field(id, "ExitCode") == "143:0");
+  // The state is NODE_FAIL at once; the exit code is recorded once the shell has exited.
+  const auto until = std::chrono::steady_clock::now() + rungs::testing::deadline(std::chrono::milliseconds(3000));
+  std::string code;
+  while ((code = job_field(id, "ExitCode")) != "143:0" && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(code == "143:0");
 
   // ReturnToService=2: slurmd answers, so the node is back without `state=resume`.
   const auto next = submit({"--no-requeue", "--chdir", dir.string(), "-o", "/dev/null", "--wrap", "true"});
