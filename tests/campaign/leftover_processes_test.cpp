@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -38,14 +39,23 @@ std::vector<pid_t> processes_with(const std::string& marker) {
   return found;
 }
 
-// Waits until at least `count` processes hold the marker (a guard against hangs only).
-bool wait_for_processes(const std::string& marker, std::size_t count) {
+// Waits until a trial of the campaign in `output` has its grandchild running in a session of
+// its own, holding the marker (fake_trial family writes its pid); returns that pid, or -1
+// after the deadline (a guard against hangs only).
+pid_t wait_for_grandchild(const fs::path& output, const std::string& marker) {
   const auto give_up = std::chrono::steady_clock::now() + testing::deadline(std::chrono::seconds(10));
-  while (processes_with(marker).size() < count) {
-    if (std::chrono::steady_clock::now() > give_up) return false;
+  while (std::chrono::steady_clock::now() < give_up) {
+    std::error_code ignored;
+    for (const auto& trial : fs::directory_iterator(output / "trials", ignored)) {
+      const auto text = read_file(trial.path() / "grandchild.pid");
+      if (text.empty()) continue;
+      const pid_t pid = std::stoi(text);
+      const auto holders = processes_with(marker);
+      if (::getsid(pid) == pid && std::find(holders.begin(), holders.end(), pid) != holders.end()) return pid;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  return true;
+  return -1;
 }
 
 struct LeakCampaign {
@@ -84,7 +94,7 @@ trial:
 TEST_CASE("leftovers: after a SIGKILL of rungs mid-campaign, `rungs resume` ends with no process of the campaign left") {
   LeakCampaign campaign;
   const pid_t rungs_pid = campaign.start();
-  REQUIRE(wait_for_processes(campaign.marker, 4));  // a run with its child and grandchild
+  REQUIRE(wait_for_grandchild(campaign.output, campaign.marker) > 0);  // out of the trial's session
   ::kill(rungs_pid, SIGKILL);
   CHECK(wait_exit(rungs_pid) == 128 + SIGKILL);
 
@@ -98,7 +108,7 @@ TEST_CASE("leftovers: after a SIGKILL of rungs mid-campaign, `rungs resume` ends
 TEST_CASE("leftovers: SIGHUP stops every process of the campaign before rungs exits; `rungs resume` then ends clean") {
   LeakCampaign campaign;
   const pid_t rungs_pid = campaign.start();
-  REQUIRE(wait_for_processes(campaign.marker, 4));
+  REQUIRE(wait_for_grandchild(campaign.output, campaign.marker) > 0);
   ::kill(rungs_pid, SIGHUP);
   CHECK(wait_exit(rungs_pid) != 0);
   auto left = processes_with(campaign.marker);

@@ -30,8 +30,9 @@
 //                                    a child in its process group and a double-forked grandchild
 //                                    in a session of its own (both ignore SIGTERM and sleep
 //                                    forever), then STEPS reports, one every MS ms, then exits 0
-//                                    leaving both behind; extra arguments (a marker that tests
-//                                    find in /proc/PID/cmdline of all three) are ignored
+//                                    leaving both behind; the grandchild's pid goes to
+//                                    $RUNGS_TRIAL_DIR/grandchild.pid; extra arguments (a marker
+//                                    that tests find in /proc/PID/cmdline of all three) are ignored
 //   fake_trial lines N               "line 1".."line N", then exits 0
 //   fake_trial echo-args ARGS...     each argument as a JSON string on its own line
 //   fake_trial env NAMES...          NAME=value, or "NAME unset"
@@ -261,17 +262,21 @@ int family(int argc, char** argv) {
       ::setsid();
       ::signal(SIGTERM, SIG_IGN);
       ::close(sync[0]);
-      [[maybe_unused]] const auto n = ::write(sync[1], "x", 1);
+      const pid_t self = ::getpid();
+      [[maybe_unused]] const auto n = ::write(sync[1], &self, sizeof self);
       ::close(sync[1]);
       sleep_forever();
     }
     ::_exit(0);
   }
   ::close(sync[1]);
-  char byte = 0;
-  [[maybe_unused]] const auto n = ::read(sync[0], &byte, 1);  // the grandchild is set up
+  pid_t grandchild = -1;
+  [[maybe_unused]] const auto n = ::read(sync[0], &grandchild, sizeof grandchild);  // set up
   ::close(sync[0]);
   ::waitpid(middle, nullptr, 0);
+  if (const char* dir = std::getenv("RUNGS_TRIAL_DIR")) {
+    write_pid(std::string(dir) + "/grandchild.pid", grandchild);
+  }
   for (int step = 1; step <= steps; ++step) {
     std::this_thread::sleep_for(every);
     say("@rungs {\"step\": " + std::to_string(step) + ", \"loss\": 0.5}");
