@@ -13,6 +13,9 @@
 //                          as any other trial's timeout or heartbeat timer would be: how late
 //                          it fired past its expiry while the flood went on (largest, and how
 //                          many times more than 100 ms late)
+//   waiting for a CPU      /proc/thread-self/schedstat of the loop's thread: how long it was
+//                          runnable but not running (other processes had the cores), to tell
+//                          a busy machine's share of the lateness from rungs' own
 // It also checks that every line reached the store as a report event.
 //
 // --disk-contention: meanwhile a child process keeps the campaign's disk busy, writing 1 MiB
@@ -64,6 +67,14 @@ double cpu_seconds() {
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
+// Seconds the calling thread spent runnable, waiting for a core (schedstat's second field).
+double runqueue_seconds() {
+  std::ifstream stat("/proc/thread-self/schedstat");
+  double on_cpu = 0, waiting = 0;
+  stat >> on_cpu >> waiting;
+  return waiting / 1e9;
+}
+
 // Bytes this process caused to be written to storage (pages it dirtied), from /proc/self/io.
 double bytes_written() {
   std::ifstream io("/proc/self/io");
@@ -89,7 +100,7 @@ trial:
 }
 
 struct Result {
-  double wall = 0, cpu = 0, bytes = 0, lateness_ms = 0;
+  double wall = 0, cpu = 0, bytes = 0, lateness_ms = 0, waiting = 0;
   std::size_t late_over_100ms = 0, probes = 0;
   std::size_t recorded = 0;
 };
@@ -155,7 +166,7 @@ Result run_once(const fs::path& work, const fs::path& reports, std::size_t lines
   arm(Clock::now() + std::chrono::milliseconds(10));
 
   Result result;
-  const double cpu0 = cpu_seconds(), bytes0 = bytes_written();
+  const double cpu0 = cpu_seconds(), bytes0 = bytes_written(), waiting0 = runqueue_seconds();
   const auto start = Clock::now();
   // run_campaign returns once the campaign is over; the probe keeps the loop busy meanwhile,
   // so it is cancelled from a check that runs with it.
@@ -176,6 +187,7 @@ Result run_once(const fs::path& work, const fs::path& reports, std::size_t lines
   campaign::run_campaign(spec, *scheduler, runner, io, store, options);
   result.wall = std::chrono::duration<double>(Clock::now() - start).count();
   result.cpu = cpu_seconds() - cpu0;
+  result.waiting = runqueue_seconds() - waiting0;
   result.bytes = bytes_written() - bytes0;
   result.lateness_ms = lateness;
   result.late_over_100ms = late;
@@ -219,9 +231,10 @@ int main(int argc, char** argv) {
     const double n = static_cast<double>(lines);
     rates.push_back(n / r.wall);
     fmt::print("round {}: {:.0f} lines/s ({:.2f} s), CPU {:.2f} us/line, {:.0f} bytes written/line, "
-               "timer lateness max {:.1f} ms ({} of {} probes over 100 ms), {} of {} lines recorded\n",
+               "timer lateness max {:.1f} ms ({} of {} probes over 100 ms), loop waited {:.2f} s for a CPU, "
+               "{} of {} lines recorded\n",
                round + 1, n / r.wall, r.wall, 1e6 * r.cpu / n, r.bytes / n, r.lateness_ms, r.late_over_100ms,
-               r.probes, r.recorded, lines);
+               r.probes, r.waiting, r.recorded, lines);
     if (r.recorded != lines) {
       fmt::print(stderr, "error: {} report events for {} lines\n", r.recorded, lines);
       return 1;
