@@ -10,7 +10,9 @@ Checkpointer::Checkpointer(const std::filesystem::path& database, int threshold,
       threshold_(threshold < 1 ? 1 : threshold),
       hard_limit_(hard_limit < threshold_ ? threshold_ : hard_limit) {
   // A connection learns that the database is in WAL mode when it first reads it; until then
-  // a checkpoint is a no-op (it reports -1 pages).
+  // a checkpoint is a no-op (it reports -1 pages). That read waits while another process
+  // (a `rungs status` opening the database just now) recovers the WAL index.
+  db_->setBusyTimeout(5000);
   db_->exec("SELECT count(*) FROM sqlite_schema");
   thread_ = std::thread([this] { run(); });
 }
