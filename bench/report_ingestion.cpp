@@ -103,6 +103,7 @@ struct Result {
   double wall = 0, cpu = 0, bytes = 0, lateness_ms = 0, waiting = 0;
   std::size_t late_over_100ms = 0, probes = 0;
   std::size_t recorded = 0;
+  std::uint64_t checkpoints = 0;
 };
 
 // A child process that writes to `file` until it is killed (or this process dies).
@@ -188,6 +189,7 @@ Result run_once(const fs::path& work, const fs::path& reports, std::size_t lines
   result.wall = std::chrono::duration<double>(Clock::now() - start).count();
   result.cpu = cpu_seconds() - cpu0;
   result.waiting = runqueue_seconds() - waiting0;
+  result.checkpoints = store.checkpoints();
   result.bytes = bytes_written() - bytes0;
   result.lateness_ms = lateness;
   result.late_over_100ms = late;
@@ -232,9 +234,9 @@ int main(int argc, char** argv) {
     rates.push_back(n / r.wall);
     fmt::print("round {}: {:.0f} lines/s ({:.2f} s), CPU {:.2f} us/line, {:.0f} bytes written/line, "
                "timer lateness max {:.1f} ms ({} of {} probes over 100 ms), loop waited {:.2f} s for a CPU, "
-               "{} of {} lines recorded\n",
+               "{} WAL checkpoints, {} of {} lines recorded\n",
                round + 1, n / r.wall, r.wall, 1e6 * r.cpu / n, r.bytes / n, r.lateness_ms, r.late_over_100ms,
-               r.probes, r.waiting, r.recorded, lines);
+               r.probes, r.waiting, r.checkpoints, r.recorded, lines);
     if (r.recorded != lines) {
       fmt::print(stderr, "error: {} report events for {} lines\n", r.recorded, lines);
       return 1;

@@ -92,6 +92,7 @@ class EventJournal {
   bool commit_posted_ = false;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // a posted commit outliving the journal does nothing
   void written();  // after each append: schedules or forces the group's commit
+  void post_commit(int deferrals, std::size_t seen);
   std::chrono::steady_clock::time_point started_;
   double time_offset_ = 0;  // steady clock only: what the campaign ran before a resume
 };

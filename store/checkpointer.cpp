@@ -3,6 +3,8 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+
 namespace rungs::store {
 
 Checkpointer::Checkpointer(const std::filesystem::path& database, int threshold, int hard_limit)
@@ -59,7 +61,10 @@ int Checkpointer::on_commit(void* self, sqlite3* writer, const char*, int pages)
   auto& checkpointer = *static_cast<Checkpointer*>(self);
   std::unique_lock lock(checkpointer.mutex_);
   checkpointer.wal_pages_ = pages;
-  if (pages < checkpointer.threshold_) return SQLITE_OK;
+  // What the last round copied is not asked again: a WAL that a flood keeps from starting
+  // over would otherwise wake a round (two syncs) for every commit.
+  const int pending = pages - std::min(pages, checkpointer.copied_);
+  if (pending < checkpointer.threshold_) return SQLITE_OK;
   if (pages < checkpointer.hard_limit_) {
     const bool wake = !checkpointer.wanted_;
     checkpointer.wanted_ = true;
@@ -98,6 +103,8 @@ void Checkpointer::run() {
     thread_checkpointing_ = false;
     ++checkpoints_;
     caught_up_ = rc == SQLITE_OK && log_pages == copied;
+    // Caught up: the writer's next transaction starts the WAL over, counting from 0 again.
+    copied_ = rc == SQLITE_OK && !caught_up_ ? copied : 0;
     wake_.notify_all();
   }
 }

@@ -9,11 +9,12 @@
 // loop, and every other trial's timeout and heartbeat waited for them (docs/benchmarks.md).
 //
 // How: attach() takes the automatic checkpoint off the writer connection (its WAL hook
-// replaces SQLite's) and, after a commit that leaves the WAL at `threshold` pages or more,
-// wakes this thread, which runs a PASSIVE checkpoint on its own connection. PASSIVE never
-// waits for the writer or readers: it copies what no reader still needs, and the writer goes
-// on appending meanwhile (WAL: a checkpoint runs alongside one writer and any readers). Once
-// a checkpoint has copied everything, the writer's next transaction starts the WAL over.
+// replaces SQLite's) and, after a commit that leaves `threshold` pages or more in the WAL
+// that no round has copied yet, wakes this thread, which runs a PASSIVE checkpoint on its own
+// connection. PASSIVE never waits for the writer or readers: it copies what no reader still
+// needs, and the writer goes on appending meanwhile (in WAL mode a checkpoint runs alongside
+// one writer and any readers). Once a checkpoint has copied everything, the writer's next
+// transaction starts the WAL over.
 //
 // What stays on the writer's thread: SQLite starts the WAL over only in a write transaction
 // that began after a checkpoint copied every frame, and that transaction syncs the new WAL
@@ -81,6 +82,7 @@ class Checkpointer {
   bool caught_up_ = true;
   std::uint64_t inline_checkpoints_ = 0;
   int wal_pages_ = 0;
+  int copied_ = 0;  // WAL pages the last round left copied (0 once it caught up)
   std::thread thread_;
 };
 
