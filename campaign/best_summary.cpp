@@ -11,7 +11,7 @@ namespace rungs::campaign {
 
 void print_best(const CampaignSpec& spec, const CampaignOutcome& outcome, const std::filesystem::path& output) {
   if (!outcome.best) {
-    fmt::print("No trial reported a finite {}.\n", spec.metric.name);
+    fmt::print("No trial reported a finite {}.\n", text::safe_text(spec.metric.name));
     return;
   }
   const auto& best = *outcome.best;
@@ -19,10 +19,11 @@ void print_best(const CampaignSpec& spec, const CampaignOutcome& outcome, const 
   for (const auto& [name, value] : spec.ladder.at(best.level).values)
     budget += fmt::format("{}{}={}", budget.empty() ? "" : ", ", name, value);
   fmt::print("Best configuration: trial {}, {} = {:.6g} at budget level {}{}\n", best.trial,
-             spec.metric.name, best.value, best.level, budget.empty() ? "" : " (" + budget + ")");
+             text::safe_text(spec.metric.name), best.value, best.level,
+             budget.empty() ? "" : " (" + text::safe_text(budget) + ")");
   for (const auto& [name, value] : best.config) {
     const auto* real = std::get_if<double>(&value);
-    fmt::print("  {}: {}\n", name, text::safe_text(real ? fmt::format("{:.6g}", *real) : space::to_string(value)));
+    fmt::print("  {}: {}\n", text::safe_text(name), text::safe_text(real ? fmt::format("{:.6g}", *real) : space::to_string(value)));
   }
   std::string metrics;
   for (const auto& [name, value] : best.metrics.items())

@@ -68,10 +68,26 @@ void EventJournal::written() {
     store_.commit();
   } else if (!commit_posted_) {
     commit_posted_ = true;
-    post_([this, alive = std::weak_ptr<int>(alive_)] {
-      if (alive.lock() && commit_posted_) commit();
-    });
+    post_commit(0, store_.uncommitted());
   }
+}
+
+// A flood arrives one turn of the event loop at a time (runners read a bounded amount per
+// turn, so that other runs' timers wait for no more than one): while each turn brings more
+// events, the posted commit lets a few turns share it, then commits. A turn that brought none
+// (the burst is over) commits at once.
+void EventJournal::post_commit(int deferrals, std::size_t seen) {
+  post_([this, alive = std::weak_ptr<int>(alive_), deferrals, seen] {
+    if (!alive.lock() || !commit_posted_) return;
+    constexpr int kMostDeferrals = 3;
+    constexpr std::size_t kGroup = 4096;
+    const std::size_t now = store_.uncommitted();
+    if (deferrals < kMostDeferrals && now > seen && now < kGroup) {
+      post_commit(deferrals + 1, now);
+      return;
+    }
+    commit();
+  });
 }
 
 double EventJournal::now() const {

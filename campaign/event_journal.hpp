@@ -64,7 +64,8 @@ class EventJournal {
   // Group commit. Once on, the journal's writes are durable only when commit() returns: the
   // loop commits before anything it recorded takes effect outside rungs (a launch, a stop, a
   // pause; TrialProcesses calls it), and `post` schedules a commit after the handler at work
-  // (one per burst of lines: a flooding trial costs one commit per read, not one per line).
+  // (one per burst of lines: a flooding trial costs one commit per few reads, not one per
+  // line; the posted commit waits up to 3 more turns of the loop while each brings events).
   // What a crash loses is therefore what had no effect yet; the trials' output files hold the
   // lines again (the runner follows them from the last recorded offset).
   void group_commits(std::function<void(std::function<void()>)> post);
@@ -92,6 +93,7 @@ class EventJournal {
   bool commit_posted_ = false;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // a posted commit outliving the journal does nothing
   void written();  // after each append: schedules or forces the group's commit
+  void post_commit(int deferrals, std::size_t seen);
   std::chrono::steady_clock::time_point started_;
   double time_offset_ = 0;  // steady clock only: what the campaign ran before a resume
 };

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include "text/safe_text.hpp"
+
 namespace rungs::campaign {
 
 std::string format_progress(const ProgressSnapshot& s) {
@@ -11,7 +13,7 @@ std::string format_progress(const ProgressSnapshot& s) {
   if (s.best) best = fmt::format("{:.4g} (trial {})", *s.best, s.best_trial.value_or(0));
   return fmt::format("[{:02d}:{:02d}] running {} | completed {} | stopped early {} | failed {} | budget {:.4g} | best {} {}",
                      seconds / 60, seconds % 60, s.running, s.completed, s.stopped, s.failed,
-                     s.budget_used, s.metric, best);
+                     s.budget_used, text::safe_text(s.metric), best);  // the metric name comes from the YAML
 }
 
 ProgressLine::ProgressLine(std::FILE* out) : out_(out), terminal_(out && isatty(fileno(out))) {}

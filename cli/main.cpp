@@ -15,20 +15,39 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "campaign/commands.hpp"
 #include "campaign/config_error.hpp"
 #include "campaign/simulation.hpp"
 #include "report/commands.hpp"
+#include "text/safe_text.hpp"
 
 namespace fs = std::filesystem;
 using namespace rungs;
 using campaign::kBadConfig, campaign::kDone, campaign::kFailure;
+
+namespace {
+
+// An error names keys and values from the campaign file or the store: its control characters
+// are shown, not obeyed (a message of several lines keeps its lines).
+void print_error(std::string_view message) {
+  std::string text;
+  for (std::size_t start = 0; start <= message.size();) {
+    const auto end = std::min(message.find('\n', start), message.size());
+    text += (start == 0 ? "" : "\n") + rungs::text::safe_text(message.substr(start, end - start));
+    start = end + 1;
+  }
+  fmt::print(stderr, "error: {}\n", text);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"rungs: multi-fidelity hyperparameter optimization with early stopping"};
@@ -106,10 +125,10 @@ int main(int argc, char** argv) {
     }
     return campaign::validate_command(file);
   } catch (const campaign::ConfigError& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
+    print_error(e.what());
     return kBadConfig;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
+    print_error(e.what());
     return kFailure;
   }
 }

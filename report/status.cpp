@@ -73,8 +73,8 @@ std::string truncate(std::string text, std::size_t width) {
 
 void print_header(const CampaignSnapshot& s, std::FILE* out) {
   const auto& info = s.info;
-  fmt::print(out, "Campaign {}{}: {} ({}), {} trial{}, elapsed {}{}, {}\n", info.name,
-             info.mode == "simulate" ? " (simulated)" : "", info.metric, info.direction, s.trials.size(),
+  fmt::print(out, "Campaign {}{}: {} ({}), {} trial{}, elapsed {}{}, {}\n", text::safe_text(info.name),
+             info.mode == "simulate" ? " (simulated)" : "", text::safe_text(info.metric), info.direction, s.trials.size(),
              s.trials.size() == 1 ? "" : "s", format_duration(s.elapsed),
              info.mode == "simulate" ? " (virtual)" : "",
              s.finished ? "finished" : "not finished (running, or interrupted)");
@@ -95,8 +95,8 @@ void print_best(const CampaignSnapshot& s, std::FILE* out) {
   }
   const auto& best = *s.best;
   const auto budget = describe_budget(best.budget);
-  fmt::print(out, "\nBest so far: trial {}, {} = {:.6g} at level {}{}\n", best.trial, s.info.metric, best.value, best.level,
-             budget.empty() ? "" : fmt::format(" ({})", budget));
+  fmt::print(out, "\nBest so far: trial {}, {} = {:.6g} at level {}{}\n", best.trial, text::safe_text(s.info.metric),
+             best.value, best.level, budget.empty() ? "" : fmt::format(" ({})", text::safe_text(budget)));
   for (const auto& [name, value] : best.params.items())
     fmt::print(out, "  {}: {}\n", text::safe_text(name), text::safe_text(describe_value(value)));
 }

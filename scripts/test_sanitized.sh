@@ -5,14 +5,14 @@
 #
 # Which suites: the decision logic and everything it stands on, where memory and arithmetic
 # bugs would hide: text, space, fidelity, optimizers (TPE, GP with Eigen), scheduler, study,
-# problems. Left out: the suites whose subject is a process tree across fork/exec (runners,
+# problems, and the store (SQLite appends, reads and the background checkpoint thread). Left out: the suites whose subject is a process tree across fork/exec (runners,
 # and campaign/report, which run `rungs`, trainers and Chromium as processes), where a
 # sanitizer cannot follow what runs after exec, and whose instrumented build (every library)
 # would alone take longer on 2 cores than the whole of CI should. Building all with
 # RUNGS_SANITIZE=ON works for a local run: cmake --build build-sanitize, then ctest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-suites=(test_text test_space test_fidelity test_optimizers test_scheduler test_study test_problems)
+suites=(test_text test_space test_fidelity test_optimizers test_scheduler test_study test_problems test_store)
 cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DRUNGS_SANITIZE=ON -DRUNGS_BUILD_BENCH=OFF \
       ${CMAKE_CXX_COMPILER_LAUNCHER:+-DCMAKE_CXX_COMPILER_LAUNCHER=$CMAKE_CXX_COMPILER_LAUNCHER} >/dev/null
 cmake --build build-sanitize -j "$(nproc)" --target "${suites[@]}"

@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "store/checkpointer.hpp"
+
 namespace rungs::store {
 
 namespace {
@@ -116,6 +118,9 @@ void configure(SQLite::Database& db) {
   db.setBusyTimeout(5000);  // a reader's snapshot never blocks the writer for long in WAL
   db.exec("PRAGMA journal_mode=WAL");
   db.exec("PRAGMA synchronous=NORMAL");
+  // After a flood grew the WAL (store/checkpointer.hpp), its file shrinks back to this when
+  // the WAL starts over.
+  db.exec("PRAGMA journal_size_limit=67108864");
 }
 
 // Test hook: RUNGS_CRASH_AFTER_EVENTS=N makes the process SIGKILL itself right after its Nth
@@ -146,7 +151,18 @@ CampaignStore::~CampaignStore() {
     // The transaction rolls back: events lost here were never carried out (commit() runs
     // before anything recorded takes effect), so the log stays consistent.
   }
+  if (checkpointer_ && db_) checkpointer_->detach(db_->getHandle());
+  // The checkpointer's thread ends first; closing the writer, the last connection of this
+  // process, then checkpoints what is left.
+  checkpointer_.reset();
 }
+
+void CampaignStore::start_checkpoints() {
+  checkpointer_ = std::make_unique<Checkpointer>(directory_ / kFileName);
+  checkpointer_->attach(db_->getHandle());
+}
+
+std::uint64_t CampaignStore::checkpoints() const { return checkpointer_ ? checkpointer_->checkpoints() : 0; }
 
 bool CampaignStore::exists(const fs::path& directory) { return fs::exists(directory / kFileName); }
 
@@ -176,6 +192,7 @@ CampaignStore CampaignStore::create(const fs::path& directory, CampaignInfo info
   transaction.commit();
   CampaignStore store(directory, std::move(db));
   store.info_ = std::move(info);
+  store.start_checkpoints();
   return store;
 }
 
@@ -188,6 +205,7 @@ CampaignStore CampaignStore::open(const fs::path& directory, bool read_only) {
   else db->setBusyTimeout(5000);
   CampaignStore store(directory, std::move(db));
   store.load_info();
+  if (!read_only) store.start_checkpoints();
   return store;
 }
 

@@ -9,7 +9,9 @@
 // Durability: journal_mode=WAL, synchronous=NORMAL. A commit is in the OS before append()
 // returns, so a crash of rungs (SIGKILL) loses nothing; a power loss can lose the last
 // commits, but the trials that produced them die with the host too and are rerun from their
-// checkpoints, so the log stays consistent with what happens next.
+// checkpoints, so the log stays consistent with what happens next. A writable store copies
+// its WAL into the database on a thread of its own (store/checkpointer.hpp): a commit never
+// waits for a disk sync, whatever else the disk is doing.
 //
 // One writer (the campaign loop); any number of readers (`rungs status`, `rungs report`,
 // sqlite3) may read while it runs. Readers use the typed reads below (rows as structs,
@@ -58,6 +60,8 @@ struct Event {
   std::int64_t seq = 0;  // position in the log, from 1; filled in by append()
 };
 
+class Checkpointer;
+
 class CampaignStore {
  public:
   static constexpr const char* kFileName = "rungs.db";
@@ -105,13 +109,18 @@ class CampaignStore {
   std::map<std::int64_t, MetricTotals> metric_totals() const;  // per trial, its reports' values
   std::vector<Curve> curves() const;                  // per trial with values, by trial
 
+  // WAL checkpoints the store's background thread has run (0 for a read-only store): tests.
+  std::uint64_t checkpoints() const;
+
  private:
   friend class ReadTransaction;
   CampaignStore(std::filesystem::path directory, std::unique_ptr<SQLite::Database> db);
   void load_info();
+  void start_checkpoints();
 
   std::filesystem::path directory_;
   std::unique_ptr<SQLite::Database> db_;
+  std::unique_ptr<Checkpointer> checkpointer_;  // writable stores; stopped before db_ closes
   // The two writes of append(), compiled once: preparing them per event cost more than the
   // write itself.
   std::unique_ptr<SQLite::Statement> insert_event_;

@@ -31,6 +31,15 @@
 //                                    child exits at once (the grandchild is orphaned); writes
 //                                    the grandchild's pid, prints "ready", then exits 0 or hangs
 //   fake_trial flood N               N report lines as fast as it can, then exits 0
+//   fake_trial score X STEPS MS      STEPS reports, one every MS ms, of a loss that depends on X
+//                                    only: (log10(X) + 2)^2 + 1/step (deterministic campaigns)
+//   fake_trial family STEPS MS [MARKER...]
+//                                    a child in its process group and a double-forked grandchild
+//                                    in a session of its own (both ignore SIGTERM and sleep
+//                                    forever), then STEPS reports, one every MS ms, then exits 0
+//                                    leaving both behind; the grandchild's pid goes to
+//                                    $RUNGS_TRIAL_DIR/grandchild.pid; extra arguments (a marker
+//                                    that tests find in /proc/PID/cmdline of all three) are ignored
 //   fake_trial lines N               "line 1".."line N", then exits 0
 //   fake_trial echo-args ARGS...     each argument as a JSON string on its own line
 //   fake_trial env NAMES...          NAME=value, or "NAME unset"
@@ -46,6 +55,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -252,6 +262,74 @@ int daemon_mode(int argc, char** argv) {
   return 0;
 }
 
+// Reports of a deterministic loss: the same X gives the same lines, run after run.
+int score(int argc, char** argv) {
+  if (argc < 5) {
+    return usage();
+  }
+  const double x = std::atof(argv[2]);
+  const int steps = std::atoi(argv[3]);
+  const auto every = std::chrono::milliseconds(std::atoi(argv[4]));
+  const double base = std::pow(std::log10(x) + 2.0, 2.0);
+  for (int step = 1; step <= steps; ++step) {
+    std::this_thread::sleep_for(every);
+    char line[128];
+    std::snprintf(line, sizeof line, "@rungs {\"step\": %d, \"loss\": %.9g}", step, base + 1.0 / step);
+    say(line);
+  }
+  return 0;
+}
+
+// A trial that leaves processes behind: one in its group, one out of its session.
+int family(int argc, char** argv) {
+  if (argc < 4) {
+    return usage();
+  }
+  const int steps = std::atoi(argv[2]);
+  const auto every = std::chrono::milliseconds(std::atoi(argv[3]));
+  const pid_t child = ::fork();
+  if (child == -1) {
+    return 1;
+  }
+  if (child == 0) {  // stays in the trial's process group
+    ::signal(SIGTERM, SIG_IGN);
+    sleep_forever();
+  }
+  int sync[2];
+  if (::pipe(sync) == -1) {
+    return 1;
+  }
+  const pid_t middle = ::fork();
+  if (middle == -1) {
+    return 1;
+  }
+  if (middle == 0) {
+    if (::fork() == 0) {  // the grandchild: a session of its own, orphaned at once
+      ::setsid();
+      ::signal(SIGTERM, SIG_IGN);
+      ::close(sync[0]);
+      const pid_t self = ::getpid();
+      [[maybe_unused]] const auto n = ::write(sync[1], &self, sizeof self);
+      ::close(sync[1]);
+      sleep_forever();
+    }
+    ::_exit(0);
+  }
+  ::close(sync[1]);
+  pid_t grandchild = -1;
+  [[maybe_unused]] const auto n = ::read(sync[0], &grandchild, sizeof grandchild);  // set up
+  ::close(sync[0]);
+  ::waitpid(middle, nullptr, 0);
+  if (const char* dir = std::getenv("RUNGS_TRIAL_DIR")) {
+    write_pid(std::string(dir) + "/grandchild.pid", grandchild);
+  }
+  for (int step = 1; step <= steps; ++step) {
+    std::this_thread::sleep_for(every);
+    say("@rungs {\"step\": " + std::to_string(step) + ", \"loss\": 0.5}");
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -333,6 +411,12 @@ int main(int argc, char** argv) {
       std::printf("@rungs {\"step\": %ld, \"loss\": 0.5}\n", step);
     }
     return 0;
+  }
+  if (mode == "score") {
+    return score(argc, argv);
+  }
+  if (mode == "family") {
+    return family(argc, argv);
   }
   if (mode == "lines" && argc >= 3) {
     const int n = std::atoi(argv[2]);
