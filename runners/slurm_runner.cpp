@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <optional>
@@ -151,6 +152,11 @@ void SlurmRunner::submit(Run& run) {
     return;
   }
   run.submitting = true;
+  if (submitting_now_ >= options_.max_submitting) {  // a burst of launches waits its turn
+    waiting_to_submit_.push_back(run.id);
+    return;
+  }
+  ++submitting_now_;
   run.record.submitting = true;
   save(run);
   ExecPlan trial;
@@ -162,8 +168,19 @@ void SlurmRunner::submit(Run& run) {
   ++sbatch_calls_;
   call_command(io_, sbatch_argv(options_.sbatch, request), trial.env, options_.command_deadline,
                [this, alive = std::weak_ptr<bool>(alive_), id = run.id](CommandResult result) {
-                 if (alive.lock()) on_submitted(id, result);
+                 if (!alive.lock()) return;
+                 --submitting_now_;
+                 on_submitted(id, result);
+                 submit_waiting();
                });
+}
+
+void SlurmRunner::submit_waiting() {
+  while (submitting_now_ < options_.max_submitting && !waiting_to_submit_.empty()) {
+    const auto id = waiting_to_submit_.front();
+    waiting_to_submit_.pop_front();
+    if (const auto run = runs_.find(id); run != runs_.end()) submit(*run->second);
+  }
 }
 
 void SlurmRunner::find_by_name(RunId id) {
@@ -181,11 +198,19 @@ void SlurmRunner::find_by_name(RunId id) {
                    return;
                  }
                  run.uncertain = false;
-                 const auto ids = parse_job_ids(result.out);
-                 if (ids.empty()) return submit(run);  // it was never submitted
+                 // Every job of the run's chain has its name: the one sought is not in the record yet.
+                 std::optional<std::string> newest;
+                 for (const auto& job : parse_job_ids(result.out))
+                   if (std::find(run.record.jobs.begin(), run.record.jobs.end(), job) == run.record.jobs.end() &&
+                       (!newest || job.size() > newest->size() || (job.size() == newest->size() && job > *newest)))
+                     newest = job;
+                 if (!newest) {
+                   run.submitting = false;
+                   return submit(run);  // it was never submitted
+                 }
                  run.submitting = false;
-                 run.job = ids.back();
-                 if (run.record.jobs.empty() || run.record.jobs.back() != run.job) run.record.jobs.push_back(run.job);
+                 run.job = *newest;
+                 run.record.jobs.push_back(run.job);
                  run.record.submitting = false;
                  save(run);
                  if (run.status.stopped) cancel({run.job});

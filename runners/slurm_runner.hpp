@@ -32,6 +32,7 @@
 //    sbatch that Slurm refuses (bad partition, account...) is a launch failure whose error
 //    is sbatch's message.
 #include <chrono>
+#include <deque>
 #include <cstddef>
 #include <filesystem>
 #include <functional>
@@ -60,6 +61,9 @@ struct SlurmRunnerOptions {
   std::chrono::milliseconds output_poll{1000};  // output files read (and limits checked)
   std::size_t max_resubmits = 20;               // jobs the cluster may end per run, then it fails
   std::chrono::milliseconds command_deadline{60000};  // one sbatch/squeue/scancel call at most
+  // sbatch calls under way at once: a burst of launches (hundreds of trials at the start of a
+  // campaign) reaches the controller a few at a time.
+  std::size_t max_submitting = 8;
   std::string sbatch = "sbatch", squeue = "squeue", scancel = "scancel";
   std::size_t max_line_bytes = std::size_t{1} << 20;
   // Warnings (Slurm unreachable, a job resubmitted after TIMEOUT): one line each, no newline.
@@ -94,6 +98,7 @@ class SlurmRunner final : public Runner {
   struct Run;
   void submit(Run& run);
   void on_submitted(RunId id, const CommandResult& result);
+  void submit_waiting();
   void find_by_name(RunId id);
   void poll();
   void on_states(const CommandResult& result);
@@ -115,6 +120,8 @@ class SlurmRunner final : public Runner {
   RunId next_id_ = 0;
   boost::asio::steady_timer poll_timer_, output_timer_;
   bool polling_ = false;  // a squeue call is under way
+  std::size_t submitting_now_ = 0;          // sbatch calls under way
+  std::deque<RunId> waiting_to_submit_;     // runs whose sbatch waits for one of them to end
   std::size_t sbatch_calls_ = 0, squeue_calls_ = 0;
 };
 
