@@ -18,6 +18,8 @@
 #include "runners/local_runner.hpp"
 #include "runners/output_follower.hpp"
 #include "runners/slurm_commands.hpp"
+#include "runners/slurm_run.hpp"
+#include "runners/slurm_job_end.hpp"
 #include "runners/slurm_run_record.hpp"
 #include "runners/supervised_launch.hpp"
 
@@ -26,21 +28,6 @@ namespace rungs::runners {
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
-struct SlurmRunner::Run {
-  RunId id = 0;
-  LaunchSpec spec;
-  RunCallbacks callbacks;
-  SlurmRunRecord record;           // what is on disk at spec.process_record
-  std::string job;                 // the current job; empty while none is known
-  bool submitting = false;         // an sbatch (or the search by name) is under way
-  bool uncertain = false;          // an sbatch may have succeeded unseen: search by name first
-  std::optional<OutputFollower> follower;
-  ExitStatus status;               // flags (stopped, timed_out, stale) gathered on the way
-  Clock::time_point launched = Clock::now();
-  std::optional<Clock::time_point> running_since, last_line;
-  int misses = 0;                  // polls that did not list the job
-  std::unique_ptr<asio::steady_timer> kill_timer;
-};
 
 namespace {
 
@@ -49,24 +36,6 @@ std::string random_suffix() {
   return fmt::format("{:08x}", std::uniform_int_distribution<std::uint32_t>()(device));
 }
 
-// The end the run's supervisor recorded for `job` ("end exit 3", "end signal 15", "end failed ...").
-std::optional<ExitStatus> recorded_end(const std::filesystem::path& record, const std::string& job) {
-  std::ifstream in(record.string() + "." + job);
-  std::string line, ends;
-  while (std::getline(in, line))
-    if (line.rfind("end ", 0) == 0) ends += line.substr(4) + "\n";
-  return parse_supervisor_status(ends).end;
-}
-
-// Lost contact, not a verdict on the job: try again later.
-bool unreachable(const CommandResult& result) {
-  if (!result.ran || result.timed_out) return true;
-  const auto text = result.err;
-  for (const char* sign : {"Unable to contact", "Socket timed out", "Connection refused", "Communication connection",
-                           "Zero Bytes were transmitted", "Slurm backup controller in standby", "Unable to resolve"})
-    if (text.find(sign) != std::string::npos) return true;
-  return false;
-}
 
 }  // namespace
 
@@ -133,118 +102,6 @@ RunId SlurmRunner::launch(LaunchSpec spec, RunCallbacks callbacks) {
   }
   schedule_poll(std::chrono::milliseconds(0));
   return r.id;
-}
-
-// sbatch (or, after a submission whose answer was lost, first a search by the run's name).
-void SlurmRunner::submit(Run& run) {
-  if (run.uncertain) {
-    run.submitting = true;
-    return find_by_name(run.id);
-  }
-  if (run.status.stopped) {  // stopped before any job was queued: nothing to cancel
-    ExitStatus status = run.status;
-    status.kind = ExitStatus::Kind::Signaled;
-    status.signal = SIGTERM;
-    status.error = "stopped before Slurm took the job";
-    asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_), id = run.id, status] {
-      if (alive.lock()) finish(id, status);
-    });
-    return;
-  }
-  run.submitting = true;
-  if (submitting_now_ >= options_.max_submitting) {  // a burst of launches waits its turn
-    waiting_to_submit_.push_back(run.id);
-    return;
-  }
-  ++submitting_now_;
-  run.record.submitting = true;
-  save(run);
-  ExecPlan trial;
-  plan_exec(run.spec, options_.program_dirs, trial);  // checked at launch
-  const auto supervisor = supervisor_plan(options_.supervisor, trial, run.spec.grace, run.record.name, {});
-  JobRequest request{run.record.name, run.spec.working_dir, run.spec.stdout_path, run.spec.stderr_path,
-                     run.spec.resources, options_.job_script, {run.spec.process_record.string()}};
-  request.script_args.insert(request.script_args.end(), supervisor.argv.begin() + 1, supervisor.argv.end());
-  ++sbatch_calls_;
-  call_command(io_, sbatch_argv(options_.sbatch, request), trial.env, options_.command_deadline,
-               [this, alive = std::weak_ptr<bool>(alive_), id = run.id](CommandResult result) {
-                 if (!alive.lock()) return;
-                 --submitting_now_;
-                 on_submitted(id, result);
-                 submit_waiting();
-               });
-}
-
-void SlurmRunner::submit_waiting() {
-  while (submitting_now_ < options_.max_submitting && !waiting_to_submit_.empty()) {
-    const auto id = waiting_to_submit_.front();
-    waiting_to_submit_.pop_front();
-    if (const auto run = runs_.find(id); run != runs_.end()) submit(*run->second);
-  }
-}
-
-void SlurmRunner::find_by_name(RunId id) {
-  ++squeue_calls_;
-  const auto& name = runs_.at(id)->record.name;
-  call_command(io_, squeue_by_name_argv(options_.squeue, name), environment_with({}), options_.command_deadline,
-               [this, alive = std::weak_ptr<bool>(alive_), id](CommandResult result) {
-                 if (!alive.lock()) return;
-                 const auto found = runs_.find(id);
-                 if (found == runs_.end()) return;
-                 Run& run = *found->second;
-                 if (!result.ok()) {
-                   warn(fmt::format("cannot ask Slurm for job {}: {}; trying again", run.record.name, result.message()));
-                   run.submitting = false;  // the next poll asks again
-                   return;
-                 }
-                 run.uncertain = false;
-                 // Every job of the run's chain has its name: the one sought is not in the record yet.
-                 std::optional<std::string> newest;
-                 for (const auto& job : parse_job_ids(result.out))
-                   if (std::find(run.record.jobs.begin(), run.record.jobs.end(), job) == run.record.jobs.end() &&
-                       (!newest || job.size() > newest->size() || (job.size() == newest->size() && job > *newest)))
-                     newest = job;
-                 if (!newest) {
-                   run.submitting = false;
-                   return submit(run);  // it was never submitted
-                 }
-                 run.submitting = false;
-                 run.job = *newest;
-                 run.record.jobs.push_back(run.job);
-                 run.record.submitting = false;
-                 save(run);
-                 if (run.status.stopped) cancel({run.job});
-               });
-}
-
-void SlurmRunner::on_submitted(RunId id, const CommandResult& result) {
-  const auto found = runs_.find(id);
-  if (found == runs_.end()) return;
-  Run& run = *found->second;
-  run.submitting = false;
-  const auto job = result.ok() ? parse_sbatch(result.out) : std::nullopt;
-  if (job) {
-    run.job = *job;
-    run.misses = 0;
-    run.record.jobs.push_back(*job);
-    run.record.submitting = false;
-    save(run);
-    if (run.status.stopped) cancel({run.job});
-    return;
-  }
-  if (unreachable(result)) {
-    // The controller may have queued it without our hearing: look for it by name first.
-    warn(fmt::format("sbatch for {} did not get through: {}; trying again", run.record.name, result.message()));
-    run.uncertain = true;
-    return;  // the next poll retries
-  }
-  ExitStatus status;
-  status.kind = ExitStatus::Kind::LaunchFailed;
-  status.error = result.ok() ? fmt::format("sbatch printed no job id: {}", result.out)
-                             : fmt::format("Slurm refused the job: {}", result.message());
-  run.record.submitting = false;
-  save(run);
-  finish(id, status);
 }
 
 void SlurmRunner::schedule_poll(std::chrono::milliseconds after) {
@@ -371,25 +228,8 @@ void SlurmRunner::job_ended(Run& run, const std::string& state, const std::strin
     if (run.callbacks.on_relaunch) run.callbacks.on_relaunch();
     return submit(run);
   }
-  ExitStatus status = run.status;
-  if (recorded) {
-    status.kind = recorded->kind;
-    status.code = recorded->code;
-    status.signal = recorded->signal;
-    status.error = recorded->error;
-  } else if (state.rfind("CANCELLED", 0) == 0) {
-    status.kind = ExitStatus::Kind::Signaled;
-    status.signal = SIGTERM;
-  } else if (reason == "JobLaunchFailure" || state == "BOOT_FAIL") {
-    status.kind = ExitStatus::Kind::LaunchFailed;
-    status.error = fmt::format("Slurm could not start job {}: {} ({})", run.job, state, reason);
-  } else {
-    status.kind = ExitStatus::Kind::Unknown;
-    status.error = state.empty() ? fmt::format("job {} is no longer known to Slurm and left no exit record", run.job)
-                                 : fmt::format("job {} ended as {} ({}) and left no exit record", run.job, state, reason);
-  }
-  if (ended_by_cluster(state) && !run.status.stopped && status.error.empty())
-    status.error = fmt::format("job {} ended with {} after {} resubmits", run.job, state, run.record.resubmits);
+  const auto status = judge_job_end(
+      run.status, JobEnd{run.job, state, reason, recorded, run.running_since.has_value(), run.record.resubmits});
   finish(run.id, status);
 }
 

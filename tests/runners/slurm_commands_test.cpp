@@ -5,10 +5,12 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 
 #include "runners/slurm_commands.hpp"
+#include "runners/slurm_job_end.hpp"
 #include "runners/slurm_run_record.hpp"
 
 using namespace rungs::runners;
@@ -95,4 +97,38 @@ TEST_CASE("runners/slurm: the run record survives a round trip and a torn file r
   std::ofstream(path) << "{\"name\": \"x\", \"jobs\": [";
   CHECK_FALSE(read_slurm_record(path));
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("runners/slurm: how a run ended, from the job's record first, then Slurm's word") {
+  ExitStatus recorded;
+  recorded.kind = ExitStatus::Kind::Exited;
+  recorded.code = 3;
+  ExitStatus none;
+  // The supervisor's record is exact, whatever Slurm says (a signal death of the batch shell
+  // reads JobLaunchFailure).
+  auto status = judge_job_end(none, JobEnd{"7", "FAILED", "JobLaunchFailure", recorded, true, 0});
+  CHECK(status.kind == ExitStatus::Kind::Exited);
+  CHECK(status.code == 3);
+  // Our scancel, before the trial could record anything: stopped by SIGTERM.
+  ExitStatus stopping;
+  stopping.stopped = true;
+  status = judge_job_end(stopping, JobEnd{"7", "CANCELLED", "None", std::nullopt, false, 0});
+  CHECK(status.kind == ExitStatus::Kind::Signaled);
+  CHECK(status.signal == SIGTERM);
+  CHECK(status.stopped);
+  // Never started (a missing output directory), versus a job seen running that left nothing.
+  CHECK(judge_job_end(none, JobEnd{"7", "FAILED", "JobLaunchFailure", std::nullopt, false, 0}).kind ==
+        ExitStatus::Kind::LaunchFailed);
+  status = judge_job_end(none, JobEnd{"7", "FAILED", "JobLaunchFailure", std::nullopt, true, 0});
+  CHECK(status.kind == ExitStatus::Kind::Unknown);
+  CHECK(status.error == "job 7 ended as FAILED (JobLaunchFailure) and left no exit record");
+  CHECK(judge_job_end(none, JobEnd{"7", "", "", std::nullopt, true, 0}).error ==
+        "job 7 is no longer known to Slurm and left no exit record");
+  // Out of resubmits: the cluster's end is the run's end, and the message says so.
+  ExitStatus killed;
+  killed.kind = ExitStatus::Kind::Signaled;
+  killed.signal = SIGTERM;
+  status = judge_job_end(none, JobEnd{"9", "TIMEOUT", "TimeLimit", killed, true, 20});
+  CHECK(status.kind == ExitStatus::Kind::Signaled);
+  CHECK(status.error == "job 9 ended with TIMEOUT after 20 resubmits");
 }
