@@ -1,33 +1,28 @@
 #include "runners/slurm_runner.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <csignal>
+#include <cstring>
 #include <fstream>
 #include <optional>
 #include <random>
-#include <sstream>
 
 #include "runners/command_call.hpp"
 #include "runners/exec_plan.hpp"
 #include "runners/local_runner.hpp"
 #include "runners/output_follower.hpp"
 #include "runners/slurm_commands.hpp"
-#include "runners/slurm_run.hpp"
 #include "runners/slurm_job_end.hpp"
-#include "runners/slurm_run_record.hpp"
-#include "runners/supervised_launch.hpp"
+#include "runners/slurm_run.hpp"
 
 namespace rungs::runners {
 
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
-
 
 namespace {
 
@@ -35,7 +30,6 @@ std::string random_suffix() {
   std::random_device device;
   return fmt::format("{:08x}", std::uniform_int_distribution<std::uint32_t>()(device));
 }
-
 
 }  // namespace
 
@@ -52,7 +46,6 @@ SlurmRunner::SlurmRunner(asio::io_context& io, SlurmRunnerOptions options)
 }
 
 SlurmRunner::~SlurmRunner() {
-  *alive_ = false;
   poll_timer_.cancel();
   output_timer_.cancel();
 }
@@ -251,7 +244,7 @@ void SlurmRunner::finish(RunId id, ExitStatus status) {
   // retry): that launch submits anew. (A crash between here and the loop recording the end
   // makes a resume run it again from its checkpoint, never lose it.)
   run.record.collected = true;
-  save(run);
+  if (!run.record.name.empty()) save(run);  // no record for a launch that failed before any job
   auto node = runs_.extract(found);
   auto on_exit = std::move(node.mapped()->callbacks.on_exit);
   if (on_exit) on_exit(status);
