@@ -27,8 +27,11 @@ TEST_CASE("slurm cluster: sbatch --parsable runs a job that writes a file, COMPL
 TEST_CASE("slurm cluster: squeue shows a running job, scancel ends it CANCELLED with ExitCode 0:15") {
   const auto dir = work_dir("cancelled");
   const auto id = submit({"--no-requeue", "--chdir", dir.string(), "-o", (dir / "%j.out").string(),
-                          "--wrap", "sleep 300"});
+                          "--wrap", "echo started > started; sleep 300"});
   wait_for_state(id, "RUNNING");
+  // RUNNING in squeue comes before the batch shell exists: a TERM sent in between reaches no
+  // process, and the job ends by KILL after KillWait (0:9). Cancel once the shell runs.
+  wait_for_file_line(dir / "started", "started");
   const auto row = run("squeue", {"-h", "-j", id, "-o", "%i|%T|%j"});
   CHECK(row.exit_code == 0);
   CHECK(trimmed(row.out) == id + "|RUNNING|wrap");

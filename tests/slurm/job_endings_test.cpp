@@ -25,15 +25,6 @@ fs::path noting_script(const fs::path& dir) {
                       "while true; do sleep 1 & wait $!; done\n");
 }
 
-void wait_for_file_line(const fs::path& file, const std::string& line) {
-  const auto until = std::chrono::steady_clock::now() + rungs::testing::deadline(std::chrono::milliseconds(2000));
-  while (read_file(file).find(line + "\n") == std::string::npos && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  REQUIRE_MESSAGE(read_file(file).find(line + "\n") != std::string::npos,
-                  file << " has no line " << line << ": '" << read_file(file) << "'");
-}
-
 }  // namespace
 
 TEST_CASE("slurm cluster: a node set down ends its running job NODE_FAIL, and the node returns by itself") {

@@ -127,4 +127,15 @@ inline std::string job_field(const std::string& id, const std::string& field) {
   return line.substr(begin, line.find_first_of(" \n", begin) - begin);
 }
 
+// Waits until `file` holds the line `line` (a job's script writes it once it really runs);
+// fails the test, showing the file, after a deadline.
+inline void wait_for_file_line(const fs::path& file, const std::string& line) {
+  const auto until = std::chrono::steady_clock::now() + deadline(std::chrono::milliseconds(2000));
+  while (read_file(file).find(line + "\n") == std::string::npos && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  REQUIRE_MESSAGE(read_file(file).find(line + "\n") != std::string::npos,
+                  file << " has no line " << line << ": '" << read_file(file) << "'");
+}
+
 }  // namespace rungs::testing::slurm
