@@ -13,7 +13,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 suites=(test_text test_space test_fidelity test_optimizers test_scheduler test_study test_problems)
-cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DRUNGS_SANITIZE=ON -DRUNGS_BUILD_BENCH=OFF \
+# -g1 (line tables, all that the reports' stack traces need) instead of Debug's full -g: a third
+# less compile time (docs/benchmarks.md, "Build and CI time").
+cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DRUNGS_SANITIZE=ON -DRUNGS_BUILD_BENCH=OFF \
       ${CMAKE_CXX_COMPILER_LAUNCHER:+-DCMAKE_CXX_COMPILER_LAUNCHER=$CMAKE_CXX_COMPILER_LAUNCHER} >/dev/null
 cmake --build build-sanitize -j "$(nproc)" --target "${suites[@]}"
 export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0
