@@ -3,7 +3,7 @@
 # build time goes on a shared machine (wall time per step would measure the other users too).
 # Appends one line per step to $RUNGS_CPU_LOG: user seconds, system seconds, wall seconds,
 # the output file. Use it in a separate build directory without ccache:
-#   cmake -S . -B build-time -G Ninja -DCMAKE_BUILD_TYPE=Release \
+#   cmake -S . -B build-time -DCMAKE_BUILD_TYPE=Release \
 #         -DCMAKE_CXX_COMPILER_LAUNCHER="$PWD/scripts/cpu_launcher.sh" \
 #         -DCMAKE_CXX_LINKER_LAUNCHER="$PWD/scripts/cpu_launcher.sh"
 #   RUNGS_CPU_LOG=$PWD/build-time/cpu.log cmake --build build-time
