@@ -200,8 +200,8 @@ void Dispatcher::on_line(ActiveRun& run, std::string_view line, std::optional<st
   const auto parsed = parser_.parse(line);
   const auto* report = std::get_if<runners::Report>(&parsed);
   auto& repeats = trials_.at(run.job.trial).repeats;
-  const nlohmann::json step = report && report->step ? nlohmann::json(*report->step) : nlohmann::json();
-  const nlohmann::json metrics = report ? metrics_of(*report) : nlohmann::json();
+  nlohmann::json step = report && report->step ? nlohmann::json(*report->step) : nlohmann::json();
+  nlohmann::json metrics = report ? metrics_of(*report) : nlohmann::json();
   if (run.relaunched && report && repeats.is_repeat(step, metrics)) return;  // printed again
   ++run.line_number;
   if (const auto* error = std::get_if<runners::ParseError>(&parsed)) {
@@ -215,7 +215,7 @@ void Dispatcher::on_line(ActiveRun& run, std::string_view line, std::optional<st
   std::optional<double> numeric_step;
   if (report->step) numeric_step = static_cast<double>(*report->step);
   const bool has_metric = note_report(run, numeric_step, metrics);
-  auto event = events_.report(now(), run, step, metrics, has_metric);
+  auto event = events_.report(now(), run, std::move(step), std::move(metrics), has_metric);
   if (end) event.data["offset"] = *end;  // where a relaunch after a crash reads on
   write(std::move(event), run.job.trial);
   if (has_metric && decide(run, numeric_step)) maybe_pause(run, numeric_step);

@@ -9,11 +9,12 @@
 // when the trial starts from scratch (fidelity::run_start is not Resume), where its steps
 // count from the start again.
 //
-// A report is a repeat when its step is below the latest recorded step, or when that same
-// step was recorded with the same metric names (a trainer that prints a train line and an
-// eval line per step prints both again). Reports without a step repeat only as identical
-// step-less keys. Values do not matter: a re-run from a checkpoint may differ in the last
-// digits. Pure: no I/O.
+// A report is a repeat when its step is below the highest recorded step, or when it is at that
+// step with metric names recorded there already (a trainer that prints a train line and an
+// eval line per step prints both again). Reports without a step repeat only with the metric
+// names of an earlier step-less report. Values do not matter: a re-run from a checkpoint may
+// differ in the last digits. Only the highest step's names are kept (every lower step repeats
+// anyway), so the filter stays small however long the trial reports. Pure: no I/O.
 #include <optional>
 #include <set>
 #include <string>
@@ -32,11 +33,12 @@ class RepeatFilter {
   bool is_repeat(const nlohmann::json& step, const nlohmann::json& metrics) const;
 
  private:
-  // "step|name,name,": what makes a report the same report again.
-  static std::string key(const nlohmann::json& step, const nlohmann::json& metrics);
+  // "name,name,": with the step, what makes a report the same report again.
+  static std::string names(const nlohmann::json& metrics);
 
-  std::set<std::string> seen_;
-  std::optional<double> latest_step_;
+  std::optional<double> highest_step_;
+  std::set<std::string> names_at_highest_;  // metric names recorded at highest_step_
+  std::set<std::string> stepless_;          // metric names of the reports without a step
 };
 
 }  // namespace rungs::campaign

@@ -33,14 +33,14 @@ store::Event RunEvents::launch(double now, const ActiveRun& run) const {
                     {"cost", fidelity::run_cost(spec_.ladder, job.budget, job.resume_from)}});
 }
 
-store::Event RunEvents::report(double now, const ActiveRun& run, const nlohmann::json& step, const nlohmann::json& metrics,
+store::Event RunEvents::report(double now, const ActiveRun& run, nlohmann::json step, nlohmann::json metrics,
                         bool has_metric) const {
   return run_event(now, store::EventKind::Report, run,
                    {{"level", run.job.budget.level},
                     {"line", run.line_number},
-                    {"step", step},
+                    {"step", std::move(step)},
                     {"value", has_metric ? value_json(run.value) : nlohmann::json()},
-                    {"metrics", metrics}});
+                    {"metrics", std::move(metrics)}});
 }
 
 store::Event RunEvents::stop_decision(double now, const ActiveRun& run) const {

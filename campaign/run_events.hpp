@@ -24,7 +24,7 @@ class RunEvents {
   store::Event launch(double now, const ActiveRun& run) const;
   // `step` a number or null, `metrics` a JSON object; `has_metric`: the campaign's metric is
   // among them (run.value is then its value).
-  store::Event report(double now, const ActiveRun& run, const nlohmann::json& step, const nlohmann::json& metrics,
+  store::Event report(double now, const ActiveRun& run, nlohmann::json step, nlohmann::json metrics,
                bool has_metric) const;
   store::Event stop_decision(double now, const ActiveRun& run) const;
   // A run's end with `value` (minimized; NaN when missing) and `failure` (empty: none).

@@ -250,11 +250,12 @@ std::int64_t CampaignStore::append(Event event, const TrialRow* trial) {
   auto& insert = *insert_event_;
   insert.reset();
   insert.clearBindings();
+  const std::string data = dump(event.data);
   insert.bind(1, event.time);
-  insert.bind(2, to_string(event.kind));
+  insert.bindNoCopy(2, to_string(event.kind));  // static text; `data` outlives exec()
   if (event.trial) insert.bind(3, *event.trial);
   if (event.run) insert.bind(4, *event.run);
-  insert.bind(5, dump(event.data));
+  insert.bindNoCopy(5, data);
   insert.exec();
   const auto seq = db_->getLastInsertRowid();
   if (own) {
