@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Installs what rungs needs to build, test and run its examples (Debian 12, as root or with
-# sudo). Idempotent: when every package is already there it returns at once.
+# Installs with apt-get what rungs needs (Debian 12, as root or with sudo). Idempotent: when
+# every package is already there it returns at once.
+#   bash scripts/setup.sh         what building rungs and running the quickstart need
+#   bash scripts/setup.sh --all   also what the test suite and examples/02 need: Chromium,
+#                                 PyTorch with Fashion-MNIST (about 600 MB), Slurm and munge
 set -euo pipefail
 
 packages=(
@@ -9,11 +12,18 @@ packages=(
   nlohmann-json3-dev libcli11-dev zlib1g-dev
   libmuparser-dev                       # budget.cost formulas (fidelity/cost_model.hpp)
   libsqlitecpp-dev sqlite3               # campaign storage (rungs.db) and the sqlite3 shell
-  chromium                              # the browser test of `rungs report`
   python3 procps
-  python3-torch dataset-fashion-mnist   # examples/02_image_resolution (about 600 MB)
-  slurmctld slurmd slurm-client munge   # the one-node cluster of the Slurm tests (scripts/slurm_cluster.sh)
 )
+case "${1:-}" in
+  "") ;;
+  --all)
+    packages+=(
+      chromium                              # the browser test of `rungs report`
+      python3-torch dataset-fashion-mnist   # examples/02_image_resolution (about 600 MB)
+      slurmctld slurmd slurm-client munge   # the one-node cluster of the Slurm tests (scripts/slurm_cluster.sh)
+    ) ;;
+  *) echo "usage: bash scripts/setup.sh [--all]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
