@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "runners/exec_plan.hpp"
+#include "runners/local_run.hpp"
 #include "runners/file_watch.hpp"
 #include "runners/group_leader.hpp"
 #include "runners/leftovers.hpp"
@@ -31,55 +32,6 @@ namespace {
 // Without inotify (out of watches), how often a run's output file is read.
 constexpr std::chrono::milliseconds kOutputPollInterval{20};
 }  // namespace
-
-struct LocalRunner::Run {
-  Run(asio::io_context& io, const LaunchSpec& spec)
-      : status_pipe(io),
-        timeout_timer(io),
-        heartbeat_timer(io),
-        poll_timer(io),
-        started(Clock::now()),
-        grace(spec.grace),
-        limits(spec.timeout, spec.heartbeat, started) {}
-
-  RunId id = 0;
-  LocalRunner* owner = nullptr;  // nulled when the runner dies: late handlers then do nothing
-  RunCallbacks callbacks;
-  std::shared_ptr<GroupLeader> supervisor;  // set once it started
-  UniqueFd control;                         // commands to the supervisor
-  std::string token;                        // RUNGS_RUN_TOKEN of the run's processes
-
-  asio::readable_pipe status_pipe;  // the supervisor's status lines
-  std::array<char, 512> status_chunk{};
-  std::string status_text;
-  std::optional<OutputFollower> output;
-  FileWatch::Handle watch = 0;
-  bool reading = false;  // a read_output() is posted
-
-  asio::steady_timer timeout_timer;
-  asio::steady_timer heartbeat_timer;  // see RunLimits
-  asio::steady_timer poll_timer;       // output polling when inotify cannot watch the file
-  Clock::time_point started;
-  std::chrono::milliseconds grace;
-  RunLimits limits;
-  // Each arming of a timer gets a new generation: a completion of an earlier arming, already
-  // queued when pause() cancelled the timer, must not count.
-  std::uint64_t timeout_generation = 0;
-  std::uint64_t heartbeat_generation = 0;
-
-  int trial_pid = -1;
-  bool exited = false;       // supervisor reaped (or never started)
-  bool status_eof = false;   // the supervisor's status pipe is done
-  bool output_done = false;  // the output file is read to its end after the exit
-  bool finished = false;
-  ExitStatus status;
-
-  bool command(char c) const { return control && send_command(control.get(), c); }
-  // Whether pause/resume/stop may still act: not exiting, not being stopped.
-  bool controllable() const {
-    return supervisor && supervisor->pid() > 0 && !exited && !status.stopped;
-  }
-};
 
 LocalRunner::LocalRunner(asio::io_context& io, LocalRunnerOptions options)
     : io_(io), options_(std::move(options)), watch_(std::make_unique<FileWatch>(io)) {
