@@ -33,7 +33,7 @@ space:
 budget: {min: 1, max: 3, dimensions: {epochs: {type: int, growth: continued, min: 1, max: 3}}}
 scheduler: {type: successive_halving, eta: 3, max_concurrent: 2}
 trial:
-  command: [/usr/bin/python3, trial.py]
+  command: [/usr/bin/python3, "{campaign_dir}/trial.py"]
 YAML
 
 clean_env=(env -u PYTHONPATH PATH=/usr/bin:/bin HOME="$tmp")
