@@ -26,6 +26,9 @@ struct ActiveRun {
   nlohmann::json last_report;   // the metrics of its last report of the metric; null before
   bool stop_requested = false;  // the scheduler decided to stop it
   double started = 0;           // campaign seconds
+  double charged = 0;           // its budget charge: fidelity::run_cost, or retrained_cost
+  bool step_checked = false;    // its first report with a step was judged (retrain_check.hpp)
+  bool retrained = false;       // it was told to resume and trained from the start instead
   // Started again from a checkpoint after its process was lost (the campaign was interrupted,
   // a kept paused process was ended): reports the trial already made are dropped.
   bool relaunched = false;

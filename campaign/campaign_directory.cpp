@@ -35,8 +35,22 @@ fs::path output_directory(const CampaignSpec& spec, const std::string& flag, boo
   fs::path output;
   if (!flag.empty()) output = flag;
   else if (!spec.output.empty() && !simulated) output = spec.output;
-  else output = fs::path("runs") / fmt::format("{}-{}{}", spec.name, simulated ? "sim-" : "", timestamp());
+  else
+    return claim_new_directory(
+        fs::absolute(fs::path("runs") / fmt::format("{}-{}{}", spec.name, simulated ? "sim-" : "", timestamp()))
+            .lexically_normal());
   return fs::absolute(output).lexically_normal();
+}
+
+fs::path claim_new_directory(const fs::path& wanted) {
+  if (wanted.has_parent_path()) fs::create_directories(wanted.parent_path());
+  for (unsigned suffix = 1;; ++suffix) {
+    auto candidate = wanted;
+    if (suffix > 1) candidate += fmt::format("-{}", suffix);
+    std::error_code ec;
+    if (fs::create_directory(candidate, ec)) return candidate;  // false with no error: it exists
+    if (ec && ec != std::errc::file_exists) throw fs::filesystem_error("cannot create the results directory", candidate, ec);
+  }
 }
 
 std::vector<store::ParameterInfo> describe_space(const space::SearchSpace& space) {

@@ -19,8 +19,16 @@ std::vector<store::ParameterInfo> describe_space(const space::SearchSpace& space
 store::LadderInfo describe_ladder(const fidelity::BudgetLadder& ladder);
 
 // The results directory, absolute: `flag` (--output) if given, else the campaign's `output:`
-// (real runs only), else runs/NAME-TIMESTAMP (runs/NAME-sim-TIMESTAMP for a simulation).
+// (real runs only), else runs/NAME-TIMESTAMP (runs/NAME-sim-TIMESTAMP for a simulation),
+// which is created here, new (claim_new_directory): two campaigns started in the same second
+// get a folder each.
 std::filesystem::path output_directory(const CampaignSpec& spec, const std::string& flag, bool simulated);
+
+// Creates a new, empty directory: `wanted`, or `wanted`-2, -3, ... when that name exists,
+// each tried with one mkdir (atomic: of several processes claiming the same name, one gets
+// it, the others the next). Parents are created. Returns the directory it made; throws
+// std::filesystem::filesystem_error when mkdir fails otherwise (no permission, ...).
+std::filesystem::path claim_new_directory(const std::filesystem::path& wanted);
 
 // Creates `output` (which must be empty or missing) for `spec`: campaign.yaml and rungs.db,
 // whose campaign row records the space and the ladder (describe_space, describe_ladder).

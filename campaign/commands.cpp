@@ -15,6 +15,7 @@
 #include "campaign/program_check.hpp"
 #include "campaign/slurm_check.hpp"
 #include "runners/local_runner.hpp"
+#include "runners/program_lookup.hpp"
 #include "runners/slurm_runner.hpp"
 #include "store/store.hpp"
 #include "text/safe_text.hpp"
@@ -41,9 +42,28 @@ std::string human_duration(double seconds) {
   return fmt::format("{:.1f} days", seconds / 86400);
 }
 
+// How to call this rungs again, as a command that works pasted: "rungs" when $PATH finds this
+// very binary, else its path (relative to the current directory when it is inside it, e.g.
+// build/bin/rungs).
+std::string own_command() {
+  std::error_code ec;
+  const auto exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return "rungs";
+  try {
+    const auto found = runners::resolve_program("rungs", {});
+    if (fs::equivalent(found, exe, ec)) return "rungs";
+  } catch (const std::exception&) {
+    // not on PATH
+  }
+  const auto relative = exe.lexically_relative(fs::current_path(ec));
+  if (!ec && !relative.empty() && *relative.begin() != "..")  // with a '/': a bare name would search PATH
+    return relative.has_parent_path() ? relative.string() : "./" + relative.string();
+  return exe.string();
+}
+
 void print_results_hint(const fs::path& output) {
   fmt::print("Results in {}\n", output.string());
-  fmt::print("Look at them: rungs status {0} | rungs report {0} | rungs export {0}\n", output.string());
+  fmt::print("Look at them: {0} status {1} | {0} report {1} | {0} export {1}\n", own_command(), output.string());
 }
 
 // The runner the campaign's `runner:` section asks for.
@@ -75,8 +95,8 @@ int run_real(const CampaignSpec& spec, store::CampaignStore& store, const RunFla
   options.progress = &progress;
   const auto outcome = run_campaign(spec, *scheduler, runner, io, store, options);
   if (outcome.interrupted) {
-    fmt::print(stderr, "Interrupted: every trial was stopped. Results so far in {}; go on with `rungs resume {}`\n",
-               output.string(), output.string());
+    fmt::print(stderr, "Interrupted: every trial was stopped. Results so far in {}; go on with `{} resume {}`\n",
+               output.string(), own_command(), output.string());
     return kInterrupted;
   }
   print_best(spec, outcome, output);
@@ -155,6 +175,15 @@ int simulate_command(const std::string& file, const RunFlags& flags, SimulationO
   options.seed = seed.value_or(spec.seed);
   const auto output = output_directory(spec, flags.output, /*simulated=*/true);
   const auto lock = lock_directory(output);
+  if (options.epoch_seconds == 0) {  // not given: the campaign's default, decided before it is stored
+    options.epoch_seconds = default_epoch_seconds(spec);
+    // A simulation resumed keeps its virtual epoch: a trial.timeout changed meanwhile (which a
+    // resume allows) must not change it.
+    if (store::CampaignStore::exists(output)) {
+      const auto stored = store::CampaignStore::open(output, /*read_only=*/true).info().options;
+      if (stored.is_object() && stored.value("epoch_seconds", 0.0) > 0) options.epoch_seconds = stored["epoch_seconds"];
+    }
+  }
   auto store = open_campaign_directory(spec, output, "simulate", to_json(options));
   return run_simulated(spec, store, flags, options);
 }

@@ -31,7 +31,8 @@ CampaignSpec load_checked_campaign(const std::string& file);
 
 int run_command(const std::string& file, const RunFlags& flags);
 // `rungs simulate FILE`: the campaign on virtual workers with synthetic trials. `seed` is the
-// landscape's seed (default: the campaign's).
+// landscape's seed (default: the campaign's); options.epoch_seconds 0 means the campaign's
+// default_epoch_seconds (simulation.hpp).
 int simulate_command(const std::string& file, const RunFlags& flags, SimulationOptions options,
                      std::optional<std::uint64_t> seed);
 // `rungs resume DIR`: goes on with the campaign in DIR as it was started (real or simulated).

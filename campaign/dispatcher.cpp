@@ -8,6 +8,7 @@
 #include <csignal>
 #include <limits>
 
+#include "campaign/retrain_check.hpp"
 #include "campaign/run_end.hpp"
 #include "campaign/signal_pause.hpp"
 #include "campaign/trial_launch.hpp"
@@ -34,7 +35,8 @@ Dispatcher::Dispatcher(const CampaignSpec& spec, scheduler::Scheduler& scheduler
       processes_(runner, io, *this, spec.trial.max_paused), trials_(spec.ladder), events_(spec),
       signals_(io), ticker_(io),
       parser_(spec.trial.report_format == ReportFormat::Json ? runners::ReportParser()
-                                                              : runners::ReportParser::regex(spec.trial.report_pattern)) {
+                                                              : runners::ReportParser::regex(spec.trial.report_pattern)),
+      limits_(campaign_limits(spec)) {
   std::filesystem::create_directories(options.output / "trials");
   warnings_log_.open(options.output / "warnings.log", std::ios::app);
   journal_.on_replay_end([this] { relaunch_runs_out(); });
@@ -68,6 +70,7 @@ CampaignOutcome Dispatcher::run() {
   outcome.interrupted = interrupted_;
   outcome.best = best_;
   outcome.totals = snapshot();
+  outcome.totals.finished = !interrupted_;
   if (options_.progress) options_.progress->finish(outcome.totals);
   return outcome;
 }
@@ -104,8 +107,9 @@ void Dispatcher::interrupt() {
 
 void Dispatcher::launch(scheduler::Job job) {
   trials_.open(job);
-  budget_used_ += fidelity::run_cost(spec_.ladder, job.budget, job.resume_from);
   auto run = std::make_unique<ActiveRun>();
+  run->charged = fidelity::run_cost(spec_.ladder, job.budget, job.resume_from);
+  budget_used_ += run->charged;
   run->run_number = ++runs_launched_;
   run->job = std::move(job);
   run->trial_dir = trial_directory(options_.output, run->job.trial);
@@ -222,6 +226,7 @@ void Dispatcher::on_line(ActiveRun& run, std::string_view line, std::optional<st
 }
 
 bool Dispatcher::note_report(ActiveRun& run, std::optional<double> step, const nlohmann::json& metrics) {
+  if (step && !run.step_checked) check_resumed(run, *step);
   const auto metric = metrics.find(spec_.metric.name);
   if (metric == metrics.end()) return false;
   const double reported = metric->is_number() ? metric->get<double>() : kMissing;  // null: NaN/inf
@@ -233,6 +238,26 @@ bool Dispatcher::note_report(ActiveRun& run, std::optional<double> step, const n
     record.last_step = step.value_or(static_cast<double>(run.line_number));
   }
   return true;
+}
+
+void Dispatcher::check_resumed(ActiveRun& run, double first_step) {
+  run.step_checked = true;
+  auto& record = trials_.at(run.job.trial);
+  if (run.relaunched || run.attempts > 1 || !retrains_from_start(spec_.ladder, run.job, first_step, record.last_step))
+    return;
+  const double cost = retrained_cost(spec_.ladder, run.job);
+  budget_used_ += cost - run.charged;
+  run.charged = cost;
+  run.retrained = true;
+  if (record.retrain_warned) return;
+  record.retrain_warned = true;  // replayed too: a resumed campaign does not warn again
+  if (!journal_.replaying())  // a warning is recorded once, live (the replay skips warnings)
+    warn(run.job.trial, run.run_number,
+         fmt::format("trial {} run {}: told to resume (RUNGS_RESUME=1) after step {:g}, it reported step {:g} "
+                     "again: it ignored RUNGS_RESUME and trained from the start; charged {:g} (a fresh run) "
+                     "instead of {:g}. Load the checkpoint when RUNGS_RESUME=1 (docs/fidelity.md)",
+                     run.job.trial, run.run_number, *record.last_step, first_step, cost,
+                     fidelity::run_cost(spec_.ladder, run.job.budget, run.job.resume_from)));
 }
 
 bool Dispatcher::decide(ActiveRun& run, std::optional<double> step) {
@@ -289,6 +314,8 @@ void Dispatcher::apply_exit(scheduler::TrialId trial, const std::string& failure
   auto node = active_.extract(trial);
   processes_.run_ended(trial);
   const ActiveRun& run = *node.mapped();
+  budget_done_ += run.charged;
+  units_done_ += run.job.budget.units;
   auto& record = trials_.at(trial);
   const bool failed = !failure.empty();
   if (failed) record.last_failure = failure;
@@ -342,15 +369,17 @@ ProgressSnapshot Dispatcher::snapshot() const {
   ProgressSnapshot s;
   s.elapsed = std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(now()));
   s.running = active_.size();
-  for (const auto& [id, record] : trials_.trials()) {
-    switch (scheduler_.state(id)) {
-      case scheduler::TrialState::Completed: ++s.completed; break;
-      case scheduler::TrialState::Stopped: ++s.stopped; break;
-      case scheduler::TrialState::Failed: ++s.failed; break;
-      default: break;
-    }
-  }
+  // The states as last recorded: sync_states() records every change after each run's end.
+  s.waiting = trials_.count(scheduler::TrialState::Waiting);
+  s.completed = trials_.count(scheduler::TrialState::Completed);
+  s.stopped = trials_.count(scheduler::TrialState::Stopped);
+  s.failed = trials_.count(scheduler::TrialState::Failed);
+  s.trial_limit = limits_.trials;
   s.budget_used = budget_used_;
+  s.budget_done = budget_done_;
+  s.units_done = units_done_;
+  s.budget_planned = limits_.budget;
+  s.units_limit = limits_.units;
   s.metric = spec_.metric.name;
   if (best_) s.best = best_->value, s.best_trial = best_->trial;
   return s;

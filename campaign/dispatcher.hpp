@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "campaign/active_run.hpp"
+#include "campaign/campaign_limits.hpp"
 #include "campaign/campaign_loop.hpp"
 #include "campaign/event_journal.hpp"
 #include "campaign/run_events.hpp"
@@ -79,6 +80,9 @@ class Dispatcher final : private ProcessListener {
   // What a report says about the run and its trial, live or replayed. False for a report
   // without the campaign's metric (e.g. a train-only line): it informs no decision.
   bool note_report(ActiveRun& run, std::optional<double> step, const nlohmann::json& metrics);
+  // A resumed run whose first step repeats its trial's steps retrained from the start: it is
+  // charged a fresh run, with one warning per trial (retrain_check.hpp). Live and replayed.
+  void check_resumed(ActiveRun& run, double first_step);
   // The scheduler's decision on the run's latest value; a Stop is recorded, then carried
   // out. Returns false when the run is to stop.
   bool decide(ActiveRun& run, std::optional<double> step);
@@ -120,7 +124,10 @@ class Dispatcher final : private ProcessListener {
   scheduler::Incumbent incumbent_;
   std::optional<BestResult> best_;  // the incumbent's details
   std::int64_t runs_launched_ = 0;
-  double budget_used_ = 0;
+  double budget_used_ = 0;  // charged at launch
+  CampaignLimits limits_;   // what the progress line measures the work done against
+  double budget_done_ = 0;  // the charges of the runs that ended
+  double units_done_ = 0;   // and their scheduler units
   bool interrupted_ = false;
   bool finished_ = false;  // the event loop is to end: nothing re-arms the ticker
 };

@@ -51,7 +51,7 @@ store::Event RunEvents::exit(double now, const ActiveRun& run, double value, con
                       const std::string& failure, bool paused) const {
   using Kind = runners::ExitStatus::Kind;
   const auto null = nlohmann::json();
-  return run_event(now, store::EventKind::Exit, run,
+  auto event = run_event(now, store::EventKind::Exit, run,
                    {{"value", failure.empty() ? value_json(value) : null},
                     {"stopped_by_scheduler", run.stop_requested},
                     {"paused", paused},
@@ -62,6 +62,9 @@ store::Event RunEvents::exit(double now, const ActiveRun& run, double value, con
                     {"failure", failure.empty() ? null : nlohmann::json(failure)},
                     {"attempts", run.attempts},
                     {"seconds", now - run.started}});
+  // Charged more than at its launch (retrain_check.hpp): the `runs` view's cost reads this.
+  if (run.retrained) event.data["cost"] = run.charged;
+  return event;
 }
 
 store::Event RunEvents::retry(double now, const ActiveRun& run, const std::string& failure) const {

@@ -210,6 +210,21 @@ struct Model {
 
 }  // namespace
 
+double default_epoch_seconds(const CampaignSpec& spec) {
+  constexpr double kEpochSeconds = 60;
+  const double timeout = static_cast<double>(spec.trial.timeout.count()) / 1000;
+  if (!(timeout > 0)) return kEpochSeconds;
+  const auto& top = spec.ladder.at(spec.ladder.levels() - 1);
+  double steps = spec.ladder.max_units();
+  bool continued = false;  // the dimension the model follows: "epochs", else the first Continued one
+  for (const auto& dim : spec.ladder.dimensions())
+    if (dim.growth == fidelity::Growth::Continued && (!continued || dim.name == "epochs")) {
+      steps = top.values.at(dim.name);
+      continued = true;
+    }
+  return std::min(kEpochSeconds, timeout / (3 * std::max(steps, 1.0)));
+}
+
 runners::TrialModel synthetic_trials(const CampaignSpec& spec, const SimulationOptions& options) {
   if (!(options.epoch_seconds > 0) || !std::isfinite(options.epoch_seconds))
     throw std::invalid_argument(fmt::format("epoch_seconds must be a positive number (got {})", options.epoch_seconds));

@@ -63,6 +63,14 @@ struct SimulationOptions {
   std::size_t workers = 0;     // run_simulation: virtual workers; 0 = scheduler.max_concurrent
 };
 
+// The virtual epoch `rungs simulate` uses when --epoch-seconds is not given: 60 s, or less
+// when the campaign has a trial.timeout that a mean run at the top budget would not fit in
+// at 60 s per epoch: then a third of the timeout over the top run's epochs (the top value of
+// the Continued dimension; the top units without one). A third, because m(z) above exceeds 3
+// for under 1 % of configurations (cost_spread 0.5): the timeout then stops only the
+// slowest outliers, as a timeout set for the real trainer would.
+double default_epoch_seconds(const CampaignSpec& spec);
+
 // The synthetic trials described above for `spec`'s space, ladder and metric. The model reads
 // the launch's RUNGS_PARAMS, RUNGS_BUDGET, RUNGS_LEVEL, RUNGS_RESUME and RUNGS_TRIAL_ID; a
 // launch it cannot read throws (the runner reports it as a launch failure). Throws

@@ -5,6 +5,8 @@
 
 namespace rungs::campaign {
 
+static_assert(static_cast<std::size_t>(scheduler::TrialState::Failed) == 4, "TrialBook::counts_ has one slot per state");
+
 TrialRecord& TrialBook::open(const scheduler::Job& job) {
   auto& record = trials_[job.trial];
   if (!record.state || !is_settled(*record.state)) unsettled_.insert(job.trial);
@@ -17,7 +19,10 @@ TrialRecord& TrialBook::open(const scheduler::Job& job) {
 }
 
 void TrialBook::set_state(scheduler::TrialId trial, scheduler::TrialState state) {
-  trials_.at(trial).state = state;
+  auto& recorded = trials_.at(trial).state;
+  if (recorded) --counts_.at(static_cast<std::size_t>(*recorded));
+  ++counts_.at(static_cast<std::size_t>(state));
+  recorded = state;
   if (is_settled(state)) unsettled_.erase(trial);
   else unsettled_.insert(trial);
 }

@@ -9,6 +9,7 @@
 // its losers). Only unsettled trials are checked then (not yet recorded as completed,
 // stopped or failed): the work per event does not grow with the number of finished trials.
 // A settled trial that is launched again (set_state(Running)) is watched again.
+#include <array>
 #include <cstddef>
 #include <map>
 #include <optional>
@@ -34,6 +35,7 @@ struct TrialRecord {
   std::string last_failure;
   std::optional<scheduler::TrialState> state;  // as last written to the store
   RepeatFilter repeats;                   // the reports recorded since it last started from scratch
+  bool retrain_warned = false;            // warned that it ignored RUNGS_RESUME (retrain_check.hpp)
 };
 
 class TrialBook {
@@ -58,6 +60,10 @@ class TrialBook {
   // The trial's row as of campaign second `now`.
   store::TrialRow row(scheduler::TrialId trial, double now) const;
 
+  // How many trials were last recorded in `state`: kept on every set_state(), so the
+  // progress line's counts cost nothing per tick however many trials the campaign has.
+  std::size_t count(scheduler::TrialState state) const { return counts_.at(static_cast<std::size_t>(state)); }
+
   // Trials by id, for totals.
   const std::map<scheduler::TrialId, TrialRecord>& trials() const { return trials_; }
 
@@ -67,6 +73,7 @@ class TrialBook {
   const fidelity::BudgetLadder& ladder_;
   std::map<scheduler::TrialId, TrialRecord> trials_;
   std::set<scheduler::TrialId> unsettled_;
+  std::array<std::size_t, 5> counts_{};  // by scheduler::TrialState
 };
 
 }  // namespace rungs::campaign

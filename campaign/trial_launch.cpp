@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <set>
 
@@ -82,7 +83,25 @@ runners::LaunchSpec prepare_launch(const CampaignSpec& spec, const scheduler::Jo
   launch.env["RUNGS_LEVEL"] = std::to_string(job.budget.level);
   launch.env["RUNGS_RESUME"] = std::to_string(int{resume});
   launch.env["RUNGS_PARAMS_FILE"] = (trial_dir / "params.json").string();
+  if (const auto helper = python_helper_directory(); !helper.empty()) {
+    // The trial's own modules first: a rungs_trial.py of its own wins.
+    const auto own = launch.env.find("PYTHONPATH");
+    const char* inherited = std::getenv("PYTHONPATH");
+    std::string path = own != launch.env.end() ? own->second : inherited ? inherited : "";
+    launch.env["PYTHONPATH"] = path.empty() ? helper.string() : path + ":" + helper.string();
+  }
   return launch;
+}
+
+std::filesystem::path python_helper_directory() {
+  static const std::filesystem::path directory = [] {
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec) return std::filesystem::path();
+    auto helper = (exe.parent_path() / ".." / "share" / "rungs" / "python").lexically_normal();
+    return std::filesystem::exists(helper / "rungs_trial.py", ec) ? helper : std::filesystem::path();
+  }();
+  return directory;
 }
 
 }  // namespace rungs::campaign

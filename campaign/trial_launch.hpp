@@ -28,7 +28,14 @@ std::filesystem::path trial_directory(const std::filesystem::path& output, sched
 // dimension's `env`), plus whatever variables a custom kind adds. RUNGS_RESUME (and
 // {resume}) is 1 only when fidelity::run_start says Resume: a promotion that changes a
 // rerun-on-change dimension starts over (0) in the same trial directory.
+// PYTHONPATH ends with python_helper_directory() (after the trial's own PYTHONPATH, from
+// trial.env or rungs' environment): a Python trial can `import rungs_trial` as it is.
 runners::LaunchSpec prepare_launch(const CampaignSpec& spec, const scheduler::Job& job,
                                    const std::filesystem::path& trial_dir);
+
+// Where the Python trial helper (client/rungs_trial.py) is, found from the running binary:
+// BIN/../share/rungs/python, both in a build tree (CMake copies it there) and installed
+// (cmake --install puts it there); empty if it is in neither.
+std::filesystem::path python_helper_directory();
 
 }  // namespace rungs::campaign

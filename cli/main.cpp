@@ -60,13 +60,15 @@ int main(int argc, char** argv) {
   run->add_flag("-q,--quiet", flags.quiet, "No progress line");
 
   campaign::SimulationOptions simulation;
+  simulation.epoch_seconds = 0;  // not given: derived from the campaign (campaign::default_epoch_seconds)
   auto* simulate = app.add_subcommand(
       "simulate", "Dry-run a campaign: synthetic learning curves on a virtual clock, no trial program");
   simulate->add_option("campaign", file, "Campaign YAML file")->required();  // checked by the YAML reader: file:line:col errors
   simulate->add_option("-w,--workers", simulation.workers, "Virtual workers (default: scheduler.max_concurrent)")
       ->check(CLI::PositiveNumber);
   simulate->add_option("--epoch-seconds", simulation.epoch_seconds,
-                       "Mean virtual cost of one epoch at full data (default: 60)")->check(CLI::PositiveNumber);
+                       "Mean virtual cost of one epoch at full data (default: 60, or less so that a top-budget "
+                       "run takes a third of trial.timeout)")->check(CLI::PositiveNumber);
   simulate->add_option("--cost-spread", simulation.cost_spread,
                        "Spread of per-configuration costs, sigma of a lognormal (default: 0.5)")
       ->check(CLI::NonNegativeNumber);

@@ -34,3 +34,12 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/rungsConfigVersion.cmake
                                  COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/rungsConfig.cmake ${PROJECT_BINARY_DIR}/rungsConfigVersion.cmake
         DESTINATION ${rungs_cmake_dir})
+
+# The campaign tool itself: `rungs`, the `rungs-supervisor` it starts for every run (found
+# next to its own binary, runners/supervised_launch.cpp) and the Python trial helper, which
+# rungs puts on the trials' PYTHONPATH from BIN/../share/rungs/python
+# (campaign::python_helper_directory). scripts/install.sh wraps this.
+if(TARGET rungs AND TARGET rungs-supervisor)
+  install(TARGETS rungs rungs-supervisor RUNTIME DESTINATION bin)
+  install(FILES ${PROJECT_SOURCE_DIR}/client/rungs_trial.py DESTINATION share/rungs/python)
+endif()

@@ -145,7 +145,12 @@ std::vector<RunRecord> CampaignStore::runs() const {
     const auto found = index.find(*event.run);
     if (found == index.end()) continue;  // an end without its launch: nothing to attach it to
     auto& run = runs[found->second];
-    if (kind == "exit") run.end = run_end(event);
+    if (kind == "exit") {
+      run.end = run_end(event);
+      // A run that trained more than it was charged at launch (it ignored RUNGS_RESUME): its
+      // exit holds what it was charged in the end.
+      if (const auto cost = number(field(event.data, "cost"))) run.cost = cost;
+    }
     else ++run.relaunches;
   }
   std::stable_sort(runs.begin(), runs.end(), [](const RunRecord& a, const RunRecord& b) { return a.run < b.run; });

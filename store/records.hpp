@@ -100,8 +100,10 @@ struct RunRecord {
   bool resumed = false;             // a promotion
   nlohmann::json params = nlohmann::json::object();
   std::optional<std::string> start;  // "new", "resume" or "rerun"
-  // What the campaign charged for it (fidelity/run_cost.hpp): empty when the launch event
-  // holds no `cost`, which readers must show as unknown, never guess.
+  // What the campaign charged for it (fidelity/run_cost.hpp): the launch's `cost`, or the
+  // exit's when the run ended charged more (a resumed run that trained from the start,
+  // campaign/retrain_check.hpp); empty when the launch event holds no `cost`, which readers
+  // must show as unknown, never guess.
   std::optional<double> cost;
   double launched = 0;              // campaign seconds
   std::optional<RunEnd> end;        // empty while it is out

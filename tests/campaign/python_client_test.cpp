@@ -49,3 +49,32 @@ trial:
   }
   CHECK(resumed == 3 + 1);
 }
+
+TEST_CASE("a Python trial imports rungs_trial with no PYTHONPATH of its own; a trial's own PYTHONPATH comes first") {
+  TempDir dir;
+  // Far from the source tree: only the PYTHONPATH rungs sets can find the helper.
+  write_file(dir.path() / "trial.py", R"(import os, sys
+import rungs_trial
+print("PYTHONPATH=" + os.environ["PYTHONPATH"], file=sys.stderr)
+for epoch in range(1, int(rungs_trial.budget()["epochs"]) + 1):
+    rungs_trial.report(epoch, loss=abs(rungs_trial.params()["x"] - 0.3) + 1.0 / epoch)
+)");
+  write_file(dir.path() / "c.yaml", fmt::format(R"(name: helper
+metric: loss
+space:
+  x: {{type: float, low: 0, high: 1}}
+budget: {{min: 1, max: 3, dimensions: {{epochs: {{type: int, growth: continued, min: 1, max: 3}}}}}}
+scheduler: {{type: successive_halving, eta: 3, max_concurrent: 2}}
+trial:
+  command: [/usr/bin/python3, "{}"]
+  env: {{PYTHONPATH: /opt/my-modules}}
+)",
+                                                (dir.path() / "trial.py").string()));
+  const int code = run_rungs({"run", "c.yaml", "--output", "out", "--quiet"}, dir.path() / "log", dir.path());
+  const auto stderr_log = read_file(dir.path() / "out/trials/0001/stderr.log");
+  INFO(read_file(dir.path() / "log"), stderr_log);
+  REQUIRE(code == 0);
+  CHECK(read_file(dir.path() / "log").find("Best configuration") != std::string::npos);
+  CHECK(stderr_log.find("PYTHONPATH=/opt/my-modules:") != std::string::npos);
+  CHECK(stderr_log.find("share/rungs/python") != std::string::npos);
+}

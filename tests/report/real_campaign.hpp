@@ -7,7 +7,8 @@
 //  - the best: scheduler::Incumbent offered the exit events in log order;
 //  - the budget spent: fidelity::run_cost of every launch, priced from the spec's ladder and
 //    the trial's previous launch (never from the `cost` the loop recorded), so that a reader
-//    that reads the wrong field, or guesses, disagrees.
+//    that reads the wrong field, or guesses, disagrees; a resumed run whose first step repeats
+//    its trial's steps is priced as a fresh run (campaign/retrain_check.hpp), from the reports.
 // The ladder makes cost and units differ (a data fraction that warm-starts, charged with the
 // product model, and promotions charged the increment, docs/fidelity.md), and a timeout fails
 // some runs.
@@ -111,6 +112,10 @@ struct CampaignFacts {
 inline CampaignFacts facts_from_events(const store::CampaignStore& store, const campaign::CampaignSpec& spec) {
   CampaignFacts facts;
   std::map<std::int64_t, std::int64_t> last_level;  // trial -> level of its previous launch
+  std::map<std::int64_t, double> launch_charge;     // run -> what its launch was charged
+  std::map<std::int64_t, std::optional<fidelity::Budget>> resumed_of;  // run -> the budget it resumed from
+  std::set<std::int64_t> unjudged;                  // runs whose first step is still to come
+  std::map<std::int64_t, double> last_step;         // trial -> step of its last report with a value
   std::set<std::int64_t> out, trials;
   scheduler::Incumbent incumbent;
   const double sign = spec.metric.maximize ? -1.0 : 1.0;
@@ -130,7 +135,10 @@ inline CampaignFacts facts_from_events(const store::CampaignStore& store, const 
         facts.budget_of_level[static_cast<std::int64_t>(level)] = data.at("budget");
         std::optional<fidelity::Budget> resumed_from;
         if (data.at("resumed").get<bool>()) resumed_from = spec.ladder.at(static_cast<std::size_t>(last_level.at(trial)));
-        facts.budget_spent += fidelity::run_cost(spec.ladder, spec.ladder.at(level), resumed_from);
+        launch_charge[*event.run] = fidelity::run_cost(spec.ladder, spec.ladder.at(level), resumed_from);
+        resumed_of[*event.run] = resumed_from;
+        unjudged.insert(*event.run);
+        facts.budget_spent += launch_charge[*event.run];
         facts.units_spent += spec.ladder.at(level).units;
         last_level[trial] = static_cast<std::int64_t>(level);
         break;
@@ -146,10 +154,27 @@ inline CampaignFacts facts_from_events(const store::CampaignStore& store, const 
                          data.at("stopped_by_scheduler").get<bool>(), failed});
         break;
       }
-      case store::EventKind::Report:
+      case store::EventKind::Report: {
         ++facts.reports;
-        if (data.at("value").is_number()) facts.trials_with_values.insert(trial);
+        // A promoted run told to resume whose first step repeats its trial's steps trained
+        // from the start: it is charged a fresh run (campaign/retrain_check.hpp).
+        const auto run = *event.run;
+        if (data.at("step").is_number() && unjudged.erase(run) > 0) {
+          const auto level = last_level.at(trial);
+          const auto previous = last_step.find(trial);
+          const auto start = fidelity::run_start(spec.ladder, spec.ladder.at(level), resumed_of.at(run));
+          if (previous != last_step.end() && start == fidelity::RunStart::Resume && spec.ladder.has_continued() &&
+              data.at("step").get<double>() <= previous->second)
+            facts.budget_spent += fidelity::run_cost(spec.ladder, spec.ladder.at(level), std::nullopt) - launch_charge.at(run);
+        }
+        if (data.at("value").is_number()) {
+          facts.trials_with_values.insert(trial);
+          if (data.at("step").is_number()) last_step[trial] = data.at("step").get<double>();
+        }
         break;
+      }
+      case store::EventKind::Relaunch:
+      case store::EventKind::Retry: unjudged.erase(event.run.value_or(0)); break;  // told to report again
       case store::EventKind::State: facts.state_of[trial] = data.at("state").get<std::string>(); break;
       case store::EventKind::Warning:
         ++facts.warnings;
