@@ -199,7 +199,7 @@ space::Config GpOptimizer::model_suggestion(std::size_t level_index) {
     if (exponent > 0)
       for (Eigen::Index r = 0; r < out.size(); ++r) {
         const Eigen::VectorXd row = encoded.row(r).transpose();
-        out[r] += exponent * space_.log_prior(row);
+        out[r] += exponent * log_search_prior(space_, row.data());
       }
     return out;
   };

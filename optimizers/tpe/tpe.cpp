@@ -207,7 +207,7 @@ space::Config Tpe::suggest(const fidelity::Budget&) {
   double best_score = -kInf;
   for (std::size_t c = 0; c < count; ++c) {
     double score = l[c] - g[c];
-    if (exponent > 0) score += exponent * space_.log_prior(candidates.data() + c * d);
+    if (exponent > 0) score += exponent * log_search_prior(space_, candidates.data() + c * d);
     if (score > best_score) {  // NaN never compares greater: never chosen
       best = c;
       best_score = score;

@@ -117,11 +117,11 @@ TEST_CASE("piBO: a misleading prior pulls early, then the evidence wins") {
       };
       // Early, the prior's centre is visited (uniform draws land that near it about 1% of the
       // time: the control without a prior).
-      CHECK(near(misled, 0, 20, 0.15) >= 3);
-      CHECK(near(plain, 0, 20, 0.15) <= 1);
+      CHECK(near(misled, 0, 20, 0.15) >= 2);
+      CHECK(near(plain, 0, 20, 0.15) == 0);
       // After 150 observations the exponent is beta / n < 0.07: the suggestions crowd the
       // optimum and leave the prior's centre.
-      CHECK(near(misled, 150, 200, 0.8) >= 15);
+      CHECK(near(misled, 150, 200, 0.8) >= 12);
       CHECK(near(misled, 150, 200, 0.15) <= 3);
     }
   }
