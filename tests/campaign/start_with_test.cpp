@@ -126,6 +126,17 @@ TEST_CASE("start_with: run first, each once, also when the campaign is killed an
   }
   CHECK(read_file(dir.path() / "crashed" / "best.json") == read_file(dir.path() / "whole" / "best.json"));
 
+  // The store records the priors; the HTML report marks their centres.
+  const auto store = store::CampaignStore::open(dir.path() / "whole", true);
+  REQUIRE(store.info().space.size() == 4);
+  CHECK(store.info().space[0].prior == nlohmann::json{{"center", "adam"}, {"weights", {{"adam", 3.0}}}});
+  CHECK(store.info().space[1].prior == nlohmann::json{{"center", 3e-3}, {"sigma", 0.125}});
+  CHECK(store.info().space[2].prior.is_null());
+  REQUIRE(run_rungs({"report", "whole"}, dir.path() / "report.log", dir.path()) == 0);
+  const auto html = read_file(dir.path() / "whole" / "report.html");
+  CHECK(mentions(html, R"("prior_center":"adam")"));
+  CHECK(mentions(html, R"("prior_center":0.003)"));
+
   // validate and status say the campaign starts from prior knowledge.
   REQUIRE(run_rungs({"validate", "c.yaml"}, dir.path() / "validate.log", dir.path()) == 0);
   CHECK(mentions(read_file(dir.path() / "validate.log"), "Prior knowledge: priors on optimizer"));
