@@ -53,6 +53,23 @@ fs::path claim_new_directory(const fs::path& wanted) {
   }
 }
 
+namespace {
+
+// The prior as the store records it (store/records.hpp, ParameterInfo::prior).
+nlohmann::json describe_prior(const space::Parameter& parameter) {
+  if (const auto* numeric = std::get_if<space::NumericPrior>(&*parameter.prior))
+    return {{"center", numeric->center}, {"sigma", numeric->sigma}};
+  const auto& weights = std::get<space::ChoicePrior>(*parameter.prior).weights;
+  const auto& choices = std::get<space::CategoricalDomain>(parameter.domain).choices;
+  const auto weight = [&](const std::string& c) { return weights.count(c) ? weights.at(c) : 1.0; };
+  std::string center = choices.front();
+  for (const auto& choice : choices)
+    if (weight(choice) > weight(center)) center = choice;
+  return {{"center", center}, {"weights", weights}};
+}
+
+}  // namespace
+
 std::vector<store::ParameterInfo> describe_space(const space::SearchSpace& space) {
   std::vector<store::ParameterInfo> parameters;
   for (const auto& parameter : space.parameters()) {
@@ -71,6 +88,7 @@ std::vector<store::ParameterInfo> describe_space(const space::SearchSpace& space
           }
         },
         parameter.domain);
+    if (parameter.prior) info.prior = describe_prior(parameter);
     for (const auto& clause : parameter.condition) {
       auto& values = info.when[clause.parent] = nlohmann::json::array();
       for (const auto& value : clause.values) std::visit([&values](const auto& v) { values.push_back(v); }, value);

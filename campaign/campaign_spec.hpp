@@ -63,6 +63,8 @@ struct CampaignSpec {
   fidelity::BudgetLadder ladder;
   SchedulerSpec scheduler;
   study::OptimizerSettings optimizer;
+  // Configurations to try first (`start_with:`), validated against the space.
+  std::vector<space::Config> start_with;
   TrialSpec trial;
   RunnerSpec runner;  // where trials run (`runner:`): local processes unless it says slurm
 };

@@ -12,6 +12,7 @@
 #include "campaign/campaign_lock.hpp"
 #include "campaign/campaign_loop.hpp"
 #include "campaign/factory.hpp"
+#include "campaign/prior_summary.hpp"
 #include "campaign/program_check.hpp"
 #include "campaign/slurm_check.hpp"
 #include "runners/local_runner.hpp"
@@ -209,6 +210,7 @@ int validate_command(const std::string& file) {
   fmt::print("{}: OK ({} parameters, {} over {} budget levels with eta {}, optimizer {}){}\n", file,
              spec.space.dimension(), study::scheduler_name(spec.scheduler.kind), spec.ladder.levels(),
              spec.ladder.eta(), study::optimizer_name(spec.optimizer), budget);
+  if (const auto known = prior_summary(spec.space, spec.start_with.size()); !known.empty()) fmt::print("{}\n", known);
   return kDone;
 }
 

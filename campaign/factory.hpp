@@ -1,7 +1,8 @@
 #pragma once
 // Builds the optimizer and scheduler a campaign spec names, through the ask/tell library's
 // factory (study/factory.hpp), so "hyperband + random" means the same thing in `rungs run`,
-// `rungs simulate`, the ask/tell Study and the tests.
+// `rungs simulate`, the ask/tell Study and the tests. The spec's `start_with:` configurations
+// come first (optimizers/start_queue.hpp).
 #include <memory>
 
 #include "campaign/campaign_spec.hpp"

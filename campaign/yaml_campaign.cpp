@@ -16,6 +16,7 @@
 #include "campaign/yaml_runner.hpp"
 #include "campaign/yaml_scheduler.hpp"
 #include "campaign/yaml_space.hpp"
+#include "campaign/yaml_start_with.hpp"
 #include "fidelity/dimension_registry.hpp"
 #include "fidelity/plugin_loader.hpp"
 #include "runners/command_template.hpp"
@@ -344,7 +345,7 @@ void check_placeholders(const CampaignSpec& spec, const YamlNode& root) {
 CampaignSpec read_campaign(const YamlNode& root, const std::filesystem::path& file,
                            const std::filesystem::path& directory) {
   root.expect_keys({"name", "seed", "metric", "space", "budget", "scheduler", "optimizer", "trial", "output", "plugins",
-                   "runner"});
+                   "runner", "start_with"});
   CampaignSpec spec;
   spec.file = file;
   spec.directory = directory;
@@ -357,6 +358,7 @@ CampaignSpec read_campaign(const YamlNode& root, const std::filesystem::path& fi
   spec.seed = static_cast<std::uint64_t>(root.get_int("seed", 0));
   if (auto metric = root.find("metric")) spec.metric = read_metric(*metric);
   spec.space = read_search_space(root.at("space"));
+  if (auto start_with = root.find("start_with")) spec.start_with = read_start_with(*start_with, spec.space);
   if (auto scheduler = root.find("scheduler")) spec.scheduler = read_scheduler(*scheduler);
   if (auto plugins = root.find("plugins")) spec.plugins = load_plugins(*plugins, directory);
   spec.ladder = read_budget(root.at("budget"), spec.scheduler.eta);

@@ -7,6 +7,7 @@
 #include <map>
 #include <string_view>
 
+#include "campaign/yaml_prior.hpp"
 #include "space/space_error.hpp"
 
 namespace rungs::campaign {
@@ -73,9 +74,9 @@ void check_keys(const YamlNode& node, const std::string& type) {
     if (!problem.empty()) key_node(node, entry.first).fail(problem);
   }
   if (numeric)
-    node.expect_keys({"type", "low", "high", "log", "when"});
+    node.expect_keys({"type", "low", "high", "log", "when", "prior"});
   else
-    node.expect_keys({"type", "choices", "when"});
+    node.expect_keys({"type", "choices", "when", "prior"});
 }
 
 std::string read_type(const YamlNode& node) {
@@ -129,6 +130,10 @@ space::Parameter read_parameter(const std::string& name, const YamlNode& node, b
       parameter.domain = space::FloatDomain{node.at("low").as_double(), node.at("high").as_double(), scale};
     else
       parameter.domain = space::IntDomain{node.at("low").as_int(), node.at("high").as_int(), scale};
+  }
+  if (const auto prior = child(node, "prior")) {
+    if (node.raw()["prior"].IsNull()) prior->fail("is empty: e.g. {center: 0.001, confidence: high}, or remove it");
+    parameter.prior = read_prior(*prior, parameter.domain);
   }
   if (const auto when = child(node, "when")) {
     if (node.raw()["when"].IsNull()) when->fail("is empty: name a parent and its values, e.g. {optimizer: sgd}");

@@ -10,9 +10,10 @@
 //     width2:    {type: int, low: 16, high: 128, log: true, when: {layers: [2, 3]}}
 //
 // Keys per type (anything else is an error, with a hint):
-//   float, int:   low, high (required); log (default false); when
+//   float, int:   low, high (required); log (default false); when; prior
 //   categorical:  choices (required, a list; numbers and booleans are kept as written text,
-//                 so `choices: [0.5, true]` gives the strings "0.5" and "true"); when
+//                 so `choices: [0.5, true]` gives the strings "0.5" and "true"); when; prior
+// `prior:` says where good values are believed to lie (campaign/yaml_prior.hpp).
 // `when: {parent: value}` or `{parent: [v1, v2]}`; several parents must all hold. The parent
 // may be defined before or after its children. There is no `default`: every parameter is
 // sampled (a categorical with one choice pins a value).

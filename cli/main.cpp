@@ -25,6 +25,7 @@
 
 #include "campaign/commands.hpp"
 #include "campaign/config_error.hpp"
+#include "campaign/prior_summary.hpp"
 #include "campaign/simulation.hpp"
 #include "report/commands.hpp"
 #include "text/safe_text.hpp"
@@ -115,6 +116,7 @@ int main(int argc, char** argv) {
     if (*resume) return campaign::resume_command(directory, flags);
     if (*status) {
       report::status_command(directory, status_options);
+      if (const auto known = campaign::recorded_prior_summary(directory); !known.empty()) fmt::print("{}\n", known);
       return kDone;
     }
     if (*html) {

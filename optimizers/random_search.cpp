@@ -2,6 +2,8 @@
 
 #include <random>
 
+#include "optimizers/prior_weighting.hpp"
+
 namespace rungs::optimizers {
 
 RandomSearch::RandomSearch(const space::SearchSpace& space, std::uint64_t seed,
@@ -16,7 +18,7 @@ space::Config RandomSearch::suggest(const fidelity::Budget&) {
   std::seed_seq seq{low(seed_), high(seed_), low(suggested_), high(suggested_)};
   std::mt19937_64 rng(seq);
   ++suggested_;
-  return space_.sample(rng);
+  return sample_with_prior(space_, rng);
 }
 
 }  // namespace rungs::optimizers

@@ -1,7 +1,8 @@
 #pragma once
 // Random search: every suggestion is an independent draw from the search space (uniform,
 // log-uniform for log-scale parameters, conditional parameters only when active), whatever
-// the budget and whatever was observed. The baseline every model-based optimizer must beat,
+// the budget and whatever was observed. With priors, half the draws come from them
+// (optimizers/prior_weighting.hpp). The baseline every model-based optimizer must beat,
 // and what Hyperband was introduced with (Li et al., JMLR 2018).
 #include <cstdint>
 

@@ -38,6 +38,8 @@ nlohmann::json parameters_from_space(const std::vector<store::ParameterInfo>& sp
   for (const auto& parameter : space) {
     nlohmann::json entry = {{"name", parameter.name}, {"type", parameter.type}, {"log", parameter.log}};
     if (parameter.type == "categorical") entry["choices"] = parameter.choices;
+    // The prior's centre (issue 14), marked on the parameter's scatter plot.
+    if (parameter.prior.is_object() && parameter.prior.contains("center")) entry["prior_center"] = parameter.prior["center"];
     parameters.push_back(std::move(entry));
   }
   return parameters;

@@ -6,7 +6,7 @@
 //      reached it, against the scheduler units handed out until then;
 //   3. rungs: per bracket, how many trials reached each budget level (the halving funnel);
 //   4. one scatter per parameter: its value against the trial's value at the highest level
-//      it finished, coloured by that level.
+//      it finished, coloured by that level, with the prior's centre dashed when it has one.
 // When done it sets <body data-rendered="true" data-curves="N"> (N learning curves drawn) and
 // data-render-ms (how long parsing the data and drawing took):
 // tests/report/html_report_test.cpp reads them from headless Chromium's DOM.
@@ -304,6 +304,16 @@
       });
       if (unfinished.length) {
         datasets.push({ label: "no finished run (last value)", data: unfinished, backgroundColor: "rgba(0,0,0,0)", borderColor: "rgba(110, 117, 130, 0.6)", pointRadius: 3, parsing: false });
+      }
+      // The prior's centre, if the parameter has a prior: a dashed vertical line over the points.
+      var centre = "prior_center" in parameter ? x(parameter.prior_center) : null;
+      if (centre !== null && !(categorical && centre < 0)) {
+        var ys = [];
+        datasets.forEach(function (d) { d.data.forEach(function (p) { ys.push(p.y); }); });
+        if (ys.length) {
+          datasets.push({ label: "prior centre", type: "line", data: [{ x: centre, y: Math.min.apply(null, ys) }, { x: centre, y: Math.max.apply(null, ys) }],
+                          borderColor: "rgba(213, 94, 0, 0.9)", borderDash: [6, 4], borderWidth: 1.5, pointRadius: 0, parsing: false });
+        }
       }
       var xScale = { type: parameter.log ? "logarithmic" : "linear", title: { display: true, text: parameter.name } };
       if (categorical) {

@@ -58,6 +58,12 @@ double encode_value(const Domain& domain, const Value& value) {
   return (static_cast<double>(choice_index(d, std::get<std::string>(value))) + 0.5) / k;
 }
 
+double encode_number(const Domain& domain, double x) {
+  if (const auto* d = std::get_if<FloatDomain>(&domain)) return std::clamp(span_of(*d).to_unit(x), 0.0, 1.0);
+  if (const auto* d = std::get_if<IntDomain>(&domain)) return std::clamp(span_of(*d).to_unit(x), 0.0, 1.0);
+  throw SpaceError("", "", "a categorical parameter has no numeric encoding");
+}
+
 Value decode_value(const Domain& domain, double u) {
   if (std::isnan(u)) throw SpaceError("", "", "cannot decode NaN (NaN marks an inactive parameter)");
   u = std::clamp(u, 0.0, 1.0);

@@ -24,6 +24,11 @@ namespace rungs::space {
 // Requires contains(domain, value); throws SpaceError (empty parameter) otherwise.
 double encode_value(const Domain& domain, const Value& value);
 
+// The position of a number x on a float or int domain's [0,1] encoding, as above but for any
+// real x (an int domain's x need not be whole), clamped to [0,1]; for log scale x must be > 0.
+// Throws SpaceError for a categorical domain.
+double encode_number(const Domain& domain, double x);
+
 // Requires u not NaN (infinities clamp); throws SpaceError (empty parameter) on NaN.
 Value decode_value(const Domain& domain, double u);
 

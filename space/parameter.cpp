@@ -49,6 +49,16 @@ Parameter& Parameter::when(std::string parent, std::vector<Value> values) & {
   return *this;
 }
 
+Parameter Parameter::with_prior(Prior belief) && {
+  prior = std::move(belief);
+  return std::move(*this);
+}
+
+Parameter& Parameter::with_prior(Prior belief) & {
+  prior = std::move(belief);
+  return *this;
+}
+
 Parameter real(std::string name, double low, double high, Scale scale) {
   return {std::move(name), FloatDomain{low, high, scale}, {}};
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "space/config.hpp"
+#include "space/prior.hpp"
 
 namespace rungs::space {
 
@@ -56,12 +57,17 @@ using Condition = std::vector<Clause>;
 struct Parameter {
   std::string name;
   Domain domain;
-  Condition condition;
+  Condition condition = {};
+  // Where good values are believed to lie (prior.hpp); none: uniform, as the domain says.
+  std::optional<Prior> prior = std::nullopt;
 
   // Adds a clause, for readable construction in C++:
   //   real("momentum", 0.0, 0.99).when("optimizer", {"sgd"})
   Parameter when(std::string parent, std::vector<Value> values) &&;
   Parameter& when(std::string parent, std::vector<Value> values) &;
+  // Sets the prior: real("lr", 1e-5, 1, Scale::log).with_prior(NumericPrior{3e-4, 0.125}).
+  Parameter with_prior(Prior belief) &&;
+  Parameter& with_prior(Prior belief) &;
 
   bool is_conditional() const { return !condition.empty(); }
 };

@@ -3,11 +3,18 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numbers>
 
 namespace rungs::space {
 
 double uniform01(std::mt19937_64& rng) {
   return static_cast<double>(rng() >> 11) * 0x1p-53;
+}
+
+double standard_normal(std::mt19937_64& rng) {
+  const double u1 = 1 - uniform01(rng);  // (0, 1]: log(u1) is finite
+  const double u2 = uniform01(rng);
+  return std::sqrt(-2 * std::log(u1)) * std::cos(2 * std::numbers::pi * u2);
 }
 
 std::int64_t uniform_int(std::mt19937_64& rng, std::int64_t low, std::int64_t high) {

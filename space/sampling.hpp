@@ -15,6 +15,9 @@ namespace rungs::space {
 // Uniform in [0, 1): the top 53 bits of one engine output, scaled by 2^-53.
 double uniform01(std::mt19937_64& rng);
 
+// Standard normal (Box-Muller on two uniform01 draws).
+double standard_normal(std::mt19937_64& rng);
+
 // Uniform integer in [low, high], both inclusive, without modulo bias (rejection sampling).
 // Requires low <= high.
 std::int64_t uniform_int(std::mt19937_64& rng, std::int64_t low, std::int64_t high);

@@ -8,6 +8,7 @@
 
 #include "space/checks.hpp"
 #include "space/encoding.hpp"
+#include "space/prior_density.hpp"
 #include "space/sampling.hpp"
 
 namespace rungs::space {
@@ -35,6 +36,11 @@ SearchSpace::SearchSpace(std::vector<Parameter> parameters) : parameters_(std::m
   parents_ = checks::conditions(parameters_, index_);
   order_ = checks::sampling_order(parameters_, parents_);
   checks::satisfiable(parameters_, parents_, order_);
+  for (const auto& p : parameters_) {
+    if (!p.prior) continue;
+    check_prior(p.name, p.domain, *p.prior);
+    has_prior_ = true;
+  }
 }
 
 const Parameter* SearchSpace::find(std::string_view name) const {
@@ -86,6 +92,28 @@ Config SearchSpace::sample(std::mt19937_64& rng) const {
     if (active[i]) config.emplace(parameters_[i].name, sample_value(parameters_[i].domain, rng));
   }
   return config;
+}
+
+Config SearchSpace::sample_prior(std::mt19937_64& rng) const {
+  Config config;
+  std::vector<bool> active(parameters_.size(), false);
+  for (std::size_t i : order_) {
+    active[i] = clauses_hold(i, config, active);
+    if (!active[i]) continue;
+    const auto& p = parameters_[i];
+    config.emplace(p.name, p.prior ? decode_value(p.domain, sample_prior_unit(p.domain, *p.prior, rng))
+                                   : sample_value(p.domain, rng));
+  }
+  return config;
+}
+
+double SearchSpace::log_prior(const double* encoded) const {
+  if (!has_prior_) return 0;
+  double sum = 0;
+  for (std::size_t i = 0; i < parameters_.size(); ++i)
+    if (parameters_[i].prior && !std::isnan(encoded[i]))
+      sum += prior_log_density(parameters_[i].domain, *parameters_[i].prior, encoded[i]);
+  return sum;
 }
 
 std::string SearchSpace::describe_condition(const Parameter& parameter) const {

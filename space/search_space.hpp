@@ -46,7 +46,8 @@ class SearchSpace {
   //    value the parent cannot take or listed twice, or naming the same parent twice;
   //  - conditions forming a cycle (the message spells it out: "a -> b -> a");
   //  - conditions that can never hold together (x needs b = y directly, but b = z through
-  //    its parent a).
+  //    its parent a);
+  //  - a prior that does not fit its domain (prior_density.hpp, check_prior).
   // Condition values are stored converted to the parent's type (see `coerce`), so
   // parameters() returns them typed: int parents hold int64 values, categorical ones strings.
   explicit SearchSpace(std::vector<Parameter> parameters);
@@ -73,6 +74,17 @@ class SearchSpace {
   // (sampling.hpp: uniform, log-uniform for log scale). Never sets an inactive parameter.
   // The result depends only on the engine's state (not on the standard library).
   Config sample(std::mt19937_64& rng) const;
+
+  // Priors (prior.hpp). has_prior(): some parameter has one.
+  bool has_prior() const { return has_prior_; }
+  // A configuration drawn from the priors: like sample(), but each active parameter with a
+  // prior is drawn from it (prior_density.hpp); those without one stay uniform.
+  Config sample_prior(std::mt19937_64& rng) const;
+  // log of the prior's density at an encoded point (dimension() values, NaN = inactive): the
+  // sum over the active parameters with a prior of prior_log_density; 0 without priors. It is
+  // a density on the [0,1] encoding, so a configuration without priors scores 0 = log 1.
+  double log_prior(const double* encoded) const;
+  double log_prior(const Eigen::VectorXd& encoded) const { return log_prior(encoded.data()); }
 
   // Checks a configuration from outside (ask/tell, a resumed campaign) and throws SpaceError
   // naming the first offending parameter: unknown name, active but missing, set although
@@ -102,6 +114,7 @@ class SearchSpace {
   std::map<std::string, std::size_t, std::less<>> index_;
   std::vector<std::vector<std::size_t>> parents_;  // [i][c]: index of clause c's parent
   std::vector<std::size_t> order_;
+  bool has_prior_ = false;
 };
 
 }  // namespace rungs::space

@@ -73,6 +73,7 @@ void to_json(nlohmann::json& json, const ParameterInfo& parameter) {
   if (parameter.high) json["high"] = *parameter.high;
   if (parameter.type == "categorical") json["choices"] = parameter.choices;
   if (!parameter.when.empty()) json["when"] = parameter.when;
+  if (!parameter.prior.is_null()) json["prior"] = parameter.prior;
 }
 
 void from_json(const nlohmann::json& json, ParameterInfo& parameter) {
@@ -83,6 +84,7 @@ void from_json(const nlohmann::json& json, ParameterInfo& parameter) {
   if (const auto high = json.find("high"); high != json.end() && high->is_number()) parameter.high = high->get<double>();
   parameter.choices = json.value("choices", std::vector<std::string>{});
   parameter.when = json.value("when", nlohmann::json::object());
+  parameter.prior = json.value("prior", nlohmann::json());
 }
 
 void to_json(nlohmann::json& json, const LadderInfo& ladder) {

@@ -26,6 +26,9 @@ struct ParameterInfo {
   std::optional<double> low, high;   // numeric parameters
   std::vector<std::string> choices;  // categorical ones
   nlohmann::json when = nlohmann::json::object();  // its condition: parent -> values; empty: always
+  // Its prior (space/prior.hpp), null when none: {"center": value, "sigma": s} for a numeric
+  // one, {"center": heaviest choice, "weights": {choice: weight}} for a categorical one.
+  nlohmann::json prior = nullptr;
 };
 
 // One budget level of the ladder (fidelity/ladder.hpp).

@@ -29,6 +29,12 @@ std::unique_ptr<optimizers::Optimizer> make_optimizer(const OptimizerSettings& s
 std::unique_ptr<scheduler::Scheduler> make_scheduler(const SchedulerSettings& settings, const OptimizerSettings& optimizer,
                                                      const space::SearchSpace& space,
                                                      const fidelity::BudgetLadder& ladder, std::uint64_t seed) {
+  return make_scheduler(settings, make_optimizer(optimizer, space, seed), ladder);
+}
+
+std::unique_ptr<scheduler::Scheduler> make_scheduler(const SchedulerSettings& settings,
+                                                     std::unique_ptr<optimizers::Optimizer> optimizer,
+                                                     const fidelity::BudgetLadder& ladder) {
   struct MakeScheduler {
     std::unique_ptr<optimizers::Optimizer> optimizer;
     const fidelity::BudgetLadder& ladder;
@@ -45,7 +51,7 @@ std::unique_ptr<scheduler::Scheduler> make_scheduler(const SchedulerSettings& se
       return std::make_unique<scheduler::AsyncHyperband>(std::move(optimizer), ladder, options);
     }
   };
-  auto made = std::visit(MakeScheduler{make_optimizer(optimizer, space, seed), ladder}, settings.kind);
+  auto made = std::visit(MakeScheduler{std::move(optimizer), ladder}, settings.kind);
   if (!settings.stopping_rule) return made;
 
   struct MakeRule {

@@ -26,4 +26,9 @@ std::unique_ptr<scheduler::Scheduler> make_scheduler(const SchedulerSettings& se
                                                      const space::SearchSpace& space,
                                                      const fidelity::BudgetLadder& ladder, std::uint64_t seed);
 
+// The same around an optimizer built by the caller (e.g. wrapped in optimizers::StartQueue).
+std::unique_ptr<scheduler::Scheduler> make_scheduler(const SchedulerSettings& settings,
+                                                     std::unique_ptr<optimizers::Optimizer> optimizer,
+                                                     const fidelity::BudgetLadder& ladder);
+
 }  // namespace rungs::study

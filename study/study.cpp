@@ -9,9 +9,24 @@
 
 namespace rungs::study {
 
-Study::Study(space::SearchSpace space, fidelity::BudgetLadder ladder, StudyOptions options)
-    : maximize_(options.maximize),
-      scheduler_(make_scheduler(options.scheduler, options.optimizer, space, ladder, options.seed)) {}
+namespace {
+
+std::unique_ptr<optimizers::StartQueue> queue_for(const space::SearchSpace& space, StudyOptions& options) {
+  return std::make_unique<optimizers::StartQueue>(make_optimizer(options.optimizer, space, options.seed), space,
+                                                  std::move(options.start_with));
+}
+
+}  // namespace
+
+Study::Study(space::SearchSpace space, fidelity::BudgetLadder ladder, StudyOptions options) : maximize_(options.maximize) {
+  auto queue = queue_for(space, options);
+  queue_ = queue.get();
+  scheduler_ = make_scheduler(options.scheduler, std::move(queue), ladder);
+}
+
+void Study::enqueue(space::Config config) { queue_->enqueue(std::move(config)); }
+
+std::size_t Study::queued() const { return queue_->queued(); }
 
 std::optional<scheduler::Job> Study::ask() {
   auto job = scheduler_->next();

@@ -22,8 +22,10 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <vector>
 
 #include "fidelity/ladder.hpp"
+#include "optimizers/start_queue.hpp"
 #include "scheduler/incumbent.hpp"
 #include "scheduler/scheduler.hpp"
 #include "space/search_space.hpp"
@@ -37,6 +39,8 @@ struct StudyOptions {
   OptimizerSettings optimizer = {};            // default: random search
   std::uint64_t seed = 0;
   bool maximize = false;                       // tell() values are maximized instead of minimized
+  // Configurations to try first, in order, before the optimizer's own (see enqueue).
+  std::vector<space::Config> start_with = {};
 };
 
 struct StudyResult {
@@ -52,6 +56,14 @@ class Study {
   Study(space::SearchSpace space, fidelity::BudgetLadder ladder, StudyOptions options = {});
 
   std::optional<scheduler::Job> ask();
+  // Queues a configuration to try before the optimizer's next own suggestion (after those
+  // already queued): the scheduler starts it like any new configuration, at the rung it next
+  // fills with new ones, and the optimizer learns from its results. Throws space::SpaceError
+  // (naming the parameter) for a configuration the space does not allow: unknown, missing,
+  // inactive or out-of-range values (coerce text or JSON numbers first: space::coerce).
+  void enqueue(space::Config config);
+  // Configurations queued and not handed out yet.
+  std::size_t queued() const;
   // An intermediate value of a running job (e.g. per epoch); Stop means end it early and tell.
   scheduler::Decision report(scheduler::TrialId trial, double step, double value);
   void tell(scheduler::TrialId trial, double value);
@@ -68,6 +80,7 @@ class Study {
   double to_minimize(double value) const { return maximize_ ? -value : value; }
 
   bool maximize_ = false;
+  optimizers::StartQueue* queue_ = nullptr;  // owned by the scheduler, which owns the optimizer
   std::unique_ptr<scheduler::Scheduler> scheduler_;
   std::map<scheduler::TrialId, scheduler::Job> outstanding_;
   std::set<scheduler::TrialId> stopped_;  // report() said Stop for their outstanding job

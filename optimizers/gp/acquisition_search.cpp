@@ -79,8 +79,10 @@ Proposal maximize_acquisition(const space::SearchSpace& space, const BatchScore&
   std::vector<Proposal> pool;
   pool.reserve(seeds.size() + options.candidates);
   for (const Eigen::VectorXd& s : seeds) pool.push_back(from_config(space, space.decode(s)));
+  // With priors every other candidate comes from them, so the region piBO favours is searched
+  // as densely as the rest (prior_weighting.hpp).
   for (std::size_t k = 0; k < std::max<std::size_t>(options.candidates, 1); ++k)
-    pool.push_back(from_config(space, space.sample(rng)));
+    pool.push_back(from_config(space, space.has_prior() && k % 2 == 1 ? space.sample_prior(rng) : space.sample(rng)));
   const Eigen::VectorXd pool_scores = score_all(score, pool, dim);
   for (std::size_t k = 0; k < pool.size(); ++k) pool[k].score = pool_scores[static_cast<Eigen::Index>(k)];
 

@@ -3,8 +3,9 @@
 // categoricals, where gradients are of little use (the encoding is piecewise constant in
 // ints and choices, and conditions switch coordinates on and off):
 //
-//  1. `candidates` random configurations from the space (space.sample: the prior, conditions
-//     respected), plus the `seeds` given (the best observed points);
+//  1. `candidates` random configurations from the space (space.sample, conditions respected;
+//     with user priors every other one from space.sample_prior), plus the `seeds` given (the
+//     best observed points);
 //  2. all scored in one batch (one matrix solve for the GP's variances, not one per point);
 //  3. local search from every seed and from the `starts` best candidates, for `steps` rounds:
 //     each round proposes `neighbors` one-parameter changes per start (a float or int moves

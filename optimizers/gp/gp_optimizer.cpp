@@ -10,6 +10,7 @@
 #include "optimizers/gp/acquisition_search.hpp"
 #include "optimizers/gp/gp_fit.hpp"
 #include "optimizers/gp/training_set.hpp"
+#include "optimizers/prior_weighting.hpp"
 #include "space/sampling.hpp"
 
 namespace rungs::optimizers {
@@ -92,7 +93,9 @@ space::Config GpOptimizer::suggest(const fidelity::Budget&) {
       last_ = GpDiagnostics{};  // the model could not be built: a random draw instead
     }
   }
-  if (!done) config = space_.sample(rng_);
+  // Before a model, the prior/uniform mix; once a level is modelled, random_fraction's draws
+  // stay uniform: they guard against a misleading model and a misleading prior alike.
+  if (!done) config = level ? space_.sample(rng_) : sample_with_prior(space_, rng_);
   add_pending(config);
   return config;
 }
@@ -184,6 +187,8 @@ space::Config GpOptimizer::model_suggestion(std::size_t level_index) {
 
   const double best = targets.y.minCoeff();
   const GpSettings& s = settings_;
+  // piBO (prior_weighting.hpp): log EI(x) + (beta / n) log pi(x), n = this level's observations.
+  const double exponent = prior_exponent(space_, level.data.size());
   const gp::BatchScore score = [&](const Eigen::MatrixXd& encoded) {
     Eigen::MatrixXd f(encoded.rows(), features_.features());
     for (Eigen::Index r = 0; r < encoded.rows(); ++r) features_.write(encoded.row(r).transpose(), f, r);
@@ -191,6 +196,11 @@ space::Config GpOptimizer::model_suggestion(std::size_t level_index) {
     Eigen::VectorXd out(encoded.rows());
     for (Eigen::Index r = 0; r < out.size(); ++r)
       out[r] = gp::acquisition_score(s.acquisition, p.mean[r], std::sqrt(p.variance[r]), best, s.xi, s.kappa);
+    if (exponent > 0)
+      for (Eigen::Index r = 0; r < out.size(); ++r) {
+        const Eigen::VectorXd row = encoded.row(r).transpose();
+        out[r] += exponent * log_search_prior(space_, row.data());
+      }
     return out;
   };
 

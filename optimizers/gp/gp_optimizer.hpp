@@ -21,6 +21,11 @@
 //    (a Hyperband bracket handing out several starts) spread out instead of repeating the
 //    same argmax. Only the 64 most recent pending configurations count.
 //
+//  - User priors (space/prior.hpp, optimizers/prior_weighting.hpp): random draws come from
+//    the prior/uniform mix, half the acquisition search's random candidates from the prior,
+//    and the score is piBO's log EI(x) + (beta / n) log pi(x) (Hvarfner et al., ICLR 2022),
+//    n the modelled level's observations, so the prior's pull fades as evidence grows.
+//
 // Cost per suggestion: O(max_points^3) for two Cholesky factorizations plus
 // O(max_points^2) per scored candidate; a refit adds O(fit_points^3) per L-BFGS step.
 //

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "optimizers/prior_weighting.hpp"
 #include "space/encoding.hpp"
 #include "space/sampling.hpp"
 
@@ -172,7 +173,9 @@ space::Config Tpe::suggest(const fidelity::Budget&) {
   // Drawn first, always: the engine advances the same way whether or not a model exists.
   const bool random = space::uniform01(rng_) < settings_.random_fraction;
   const auto components = random ? std::vector<Component>{} : this->components();
-  if (components.empty()) return space_.sample(rng_);
+  // Before a model, the prior/uniform mix; once a level is modelled, random_fraction's draws
+  // stay uniform: they guard against a misleading model and a misleading prior alike.
+  if (components.empty()) return model_level() ? space_.sample(rng_) : sample_with_prior(space_, rng_);
 
   double total = 0;
   for (const auto& c : components) total += c.weight;
@@ -198,10 +201,13 @@ space::Config Tpe::suggest(const fidelity::Budget&) {
   std::vector<double> l, g;
   mixture_log_density(components, true, candidates, count, l);
   mixture_log_density(components, false, candidates, count, g);
+  // piBO (prior_weighting.hpp): log l(x) - log g(x) + (beta / n*) log pi(x), n* = |D_b*|.
+  const double exponent = prior_exponent(space_, observations(*model_level()));
   std::size_t best = 0;
   double best_score = -kInf;
   for (std::size_t c = 0; c < count; ++c) {
-    const double score = l[c] - g[c];
+    double score = l[c] - g[c];
+    if (exponent > 0) score += exponent * log_search_prior(space_, candidates.data() + c * d);
     if (score > best_score) {  // NaN never compares greater: never chosen
       best = c;
       best_score = score;

@@ -59,6 +59,12 @@
 // an artefact; the prior bounds it there by (n_bad + 1) / (n_good + 1). Candidates are still
 // drawn from the good KDEs only (random_fraction samples the prior).
 //
+// User priors (space/prior.hpp, optimizers/prior_weighting.hpp): random configurations come
+// from the prior/uniform mix, and a candidate's score becomes piBO's
+//     log l(x) - log g(x) + (beta / n*) log pi(x),
+// i.e. the ratio l/g weighted by pi(x)^(beta / n*) (Hvarfner et al., ICLR 2022), n* = |D_b*|.
+// The prior's pull fades as b* fills up; log_ratio() below is the unweighted model score.
+//
 // Determinism: one std::mt19937_64 seeded from the seed (through std::seed_seq, specified by
 // the standard), and draws built on the engine's bits rather than on the standard library's
 // distributions (whose output differs between libraries): the same seed and the same calls

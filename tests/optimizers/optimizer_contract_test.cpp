@@ -74,12 +74,14 @@ fidelity::BudgetLadder ladder() {
 }
 
 // Conditional spaces: two optimizers with their own parameters; a chain two deep and an
-// integer parent (tests/space/spaces.hpp); one with a categorical parent of three choices.
+// integer parent (tests/space/spaces.hpp); the first with priors on four of its parameters
+// (space/prior.hpp); one with a categorical parent of three choices.
 std::vector<std::pair<std::string, space::SearchSpace>> spaces() {
   using namespace space;
   return {
       {"optimizer", testing::optimizer_space()},
       {"nested", testing::nested_space()},
+      {"optimizer, with priors", testing::prior_space()},
       {"three optimizers", SearchSpace({
                                categorical("optimizer", {"sgd", "adam", "rmsprop"}),
                                real("lr", 1e-4, 1.0, Scale::log),
@@ -151,18 +153,20 @@ TEST_CASE("optimizer contract: every active parameter and no inactive one, at ev
 }
 
 TEST_CASE("optimizer contract: the same seed and the same observations give the same suggestions") {
-  const auto space = space::testing::optimizer_space();
-  for (const auto& contender : contenders()) {
-    CAPTURE(contender.name);
-    auto first = contender.make(space, 7);
-    auto second = contender.make(space, 7);
-    auto other = contender.make(space, 8);
-    const auto a = drive(*first, space, 60);
-    const auto b = drive(*second, space, 60);
-    const auto c = drive(*other, space, 60);
-    CHECK(a == b);
-    CHECK(a != c);  // the seed matters
-    if (contender.learns) CHECK(contender.modelling(*first));  // past the random start
+  for (const auto& space : {space::testing::optimizer_space(), space::testing::prior_space()}) {
+    for (const auto& contender : contenders()) {
+      CAPTURE(contender.name);
+      CAPTURE(space.has_prior());
+      auto first = contender.make(space, 7);
+      auto second = contender.make(space, 7);
+      auto other = contender.make(space, 8);
+      const auto a = drive(*first, space, 60);
+      const auto b = drive(*second, space, 60);
+      const auto c = drive(*other, space, 60);
+      CHECK(a == b);
+      CHECK(a != c);  // the seed matters
+      if (contender.learns) CHECK(contender.modelling(*first));  // past the random start
+    }
   }
 }
 

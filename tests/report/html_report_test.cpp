@@ -159,6 +159,17 @@ TEST_CASE("the report renders in headless Chromium: one curve per trial with rep
   CHECK(page.run.dom.find("<table>") != std::string::npos);
 }
 
+TEST_CASE("a campaign with priors renders, their centres passed to the scatter plots") {
+  rungs::testing::TempDir dir;
+  const auto facts = rungs::testing::write_real_campaign(dir.path(), {.priors = true}).facts;
+  const auto html = rungs::report::report_command(dir.path());
+  const auto text = rungs::testing::read_file(html);
+  CHECK(text.find(R"("prior_center":"sgd")") != std::string::npos);
+  CHECK(text.find(R"("prior_center":0.003)") != std::string::npos);
+  if (!have_chromium()) return;
+  check_rendered(render(html, dir.path()), facts.trials_with_values.size());
+}
+
 TEST_CASE("a campaign name and failure text with markup, and a launch without a cost, cannot break the page") {
   if (!have_chromium()) return;
   rungs::testing::TempDir dir;

@@ -45,6 +45,7 @@ struct RealCampaignOptions {
   // Set on the parsed spec, past the YAML's rule that a name be a safe path component (a C++
   // caller may name a campaign anything; the report must still escape it).
   std::optional<std::string> spec_name = std::nullopt;
+  bool priors = false;  // priors on optimizer and lr (space/prior.hpp): the report marks their centres
 };
 
 // Categorical choices with a comma and quotes, where CSV quoting matters.
@@ -54,8 +55,10 @@ inline std::string real_campaign_yaml(const RealCampaignOptions& options) {
          "seed: " + std::to_string(options.seed) + "\n" +
          "metric: {name: val_loss, mode: " + options.direction + "}\n" +
          "space:\n"
-         "  optimizer: {type: categorical, choices: [sgd, \"adam, fast\", 'say \"hi\"']}\n"
-         "  lr:        {type: float, low: 1.0e-4, high: 1.0, log: true}\n"
+         "  optimizer: {type: categorical, choices: [sgd, \"adam, fast\", 'say \"hi\"']" +
+         (options.priors ? ", prior: {center: sgd}" : "") + "}\n" +
+         "  lr:        {type: float, low: 1.0e-4, high: 1.0, log: true" +
+         (options.priors ? ", prior: {center: 3.0e-3, confidence: high}" : "") + "}\n" +
          "  momentum:  {type: float, low: 0.0, high: 0.95, when: {optimizer: sgd}}\n"
          "  hidden:    {type: int, low: 8, high: 128, log: true}\n"
          "budget:\n"

@@ -33,6 +33,18 @@ inline SearchSpace nested_space() {
   });
 }
 
+// optimizer_space() with priors (space/prior.hpp) on a categorical, a log-scale float, a
+// conditional float and a log-scale int; beta1 keeps none.
+inline SearchSpace prior_space() {
+  return SearchSpace({
+      categorical("optimizer", {"sgd", "adam"}).with_prior(ChoicePrior{{{"adam", 3.0}}}),
+      real("lr", 1e-3, 1.0, Scale::log).with_prior(NumericPrior{3e-3, 0.125}),
+      real("momentum", 0.0, 0.99).when("optimizer", {"sgd"}).with_prior(NumericPrior{0.9, 0.25}),
+      real("beta1", 0.8, 0.999).when("optimizer", {"adam"}),
+      integer("hidden", 16, 128, Scale::log).with_prior(NumericPrior{64, 0.25}),
+  });
+}
+
 // Runs `body`, which must throw a SpaceError, and returns it.
 inline SpaceError space_error(const std::function<void()>& body) {
   try {
