@@ -22,9 +22,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "campaign/commands.hpp"
 #include "campaign/config_error.hpp"
+#include "campaign/did_you_mean.hpp"
 #include "campaign/simulation.hpp"
 #include "report/commands.hpp"
 #include "text/safe_text.hpp"
@@ -47,11 +49,31 @@ void print_error(std::string_view message) {
   fmt::print(stderr, "error: {}\n", text);
 }
 
+// What every subcommand's --help ends with: an example, then the exit codes (README).
+std::string help_footer(std::string_view example) {
+  return fmt::format("Example:\n  {}\n\nExit codes: 0 done, 1 other failure, 2 bad configuration or usage, "
+                     "3 the campaign ended and no trial succeeded, 130 interrupted (Ctrl-C)",
+                     example);
+}
+
+// CLI11 answers a mistyped subcommand with "A subcommand is required" or "not expected";
+// this names it and suggests the closest one. Returns false (having said so) for a word that
+// is no subcommand.
+bool known_command(const CLI::App& app, std::string_view word) {
+  std::vector<std::string_view> names;
+  for (const auto* command : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(command->get_name());
+  if (std::find(names.begin(), names.end(), word) != names.end()) return true;
+  print_error(fmt::format("unknown command '{}'; {} (rungs --help lists them)", word,
+                          campaign::did_you_mean(word, names, "commands")));
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"rungs: multi-fidelity hyperparameter optimization with early stopping"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("rungs ") + RUNGS_VERSION);
   std::string file;
   campaign::RunFlags flags;
   auto* run = app.add_subcommand("run", "Run a campaign and print the best configuration");
@@ -101,6 +123,16 @@ int main(int argc, char** argv) {
   auto* validate = app.add_subcommand("validate", "Check a campaign file");
   validate->add_option("campaign", file, "Campaign YAML file")->required();  // checked by the YAML reader: file:line:col errors
 
+  run->footer(help_footer("rungs run examples/01_quickstart/campaign.yaml -w 4"));
+  simulate->footer(help_footer("rungs simulate examples/01_quickstart/campaign.yaml -w 16"));
+  resume->footer(help_footer("rungs resume runs/quickstart-20261128-133736"));
+  status->footer(help_footer("rungs status runs/quickstart-20261128-133736 --watch"));
+  html->footer(help_footer("rungs report runs/quickstart-20261128-133736 -o report.html"));
+  exporter->footer(help_footer("rungs export runs/quickstart-20261128-133736 -f csv"));
+  validate->footer(help_footer("rungs validate examples/01_quickstart/campaign.yaml"));
+  app.footer(help_footer("rungs run examples/01_quickstart/campaign.yaml"));
+
+  if (argc > 1 && argv[1][0] != '-' && !known_command(app, argv[1])) return kBadConfig;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
