@@ -12,6 +12,7 @@
 #include "campaign/campaign_lock.hpp"
 #include "campaign/campaign_loop.hpp"
 #include "campaign/factory.hpp"
+#include "campaign/failure_notes.hpp"
 #include "campaign/program_check.hpp"
 #include "campaign/slurm_check.hpp"
 #include "runners/local_runner.hpp"
@@ -62,6 +63,14 @@ std::unique_ptr<runners::Runner> make_runner(const CampaignSpec& spec, boost::as
   return std::make_unique<runners::LocalRunner>(io, options);
 }
 
+// A campaign the fail-fast limit stopped: why, and what to do.
+void print_failed(const CampaignOutcome& outcome, const fs::path& output) {
+  if (!outcome.failed) return;
+  fmt::print(stderr, "\nStopped: {}. Fix the cause shown above, then go on with `rungs resume {}` "
+                     "(trial.max_failures_before_success: 0 turns this limit off)\n",
+             *outcome.failed, output.string());
+}
+
 // Runs (or resumes) a campaign with real trial processes.
 int run_real(const CampaignSpec& spec, store::CampaignStore& store, const RunFlags& flags) {
   const auto output = store.directory();
@@ -70,18 +79,21 @@ int run_real(const CampaignSpec& spec, store::CampaignStore& store, const RunFla
   const auto runner_owner = make_runner(spec, io, output);
   runners::Runner& runner = *runner_owner;
   ProgressLine progress(flags.quiet ? nullptr : stderr);
+  FailureNotes failures(stderr, output / "warnings.log");  // shown even with --quiet: they are the news
   LoopOptions options;
   options.output = output;
   options.progress = &progress;
+  options.on_run_failed = [&failures](const RunFailure& failure) { failures.note(failure); };
   const auto outcome = run_campaign(spec, *scheduler, runner, io, store, options);
   if (outcome.interrupted) {
     fmt::print(stderr, "Interrupted: every trial was stopped. Results so far in {}; go on with `rungs resume {}`\n",
                output.string(), output.string());
     return kInterrupted;
   }
+  print_failed(outcome, output);
   print_best(spec, outcome, output);
   print_results_hint(output);
-  return kDone;
+  return outcome.best ? kDone : kNoSuccess;
 }
 
 // The campaign with synthetic trials on virtual workers: no trial program is needed.
@@ -93,6 +105,7 @@ int run_simulated(const CampaignSpec& spec, store::CampaignStore& store, const R
   ProgressLine progress(flags.quiet ? nullptr : stderr);
   const auto summary = run_simulation(spec, *scheduler, options, store, &progress);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  print_failed(summary.outcome, output);
   print_best(spec, summary.outcome, output);
   fmt::print("Simulated {} trials ({} runs) on {} virtual workers: makespan {} (virtual), "
              "worker utilization {:.1f}%, wall time {:.2f} s\n",
@@ -104,7 +117,7 @@ int run_simulated(const CampaignSpec& spec, store::CampaignStore& store, const R
                summary.timeouts, summary.timeouts == 1 ? "" : "s",
                human_duration(static_cast<double>(spec.trial.timeout.count()) / 1000), options.epoch_seconds);
   print_results_hint(output);
-  return kDone;
+  return summary.outcome.best ? kDone : kNoSuccess;
 }
 
 }  // namespace

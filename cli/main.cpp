@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "campaign/commands.hpp"
+#include "campaign/campaign_lock.hpp"
 #include "campaign/config_error.hpp"
 #include "campaign/did_you_mean.hpp"
 #include "campaign/simulation.hpp"
@@ -144,6 +145,7 @@ int main(int argc, char** argv) {
     if (*simulate) return campaign::simulate_command(file, flags, simulation, seed);
     if (*resume) return campaign::resume_command(directory, flags);
     if (*status) {
+      status_options.is_running = [&directory] { return campaign::CampaignLock::held(directory); };
       report::status_command(directory, status_options);
       return kDone;
     }
