@@ -143,6 +143,12 @@ CampaignLock lock_directory(const fs::path& output) {
   return CampaignLock::acquire(output);
 }
 
+// What `rungs run` recorded besides the YAML (run -w), applied to the spec.
+void apply_run_options(CampaignSpec& spec, const nlohmann::json& options) {
+  if (const auto found = options.find("max_concurrent"); found != options.end() && found->is_number_unsigned())
+    spec.scheduler.max_concurrent = found->get<std::size_t>();
+}
+
 }  // namespace
 
 CampaignSpec load_checked_campaign(const std::string& file) {
@@ -154,10 +160,13 @@ CampaignSpec load_checked_campaign(const std::string& file) {
 }
 
 int run_command(const std::string& file, const RunFlags& flags) {
-  const auto spec = load_checked_campaign(file);
+  auto spec = load_checked_campaign(file);
   const auto output = output_directory(spec, flags.output, /*simulated=*/false);
   const auto lock = lock_directory(output);
-  auto store = open_campaign_directory(spec, output, "run", nlohmann::json::object());
+  nlohmann::json options = nlohmann::json::object();  // empty: as an existing campaign recorded them
+  if (flags.max_concurrent) options["max_concurrent"] = *flags.max_concurrent;
+  auto store = open_campaign_directory(spec, output, "run", options);
+  apply_run_options(spec, store.info().options);
   return run_real(spec, store, flags);
 }
 
@@ -175,8 +184,9 @@ int simulate_command(const std::string& file, const RunFlags& flags, SimulationO
 int resume_command(const std::string& directory, const RunFlags& flags) {
   const auto lock = CampaignLock::acquire(fs::absolute(directory).lexically_normal());
   auto store = store::CampaignStore::open(fs::absolute(directory).lexically_normal());
-  const auto spec = stored_spec(store);
+  auto spec = stored_spec(store);
   if (store.info().mode == "simulate") return run_simulated(spec, store, flags, simulation_options_from(store.info().options));
+  apply_run_options(spec, store.info().options);
   check_program(spec, {own_directory()});
   check_slurm(spec);
   return run_real(spec, store, flags);

@@ -10,6 +10,7 @@
 // what the user reads on stdout (progress, failed trials' stderr and notes on stderr). A bad campaign file, program or
 // output directory throws ConfigError (exit code kBadConfig); anything else that stops a
 // command throws another std::exception (kFailure).
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,6 +24,9 @@ inline constexpr int kDone = 0, kFailure = 1, kBadConfig = 2, kNoSuccess = 3, kI
 struct RunFlags {
   std::string output;  // --output: the results directory; empty = the campaign's or runs/NAME-TIMESTAMP
   bool quiet = false;  // no progress line
+  // run -w: overrides scheduler.max_concurrent. Recorded with the campaign (its options):
+  // the replay of a resume depends on it, so a resume keeps it and a different one is refused.
+  std::optional<std::size_t> max_concurrent;
 };
 
 // `rungs run FILE`: a campaign with real trial processes (an existing campaign directory at

@@ -1,11 +1,11 @@
 // rungs: the command-line tool.
-//   rungs run CAMPAIGN.yaml [--output DIR]   run a campaign, print the best configuration; an
+//   rungs run CAMPAIGN.yaml [--output DIR] [-w N]   run a campaign, print the best configuration; an
 //                                            existing campaign directory is resumed
 //   rungs simulate CAMPAIGN.yaml [--workers N] [--epoch-seconds S] [--seed N] [--output DIR]
 //                                            dry run: synthetic trials on a virtual clock
 //                                            (campaign/simulation.hpp), no trial program needed
 //   rungs resume DIR                         go on with a campaign that was interrupted
-//   rungs status DIR [--all]                 trials, rungs and the best so far (also while it runs)
+//   rungs status DIR [--all] [--json] [--watch [SECS]]   trials, rungs and the best so far (also while it runs)
 //   rungs report DIR [-o FILE]               one self-contained HTML file with the charts
 //   rungs export DIR [--format csv|json] [-o OUTDIR]   trials, runs and reports as files
 //   rungs validate CAMPAIGN.yaml             check a campaign file without running anything
@@ -81,6 +81,9 @@ int main(int argc, char** argv) {
   run->add_option("campaign", file, "Campaign YAML file")->required();  // checked by the YAML reader: file:line:col errors
   run->add_option("-o,--output", flags.output, "Results directory (default: runs/NAME-TIMESTAMP)");
   run->add_flag("-q,--quiet", flags.quiet, "No progress line");
+  run->add_option("-w,--max-concurrent", flags.max_concurrent,
+                  "Runs out at once, instead of scheduler.max_concurrent (recorded: a resume keeps it)")
+      ->check(CLI::PositiveNumber);
 
   campaign::SimulationOptions simulation;
   auto* simulate = app.add_subcommand(
@@ -108,6 +111,12 @@ int main(int argc, char** argv) {
   status->add_option("directory", directory, "Campaign directory (holds rungs.db)")->required()->check(CLI::ExistingDirectory);
   status->add_flag("-a,--all", status_options.all, "Every trial, not only the best and the running ones");
   status->add_option("--top", status_options.top, "How many of the best trials to list (default: 20)");
+  status->add_flag("--json", status_options.json, "One JSON object (fields: docs/status.md) instead of the tables");
+  std::optional<double> watch;
+  status->add_option("--watch", watch, "Refresh every SECS seconds (default 2) until the campaign ends; Ctrl-C stops")
+      ->expected(0, 1)
+      ->default_str("2")
+      ->check(CLI::PositiveNumber);
 
   std::optional<fs::path> report_file;
   auto* html = app.add_subcommand("report", "Write a self-contained HTML report with the campaign's charts");
@@ -146,7 +155,8 @@ int main(int argc, char** argv) {
     if (*resume) return campaign::resume_command(directory, flags);
     if (*status) {
       status_options.is_running = [&directory] { return campaign::CampaignLock::held(directory); };
-      report::status_command(directory, status_options);
+      if (status->count("--watch")) report::watch_status(directory, status_options, watch.value_or(2.0));
+      else report::status_command(directory, status_options);
       return kDone;
     }
     if (*html) {

@@ -143,7 +143,7 @@ std::optional<std::pair<std::int64_t, double>> TrialSummary::final_value() const
 CampaignSnapshot load_snapshot(const store::CampaignStore& store, const SnapshotOptions& options) {
   CampaignSnapshot snapshot;
   snapshot.info = store.info();
-  snapshot.directory = store.directory();
+  snapshot.directory = std::filesystem::absolute(store.directory()).lexically_normal();
   snapshot.maximize = snapshot.info.direction == "max";
 
   store::ReadTransaction transaction(store);

@@ -92,7 +92,7 @@ struct Curve {
 
 struct CampaignSnapshot {
   store::CampaignInfo info;
-  std::filesystem::path directory;  // the campaign's directory, as the store was opened
+  std::filesystem::path directory;  // the campaign's directory, absolute
   bool maximize = false;
   // The campaign ended: its log's last finish event comes after its last resume. A campaign
   // stopped by trial.max_failures_before_success ended too, `failed` saying why.

@@ -33,6 +33,7 @@ struct StatusOptions {
   // campaign/campaign_lock.hpp); empty: unknown, and an unended campaign is "not finished
   // (running, or interrupted)".
   std::function<bool()> is_running = nullptr;
+  bool json = false;      // --json: one object (report/status_json.hpp) instead of the tables
 };
 
 // Where the campaign stands: "finished", "failed" (stopped by
