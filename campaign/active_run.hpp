@@ -2,6 +2,7 @@
 // Where a trial's run stands while it is out: what the campaign loop knows of it between its
 // launch and its end (recorded or replayed alike). Owned by the loop, one per trial with a
 // run out; the run events (run_events.hpp) are written from it.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -9,6 +10,7 @@
 #include <fstream>
 #include <limits>
 #include <optional>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -39,6 +41,16 @@ struct ActiveRun {
   // the loop has taken it in: a relaunch after a crash of rungs reads on from there, so the
   // lines the lost process printed after the last recorded one are not lost.
   std::uint64_t output_offset = 0;
+  // The metric names its reports held while none held the campaign's metric, for the failure
+  // of a run that never reports it (run_end.hpp); a few only, however many a trial prints.
+  std::vector<std::string> other_metrics;
+  void note_other_metrics(const nlohmann::json& metrics) {
+    constexpr std::size_t kKept = 8;
+    for (const auto& [name, value] : metrics.items()) {
+      if (other_metrics.size() >= kKept) return;
+      if (std::find(other_metrics.begin(), other_metrics.end(), name) == other_metrics.end()) other_metrics.push_back(name);
+    }
+  }
 };
 
 // The run's processes (local) or jobs (Slurm), for a restarted rungs to end or follow on

@@ -147,9 +147,12 @@ store::CampaignStore open_campaign_directory(const CampaignSpec& spec, const fs:
                         fmt::format("'{}' holds a campaign of `rungs {}`; resume it with `rungs resume {}`",
                                     output.string(), store.info().mode, output.string()));
     check_compatible_change(store.info().campaign_yaml, spec.file, output);
-    if (store.info().options != options)
+    // `rungs run` without options (no -w) goes on as the campaign was started.
+    const bool as_recorded = mode == "run" && options.empty();
+    if (!as_recorded && store.info().options != options)
       throw ConfigError({spec.file.string(), 0, 0}, "output",
-                        fmt::format("'{}' was simulated with other options ({}); use `rungs resume {}`",
+                        fmt::format("'{}' was started with other options ({}); a resumed campaign replays its decisions "
+                                    "with them: use `rungs resume {}`",
                                     output.string(), store.info().options.dump(), output.string()));
     fmt::print(stderr, "Resuming the campaign in {}\n", output.string());
     return store;

@@ -38,7 +38,8 @@ store::CampaignStore create_campaign_directory(const CampaignSpec& spec, const s
                                         const std::string& mode, const nlohmann::json& options);
 
 // The campaign's store: a new one in an empty (or missing) `output`; or the campaign already
-// there, to resume, if it was started the same way (`mode`, `options`) and its file changed
+// there, to resume, if it was started the same way (`mode`, `options`; for "run", empty
+// `options` mean "as recorded") and its file changed
 // only in ways a resume allows (campaign/campaign_change.hpp; prints "Resuming ..." to
 // stderr). Any other non-empty directory is refused. Throws ConfigError at `output`.
 store::CampaignStore open_campaign_directory(const CampaignSpec& spec, const std::filesystem::path& output,

@@ -50,7 +50,15 @@ CampaignLock CampaignLock::acquire(const std::filesystem::path& directory) {
   const auto file = directory / kFileName;
   const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) throw std::runtime_error(fmt::format("cannot open {}: {}", file.string(), std::strerror(errno)));
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+  // A reader probing the lock (held()) holds it shared for an instant: a few tries over
+  // 100 ms tell it from a writer, which holds it for as long as it runs.
+  int locked = -1;
+  for (int attempt = 0; attempt < 5 && locked != 0; ++attempt) {
+    if (attempt > 0) ::usleep(20'000);
+    locked = ::flock(fd, LOCK_EX | LOCK_NB);
+    if (locked != 0 && errno != EWOULDBLOCK) break;
+  }
+  if (locked != 0) {
     const int err = errno;
     ::close(fd);
     if (err == EWOULDBLOCK)
@@ -65,6 +73,14 @@ CampaignLock CampaignLock::acquire(const std::filesystem::path& directory) {
     // The details are only for messages: the lock holds without them.
   }
   return CampaignLock(fd);
+}
+
+bool CampaignLock::held(const std::filesystem::path& directory) {
+  const int fd = ::open((directory / kFileName).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;  // never locked: no writer ever ran here
+  const bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);  // releases the shared lock if it was taken
+  return held;
 }
 
 CampaignLock::CampaignLock(CampaignLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}

@@ -29,6 +29,11 @@ class CampaignLock {
   // process holds it, std::runtime_error when the lock file cannot be opened.
   static CampaignLock acquire(const std::filesystem::path& directory);
 
+  // Whether a process holds the lock of `directory` now: a campaign whose log has not ended
+  // is running if so, interrupted (or crashed) if not. For readers (`rungs status`): it takes
+  // the lock shared for an instant, so a writer starting in that instant retries (acquire).
+  static bool held(const std::filesystem::path& directory);
+
   CampaignLock(CampaignLock&& other) noexcept;
   CampaignLock& operator=(CampaignLock&& other) noexcept;
   CampaignLock(const CampaignLock&) = delete;

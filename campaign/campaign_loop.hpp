@@ -48,8 +48,19 @@ struct BestResult {
 
 struct CampaignOutcome {
   bool interrupted = false;
+  // Stopped by trial.max_failures_before_success: why (also the finish event's `failed`).
+  std::optional<std::string> failed;
   std::optional<BestResult> best;
   ProgressSnapshot totals;
+};
+
+// A run that failed for good (after its retries), as the loop recorded it: for the CLI to
+// show its cause (campaign/failure_notes.hpp).
+struct RunFailure {
+  scheduler::TrialId trial = 0;
+  std::int64_t run = 0;
+  std::string failure;  // as recorded, e.g. "exited with code 2"
+  std::filesystem::path trial_dir;
 };
 
 struct LoopOptions {
@@ -67,6 +78,8 @@ struct LoopOptions {
   // with its last report (a relaunch after a crash of rungs reads on from there). Off for a
   // simulated runner, which has no files.
   bool output_files = true;
+  // Called for each run that failed for good (not for one retried, nor while replaying).
+  std::function<void(const RunFailure&)> on_run_failed;
 };
 
 

@@ -43,6 +43,10 @@ struct TrialSpec {
   // A failed run is launched again (resuming from its checkpoint) up to `retries` times;
   // every failure is recorded, and only the last one reaches the scheduler.
   std::size_t retries = 0;
+  // Fail fast: once this many trials have failed and none has succeeded yet (a wrong path, a
+  // missing module), the campaign stops its runs and ends as failed. 0 = never. A resume
+  // counts again from 0 (after a fix, the next failures are news).
+  std::size_t max_failures_before_success = 5;
   // pause: signal. A trial pausing at a rung keeps its process, stopped with SIGSTOP, and a
   // promotion continues it with SIGCONT instead of a relaunch from its checkpoint. At most
   // max_paused processes are kept; beyond that the oldest is ended (a later promotion of it

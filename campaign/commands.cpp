@@ -13,6 +13,7 @@
 #include "campaign/campaign_loop.hpp"
 #include "campaign/factory.hpp"
 #include "campaign/prior_summary.hpp"
+#include "campaign/failure_notes.hpp"
 #include "campaign/program_check.hpp"
 #include "campaign/slurm_check.hpp"
 #include "runners/local_runner.hpp"
@@ -83,6 +84,14 @@ std::unique_ptr<runners::Runner> make_runner(const CampaignSpec& spec, boost::as
   return std::make_unique<runners::LocalRunner>(io, options);
 }
 
+// A campaign the fail-fast limit stopped: why, and what to do.
+void print_failed(const CampaignOutcome& outcome, const fs::path& output) {
+  if (!outcome.failed) return;
+  fmt::print(stderr, "\nStopped: {}. Fix the cause shown above, then go on with `rungs resume {}` "
+                     "(trial.max_failures_before_success: 0 turns this limit off)\n",
+             *outcome.failed, output.string());
+}
+
 // Runs (or resumes) a campaign with real trial processes.
 int run_real(const CampaignSpec& spec, store::CampaignStore& store, const RunFlags& flags) {
   const auto output = store.directory();
@@ -91,18 +100,21 @@ int run_real(const CampaignSpec& spec, store::CampaignStore& store, const RunFla
   const auto runner_owner = make_runner(spec, io, output);
   runners::Runner& runner = *runner_owner;
   ProgressLine progress(flags.quiet ? nullptr : stderr);
+  FailureNotes failures(stderr, output / "warnings.log");  // shown even with --quiet: they are the news
   LoopOptions options;
   options.output = output;
   options.progress = &progress;
+  options.on_run_failed = [&failures](const RunFailure& failure) { failures.note(failure); };
   const auto outcome = run_campaign(spec, *scheduler, runner, io, store, options);
   if (outcome.interrupted) {
     fmt::print(stderr, "Interrupted: every trial was stopped. Results so far in {}; go on with `{} resume {}`\n",
                output.string(), own_command(), output.string());
     return kInterrupted;
   }
+  print_failed(outcome, output);
   print_best(spec, outcome, output);
   print_results_hint(output);
-  return kDone;
+  return outcome.best ? kDone : kNoSuccess;
 }
 
 // The campaign with synthetic trials on virtual workers: no trial program is needed.
@@ -114,6 +126,7 @@ int run_simulated(const CampaignSpec& spec, store::CampaignStore& store, const R
   ProgressLine progress(flags.quiet ? nullptr : stderr);
   const auto summary = run_simulation(spec, *scheduler, options, store, &progress);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  print_failed(summary.outcome, output);
   print_best(spec, summary.outcome, output);
   fmt::print("Simulated {} trials ({} runs) on {} virtual workers: makespan {} (virtual), "
              "worker utilization {:.1f}%, wall time {:.2f} s\n",
@@ -125,7 +138,7 @@ int run_simulated(const CampaignSpec& spec, store::CampaignStore& store, const R
                summary.timeouts, summary.timeouts == 1 ? "" : "s",
                human_duration(static_cast<double>(spec.trial.timeout.count()) / 1000), options.epoch_seconds);
   print_results_hint(output);
-  return kDone;
+  return summary.outcome.best ? kDone : kNoSuccess;
 }
 
 }  // namespace
@@ -151,6 +164,12 @@ CampaignLock lock_directory(const fs::path& output) {
   return CampaignLock::acquire(output);
 }
 
+// What `rungs run` recorded besides the YAML (run -w), applied to the spec.
+void apply_run_options(CampaignSpec& spec, const nlohmann::json& options) {
+  if (const auto found = options.find("max_concurrent"); found != options.end() && found->is_number_unsigned())
+    spec.scheduler.max_concurrent = found->get<std::size_t>();
+}
+
 }  // namespace
 
 CampaignSpec load_checked_campaign(const std::string& file) {
@@ -162,10 +181,13 @@ CampaignSpec load_checked_campaign(const std::string& file) {
 }
 
 int run_command(const std::string& file, const RunFlags& flags) {
-  const auto spec = load_checked_campaign(file);
+  auto spec = load_checked_campaign(file);
   const auto output = output_directory(spec, flags.output, /*simulated=*/false);
   const auto lock = lock_directory(output);
-  auto store = open_campaign_directory(spec, output, "run", nlohmann::json::object());
+  nlohmann::json options = nlohmann::json::object();  // empty: as an existing campaign recorded them
+  if (flags.max_concurrent) options["max_concurrent"] = *flags.max_concurrent;
+  auto store = open_campaign_directory(spec, output, "run", options);
+  apply_run_options(spec, store.info().options);
   return run_real(spec, store, flags);
 }
 
@@ -192,8 +214,9 @@ int simulate_command(const std::string& file, const RunFlags& flags, SimulationO
 int resume_command(const std::string& directory, const RunFlags& flags) {
   const auto lock = CampaignLock::acquire(fs::absolute(directory).lexically_normal());
   auto store = store::CampaignStore::open(fs::absolute(directory).lexically_normal());
-  const auto spec = stored_spec(store);
+  auto spec = stored_spec(store);
   if (store.info().mode == "simulate") return run_simulated(spec, store, flags, simulation_options_from(store.info().options));
+  apply_run_options(spec, store.info().options);
   check_program(spec, {own_directory()});
   check_slurm(spec);
   return run_real(spec, store, flags);

@@ -4,10 +4,13 @@
 // local or the simulated runner, print the best. cli/main.cpp parses the flags and calls
 // one of these; report/commands.hpp has the commands that only read a campaign.
 //
-// Each returns the process exit code (kDone, or kInterrupted after Ctrl-C) and prints what
-// the user reads on stdout (progress and notes on stderr). A bad campaign file, program or
+// Each returns the process exit code (kDone; kNoSuccess when the campaign ended and no trial
+// reported a finite value of the metric, every one having failed or the fail-fast limit,
+// trial.max_failures_before_success, having stopped it; kInterrupted after Ctrl-C) and prints
+// what the user reads on stdout (progress, failed trials' stderr and notes on stderr). A bad campaign file, program or
 // output directory throws ConfigError (exit code kBadConfig); anything else that stops a
 // command throws another std::exception (kFailure).
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,11 +19,14 @@
 
 namespace rungs::campaign {
 
-inline constexpr int kDone = 0, kFailure = 1, kBadConfig = 2, kInterrupted = 130;
+inline constexpr int kDone = 0, kFailure = 1, kBadConfig = 2, kNoSuccess = 3, kInterrupted = 130;
 
 struct RunFlags {
   std::string output;  // --output: the results directory; empty = the campaign's or runs/NAME-TIMESTAMP
   bool quiet = false;  // no progress line
+  // run -w: overrides scheduler.max_concurrent. Recorded with the campaign (its options):
+  // the replay of a resume depends on it, so a resume keeps it and a different one is refused.
+  std::optional<std::size_t> max_concurrent;
 };
 
 // `rungs run FILE`: a campaign with real trial processes (an existing campaign directory at

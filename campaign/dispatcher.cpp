@@ -62,12 +62,11 @@ CampaignOutcome Dispatcher::run() {
   io_.run();
   io_.restart();  // leave the context reusable for the caller
   journal_.commit_each();  // no handler runs any more to commit a group
-  if (!interrupted_) {
-    sync_states(/*all=*/true);
-    record_finish();
-  }
+  if (!interrupted_) sync_states(/*all=*/true);
+  if (!interrupted_ || failed_) record_finish();
   CampaignOutcome outcome;
-  outcome.interrupted = interrupted_;
+  outcome.interrupted = interrupted_ && !failed_;
+  outcome.failed = failed_;
   outcome.best = best_;
   outcome.totals = snapshot();
   outcome.totals.finished = !interrupted_;
@@ -228,7 +227,10 @@ void Dispatcher::on_line(ActiveRun& run, std::string_view line, std::optional<st
 bool Dispatcher::note_report(ActiveRun& run, std::optional<double> step, const nlohmann::json& metrics) {
   if (step && !run.step_checked) check_resumed(run, *step);
   const auto metric = metrics.find(spec_.metric.name);
-  if (metric == metrics.end()) return false;
+  if (metric == metrics.end()) {
+    if (run.last_report.is_null()) run.note_other_metrics(metrics);
+    return false;
+  }
   const double reported = metric->is_number() ? metric->get<double>() : kMissing;  // null: NaN/inf
   run.last_report = metrics;
   run.value = std::isfinite(reported) ? spec_.metric.to_minimize(reported) : kMissing;
@@ -281,7 +283,7 @@ void Dispatcher::maybe_pause(ActiveRun& run, std::optional<double> step) {
 void Dispatcher::on_exit(scheduler::TrialId trial, const runners::ExitStatus& status) {
   ActiveRun& run = *active_.at(trial);
   const RunFacts facts{run.stop_requested, !run.last_report.is_null(), run.attempts};
-  const auto verdict = judge_run_end(status, facts, spec_.trial, spec_.metric.name);
+  const auto verdict = judge_run_end(status, facts, spec_.trial, spec_.metric.name, run.other_metrics);
   const double value = verdict.failed() ? kMissing : run.value;
   if (interrupted_) {  // no exit is recorded: the run was out when the campaign stopped
     apply_exit(trial, verdict.failure, value, /*interrupted=*/true);
@@ -292,9 +294,25 @@ void Dispatcher::on_exit(scheduler::TrialId trial, const runners::ExitStatus& st
     return;
   }
   write(events_.exit(now(), run, value, status, verdict.failure, /*paused=*/false), trial);
-  if (verdict.failed())
+  if (verdict.failed()) {
     warn(trial, run.run_number, fmt::format("trial {} run {}: {}", trial, run.run_number, verdict.failure));
+    if (options_.on_run_failed) options_.on_run_failed({trial, run.run_number, verdict.failure, run.trial_dir});
+    count_failure();  // before apply_exit: its pump() must launch nothing more if the campaign gives up
+  }
   apply_exit(trial, verdict.failure, value);
+}
+
+// A campaign whose every trial fails (a wrong path, a missing module) stops after a few
+// instead of failing them all: its runs out end as on Ctrl-C (a resume relaunches them) and
+// it ends as failed, saying why.
+void Dispatcher::count_failure() {
+  const auto limit = spec_.trial.max_failures_before_success;
+  if (succeeded_ || limit == 0 || ++failures_before_success_ < limit) return;
+  failed_ = fmt::format("{} trials failed and none succeeded (trial.max_failures_before_success: {})",
+                        failures_before_success_, limit);
+  warn({}, {}, "stopping the campaign: " + *failed_);
+  interrupted_ = true;
+  processes_.stop_all();
 }
 
 // trial.retries: the failed run is launched again, resuming from its checkpoint.
@@ -319,6 +337,7 @@ void Dispatcher::apply_exit(scheduler::TrialId trial, const std::string& failure
   auto& record = trials_.at(trial);
   const bool failed = !failure.empty();
   if (failed) record.last_failure = failure;
+  if (!failed && !interrupted) succeeded_ = true;
   // A run stopped early never reached its budget: its last value is not the value there.
   if (std::isfinite(value) && !run.stop_requested) record.values[run.job.budget.level] = spec_.metric.from_minimized(value);
   consider_best(run, value, failed);
@@ -348,12 +367,14 @@ bool Dispatcher::write(store::Event event, std::optional<scheduler::TrialId> tri
   return journal_.write(std::move(event), [this, id = *trial] { return trials_.row(id, now()); });
 }
 
-// The campaign's end, as an event: `rungs status` and the report say "finished" from it,
-// whoever drove the loop (the CLI or a C++ program).
+// The campaign's end, as an event: `rungs status` and the report say "finished" (or "failed"
+// and why) from it, whoever drove the loop (the CLI or a C++ program).
 void Dispatcher::record_finish() {
   nlohmann::json best = nullptr;
   if (best_) best = {{"trial", best_->trial}, {"level", best_->level}, {"value", best_->value}};
-  journal_.append({now(), store::EventKind::Finish, {}, {}, {{"best", best}, {"runs", runs_launched_}}});
+  nlohmann::json data = {{"best", best}, {"runs", runs_launched_}};
+  if (failed_) data["failed"] = *failed_;
+  journal_.append({now(), store::EventKind::Finish, {}, {}, std::move(data)});
 }
 
 void Dispatcher::warn(std::optional<scheduler::TrialId> trial, std::optional<std::int64_t> run,

@@ -93,6 +93,7 @@ class Dispatcher final : private ProcessListener {
   // ---- run ends ----
   void on_exit(scheduler::TrialId trial, const runners::ExitStatus& status);
   void retry(ActiveRun& run, const std::string& failure);
+  void count_failure();  // trial.max_failures_before_success: may end the campaign as failed
   // A run's end, live or replayed: the trial's record, the best, the scheduler, the states.
   void apply_exit(scheduler::TrialId trial, const std::string& failure, double value, bool interrupted = false);
   void sync_states(bool all);  // a State event per trial whose scheduler state changed
@@ -129,6 +130,11 @@ class Dispatcher final : private ProcessListener {
   double budget_done_ = 0;  // the charges of the runs that ended
   double units_done_ = 0;   // and their scheduler units
   bool interrupted_ = false;
+  // trial.max_failures_before_success: live failures while no run (replayed ones included)
+  // has succeeded; `failed_` says why the campaign was stopped.
+  std::size_t failures_before_success_ = 0;
+  bool succeeded_ = false;
+  std::optional<std::string> failed_;
   bool finished_ = false;  // the event loop is to end: nothing re-arms the ticker
 };
 

@@ -9,13 +9,15 @@
 //  - a stale run (no line within trial.heartbeat) with on_stale: stop, that reported the
 //    metric, ends with its last reported value: stopped, not failed;
 //  - any other end that is not a clean exit with code 0 failed (runners::describe says how);
-//  - a clean exit without ever reporting the metric failed too ("exited without reporting");
+//  - a clean exit without ever reporting the metric failed too ("exited without reporting
+//    'val_loss'; it reported train_loss, acc", or "...: it printed no report line");
 //  - otherwise the run completed its budget.
 // A failed run is retried (launched again from its checkpoint) while it has attempts left
 // (trial.retries), unless the scheduler asked it to stop or it went stale with an on_stale
 // other than retry.
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "campaign/campaign_spec.hpp"
 #include "runners/runner.hpp"
@@ -42,9 +44,11 @@ struct RunVerdict {
   bool failed() const { return kind == RunEndKind::Failed; }
 };
 
-// `metric` names the campaign's metric in the failure of a run that never reported it.
+// `metric` names the campaign's metric in the failure of a run that never reported it, and
+// `other_metrics` the ones its reports held instead (a few, in the order first seen): a typo
+// in either name shows in the failure.
 RunVerdict judge_run_end(const runners::ExitStatus& status, const RunFacts& run, const TrialSpec& trial,
-                         const std::string& metric);
+                         const std::string& metric, const std::vector<std::string>& other_metrics = {});
 
 // True if a run that failed with `status` is launched again.
 bool may_retry(const runners::ExitStatus& status, const RunFacts& run, const TrialSpec& trial);

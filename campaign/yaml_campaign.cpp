@@ -227,7 +227,7 @@ void check_environment(const CampaignSpec& spec, const YamlNode& root) {
 
 TrialSpec read_trial(const YamlNode& node) {
   node.expect_keys({"command", "env", "report", "timeout", "grace_period", "heartbeat", "on_stale", "retries", "pause",
-                    "max_paused"});
+                    "max_paused", "max_failures_before_success"});
   TrialSpec spec;
   const auto command = node.at("command");
   if (command.is_scalar())
@@ -275,6 +275,10 @@ TrialSpec read_trial(const YamlNode& node) {
     const auto count = retries->as_int();
     if (count < 0 || count > 100) retries->fail(fmt::format("must be between 0 and 100, got {}", count));
     spec.retries = static_cast<std::size_t>(count);
+  }
+  if (auto limit = node.find("max_failures_before_success")) {
+    if (limit->as_int() < 0) limit->fail(fmt::format("must be 0 (no limit) or more, got {}", limit->as_int()));
+    spec.max_failures_before_success = static_cast<std::size_t>(limit->as_int());
   }
   if (auto pause = node.find("pause")) {
     const auto how = pause->as_string();

@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "campaign/yaml_strict.hpp"
-#include "space/checks.hpp"  // edit_distance, for "did you mean" hints
+#include "campaign/did_you_mean.hpp"
 
 namespace rungs::campaign {
 
@@ -91,16 +91,7 @@ void YamlNode::expect_keys(std::initializer_list<std::string_view> allowed) cons
   for (const auto& entry : node_) {
     const auto key = entry.first.as<std::string>();
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-    std::string_view best;
-    std::size_t best_distance = 3;  // only suggest keys within two edits
-    for (auto candidate : allowed) {
-      const auto d = space::checks::edit_distance(key, candidate);
-      if (d < best_distance) best = candidate, best_distance = d;
-    }
-    std::string known;
-    for (auto candidate : allowed) known += (known.empty() ? "" : ", ") + std::string(candidate);
-    const std::string hint =
-        best.empty() ? fmt::format("known keys: {}", known) : fmt::format("did you mean '{}'?", best);
+    const auto hint = did_you_mean(key, {allowed.begin(), allowed.end()}, "known keys");
     throw YamlNode(entry.first, file_, join_path(path_, key))
         .error(fmt::format("unknown key '{}' ({})", key, hint));
   }

@@ -1,11 +1,11 @@
 // rungs: the command-line tool.
-//   rungs run CAMPAIGN.yaml [--output DIR]   run a campaign, print the best configuration; an
+//   rungs run CAMPAIGN.yaml [--output DIR] [-w N]   run a campaign, print the best configuration; an
 //                                            existing campaign directory is resumed
 //   rungs simulate CAMPAIGN.yaml [--workers N] [--epoch-seconds S] [--seed N] [--output DIR]
 //                                            dry run: synthetic trials on a virtual clock
 //                                            (campaign/simulation.hpp), no trial program needed
 //   rungs resume DIR                         go on with a campaign that was interrupted
-//   rungs status DIR [--all]                 trials, rungs and the best so far (also while it runs)
+//   rungs status DIR [--all] [--json] [--watch [SECS]]   trials, rungs and the best so far (also while it runs)
 //   rungs report DIR [-o FILE]               one self-contained HTML file with the charts
 //   rungs export DIR [--format csv|json] [-o OUTDIR]   trials, runs and reports as files
 //   rungs validate CAMPAIGN.yaml             check a campaign file without running anything
@@ -22,10 +22,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "campaign/commands.hpp"
+#include "campaign/campaign_lock.hpp"
 #include "campaign/config_error.hpp"
 #include "campaign/prior_summary.hpp"
+#include "campaign/did_you_mean.hpp"
 #include "campaign/simulation.hpp"
 #include "report/commands.hpp"
 #include "text/safe_text.hpp"
@@ -48,17 +51,40 @@ void print_error(std::string_view message) {
   fmt::print(stderr, "error: {}\n", text);
 }
 
+// What every subcommand's --help ends with: an example, then the exit codes (README).
+std::string help_footer(std::string_view example) {
+  return fmt::format("Example:\n  {}\n\nExit codes: 0 done, 1 other failure, 2 bad configuration or usage, "
+                     "3 the campaign ended and no trial succeeded, 130 interrupted (Ctrl-C)",
+                     example);
+}
+
+// CLI11 answers a mistyped subcommand with "A subcommand is required" or "not expected";
+// this names it and suggests the closest one. Returns false (having said so) for a word that
+// is no subcommand.
+bool known_command(const CLI::App& app, std::string_view word) {
+  std::vector<std::string_view> names;
+  for (const auto* command : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(command->get_name());
+  if (std::find(names.begin(), names.end(), word) != names.end()) return true;
+  print_error(fmt::format("unknown command '{}'; {} (rungs --help lists them)", word,
+                          campaign::did_you_mean(word, names, "commands")));
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"rungs: multi-fidelity hyperparameter optimization with early stopping"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("rungs ") + RUNGS_VERSION);
   std::string file;
   campaign::RunFlags flags;
   auto* run = app.add_subcommand("run", "Run a campaign and print the best configuration");
   run->add_option("campaign", file, "Campaign YAML file")->required();  // checked by the YAML reader: file:line:col errors
   run->add_option("-o,--output", flags.output, "Results directory (default: runs/NAME-TIMESTAMP)");
   run->add_flag("-q,--quiet", flags.quiet, "No progress line");
+  run->add_option("-w,--max-concurrent", flags.max_concurrent,
+                  "Runs out at once, instead of scheduler.max_concurrent (recorded: a resume keeps it)")
+      ->check(CLI::PositiveNumber);
 
   campaign::SimulationOptions simulation;
   simulation.epoch_seconds = 0;  // not given: derived from the campaign (campaign::default_epoch_seconds)
@@ -88,6 +114,12 @@ int main(int argc, char** argv) {
   status->add_option("directory", directory, "Campaign directory (holds rungs.db)")->required()->check(CLI::ExistingDirectory);
   status->add_flag("-a,--all", status_options.all, "Every trial, not only the best and the running ones");
   status->add_option("--top", status_options.top, "How many of the best trials to list (default: 20)");
+  status->add_flag("--json", status_options.json, "One JSON object (fields: docs/status.md) instead of the tables");
+  std::optional<double> watch;
+  status->add_option("--watch", watch, "Refresh every SECS seconds (default 2) until the campaign ends; Ctrl-C stops")
+      ->expected(0, 1)
+      ->default_str("2")
+      ->check(CLI::PositiveNumber);
 
   std::optional<fs::path> report_file;
   auto* html = app.add_subcommand("report", "Write a self-contained HTML report with the campaign's charts");
@@ -104,6 +136,16 @@ int main(int argc, char** argv) {
   auto* validate = app.add_subcommand("validate", "Check a campaign file");
   validate->add_option("campaign", file, "Campaign YAML file")->required();  // checked by the YAML reader: file:line:col errors
 
+  run->footer(help_footer("rungs run examples/01_quickstart/campaign.yaml -w 4"));
+  simulate->footer(help_footer("rungs simulate examples/01_quickstart/campaign.yaml -w 16"));
+  resume->footer(help_footer("rungs resume runs/quickstart-20261128-133736"));
+  status->footer(help_footer("rungs status runs/quickstart-20261128-133736 --watch"));
+  html->footer(help_footer("rungs report runs/quickstart-20261128-133736 -o report.html"));
+  exporter->footer(help_footer("rungs export runs/quickstart-20261128-133736 -f csv"));
+  validate->footer(help_footer("rungs validate examples/01_quickstart/campaign.yaml"));
+  app.footer(help_footer("rungs run examples/01_quickstart/campaign.yaml"));
+
+  if (argc > 1 && argv[1][0] != '-' && !known_command(app, argv[1])) return kBadConfig;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -115,8 +157,14 @@ int main(int argc, char** argv) {
     if (*simulate) return campaign::simulate_command(file, flags, simulation, seed);
     if (*resume) return campaign::resume_command(directory, flags);
     if (*status) {
-      report::status_command(directory, status_options);
-      if (const auto known = campaign::recorded_prior_summary(directory); !known.empty()) fmt::print("{}\n", known);
+      status_options.is_running = [&directory] { return campaign::CampaignLock::held(directory); };
+      if (status->count("--watch")) {
+        report::watch_status(directory, status_options, watch.value_or(2.0));
+      } else {
+        report::status_command(directory, status_options);
+        if (const auto known = campaign::recorded_prior_summary(directory); !known.empty() && !status_options.json)
+          fmt::print("{}\n", known);
+      }
       return kDone;
     }
     if (*html) {

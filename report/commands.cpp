@@ -14,7 +14,7 @@ store::CampaignStore open_read_only(const std::filesystem::path& directory) {
 }  // namespace
 
 void status_command(const std::filesystem::path& directory, const StatusOptions& options, std::FILE* out) {
-  print_status(open_read_only(directory), out, options);
+  print_status_once(load_snapshot(open_read_only(directory)), options, out);
 }
 
 std::filesystem::path report_command(const std::filesystem::path& directory,

@@ -15,8 +15,18 @@
 
 namespace rungs::report {
 
-// `rungs status DIR [--all]`: the status tables on `out`.
+// `rungs status DIR [--all] [--json]`: the status tables (or, with options.json, one JSON
+// object, report/status_json.hpp) on `out`.
 void status_command(const std::filesystem::path& directory, const StatusOptions& options, std::FILE* out = stdout);
+void print_status_once(const CampaignSnapshot& snapshot, const StatusOptions& options, std::FILE* out);
+
+// `rungs status DIR --watch [SECS]`: the status again every `seconds` until the campaign's
+// state is no longer running (it finished or failed, or nothing writes it any more; shown
+// once more then), or until SIGINT/SIGTERM (Ctrl-C: the handlers it had are put back after).
+// On a terminal each refresh replaces the last; in a pipe they follow each other (JSON: one
+// object per line).
+void watch_status(const std::filesystem::path& directory, const StatusOptions& options, double seconds,
+                  std::FILE* out = stdout);
 
 // `rungs report DIR [-o FILE]`: writes the HTML report, by default DIR/report.html; returns
 // the file written.

@@ -28,9 +28,13 @@ void flatten(const nlohmann::json& value, const std::string& name, std::map<std:
 
 }  // namespace
 
-FlatTable flatten_rows(const nlohmann::json& rows, const std::vector<std::string>& order) {
+FlatTable flatten_rows(const nlohmann::json& rows, const std::vector<std::string>& order,
+                       const std::map<std::string, std::vector<std::string>>& known) {
   // Per top-level column, the flat names it expands to over all rows.
   std::map<std::string, std::set<std::string>> expanded;
+  for (const auto& name : order) expanded[name];
+  for (const auto& [name, flat] : known)
+    if (std::find(order.begin(), order.end(), name) != order.end()) expanded[name].insert(flat.begin(), flat.end());
   std::vector<std::map<std::string, std::string>> flat_rows;
   for (const auto& row : rows) {
     std::map<std::string, std::string> cells;

@@ -6,6 +6,7 @@
 // `metrics.val_acc`, `budget.epochs`, so that a trial's parameters are columns a spreadsheet
 // can sort by. Every row gets every column (empty where a row has no such key, such as an
 // inactive conditional parameter). Arrays stay JSON text in one cell.
+#include <map>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -22,8 +23,13 @@ struct FlatTable {
 
 // `rows` is a JSON array of objects. Top-level columns come in the order `order` names them,
 // any others after them alphabetically (JSON objects do not keep an order); a nested column
-// becomes its keys in sorted order, nested objects recursively.
-FlatTable flatten_rows(const nlohmann::json& rows, const std::vector<std::string>& order = {});
+// becomes its keys in sorted order, nested objects recursively. Every column of `order` is
+// there even when no row has it (an empty table still has its header), as are the flat
+// columns `known` lists for a column of `order` (e.g. "params" -> "params.lr", "params.momentum":
+// the space's parameters, whether or not a row has them yet); a column with no flat names
+// is one column of its own name.
+FlatTable flatten_rows(const nlohmann::json& rows, const std::vector<std::string>& order = {},
+                       const std::map<std::string, std::vector<std::string>>& known = {});
 
 // One CSV field: quoted when it holds a comma, a double quote, CR or LF (RFC 4180 section 2),
 // with double quotes doubled.

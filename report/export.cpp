@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -24,7 +25,9 @@ nlohmann::json rows_of(const store::CampaignStore& store) {
 struct TableSpec {
   const char* name;
   nlohmann::json (*rows)(const store::CampaignStore&);
-  std::vector<std::string> columns;  // docs/storage.md's order, for the CSV header
+  // The CSV header's order, documented in docs/storage.md ("Export"): every column, JSON ones
+  // flattened in place (params.lr, ...). Change both together: scripts index by position too.
+  std::vector<std::string> columns;
 };
 
 const std::vector<TableSpec>& tables() {
@@ -33,8 +36,9 @@ const std::vector<TableSpec>& tables() {
        {"trial", "bracket", "state", "level", "budget", "last_value", "last_step", "values_by_level", "failure",
         "updated", "params"}},
       {"runs", &rows_of<&store::CampaignStore::runs>,
-       {"run", "trial", "bracket", "level", "units", "budget", "resumed", "launched", "ended", "value",
-        "stopped_by_scheduler", "exit_code", "signal", "failure", "seconds", "relaunches", "params"}},
+       {"run", "trial", "bracket", "level", "units", "budget", "resumed", "start", "cost", "launched", "ended", "value",
+        "stopped_by_scheduler", "paused", "exit_code", "signal", "timed_out", "stale", "failure", "attempts", "seconds",
+        "relaunches", "params"}},
       {"reports", &rows_of<&store::CampaignStore::reports>,
        {"seq", "time", "trial", "run", "level", "line", "step", "value", "metrics"}},
       {"warnings", &rows_of<&store::CampaignStore::warnings>, {"seq", "time", "trial", "run", "message"}},
@@ -65,6 +69,20 @@ void write_file(const fs::path& file, const std::string& text) {
   fs::rename(partial, file);
 }
 
+// The flat columns a campaign's tables have whatever their rows: its parameters, budget
+// dimensions and levels, from the campaign row (stores of schema 1 have none: then only what
+// the rows hold).
+std::map<std::string, std::vector<std::string>> known_columns(const store::CampaignInfo& info) {
+  std::map<std::string, std::vector<std::string>> known;
+  for (const auto& parameter : info.space) known["params"].push_back("params." + parameter.name);
+  if (info.ladder)
+    for (const auto& level : info.ladder->levels) {
+      known["values_by_level"].push_back(fmt::format("values_by_level.{}", level.level));
+      for (const auto& [dimension, value] : level.budget.items()) known["budget"].push_back("budget." + dimension);
+    }
+  return known;
+}
+
 }  // namespace
 
 ExportFormat export_format_from(std::string_view name) {
@@ -85,7 +103,7 @@ std::vector<fs::path> export_tables(const store::CampaignStore& store, ExportFor
         files.emplace_back(directory / fmt::format("{}.json", table.name), dump_rows(rows));
       } else {
         std::ostringstream csv;
-        write_csv(flatten_rows(rows, table.columns), csv);
+        write_csv(flatten_rows(rows, table.columns, known_columns(store.info())), csv);
         files.emplace_back(directory / fmt::format("{}.csv", table.name), csv.str());
       }
     }

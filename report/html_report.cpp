@@ -217,6 +217,7 @@ nlohmann::json report_data(const CampaignSnapshot& snapshot) {
         {"elapsed", snapshot.elapsed},
         {"elapsed_text", format_duration(snapshot.elapsed)},
         {"finished", snapshot.finished},
+        {"failed", snapshot.failed ? nlohmann::json(*snapshot.failed) : nlohmann::json()},
         {"budget_spent", optional_number(snapshot.budget_spent ? std::optional(round6(*snapshot.budget_spent)) : std::nullopt)},
         {"trials", snapshot.trials.size()},
         {"runs", snapshot.runs.size()},
@@ -286,7 +287,9 @@ std::string render_html_report(const store::CampaignStore& store) {
   const auto subtitle = fmt::format(
       "{} trials, {} runs, metric {} ({}), {}{}; campaign started {}, elapsed {}{}.", snapshot.trials.size(),
       snapshot.runs.size(), info.metric, info.direction == "max" ? "maximized" : "minimized",
-      info.mode == "simulate" ? "simulated" : "real trials", snapshot.finished ? ", finished" : ", not finished",
+      info.mode == "simulate" ? "simulated" : "real trials", snapshot.failed    ? ", failed: " + *snapshot.failed
+      : snapshot.finished ? std::string(", finished")
+                          : std::string(", not finished"),
       info.created_at, format_duration(snapshot.elapsed), info.mode == "simulate" ? " (virtual)" : "");
   return fmt::format(fmt::runtime(kTemplate), fmt::arg("title", html_escape(info.name)), fmt::arg("subtitle", html_escape(subtitle)),
                      fmt::arg("metric", html_escape(info.metric)), fmt::arg("css", assets::report_css),

@@ -143,6 +143,7 @@ std::optional<std::pair<std::int64_t, double>> TrialSummary::final_value() const
 CampaignSnapshot load_snapshot(const store::CampaignStore& store, const SnapshotOptions& options) {
   CampaignSnapshot snapshot;
   snapshot.info = store.info();
+  snapshot.directory = std::filesystem::absolute(store.directory()).lexically_normal();
   snapshot.maximize = snapshot.info.direction == "max";
 
   store::ReadTransaction transaction(store);
@@ -151,8 +152,13 @@ CampaignSnapshot load_snapshot(const store::CampaignStore& store, const Snapshot
   for (const auto& [kind, totals] : store.totals()) {
     if (kind == store::EventKind::Report) snapshot.reports = totals.count;
     if (kind == store::EventKind::Warning) snapshot.warnings = totals.count;
-    if (kind == store::EventKind::Finish) snapshot.finished = true;
     snapshot.elapsed = std::max(snapshot.elapsed, totals.last_time);
+  }
+  if (const auto end = store.last_of({store::EventKind::Finish, store::EventKind::Resume});
+      end && end->kind == store::EventKind::Finish) {
+    snapshot.finished = true;
+    if (const auto failed = end->data.find("failed"); failed != end->data.end() && failed->is_string())
+      snapshot.failed = failed->get<std::string>();
   }
   add_report_stats(snapshot, store);
   add_runs(snapshot, store);

@@ -13,6 +13,7 @@
 //    that names the field otherwise) makes it unknown: never guessed from the units, which
 //    differ from the cost whenever a budget dimension is cheaper than its units say.
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -91,8 +92,12 @@ struct Curve {
 
 struct CampaignSnapshot {
   store::CampaignInfo info;
+  std::filesystem::path directory;  // the campaign's directory, absolute
   bool maximize = false;
-  bool finished = false;  // the campaign ended (its log holds a finish event)
+  // The campaign ended: its log's last finish event comes after its last resume. A campaign
+  // stopped by trial.max_failures_before_success ended too, `failed` saying why.
+  bool finished = false;
+  std::optional<std::string> failed;
   double elapsed = 0;     // campaign seconds of the last event
   std::vector<TrialSummary> trials;  // by trial id
   std::map<std::int64_t, LevelInfo> levels;  // the levels launched so far

@@ -71,13 +71,21 @@ std::string truncate(std::string text, std::size_t width) {
   return text;
 }
 
-void print_header(const CampaignSnapshot& s, std::FILE* out) {
+std::string describe_state(const CampaignSnapshot& s, const StatusOptions& options) {
+  const auto state = campaign_state(s, options);
+  if (state == "failed") return "failed: " + text::safe_text(s.failed.value_or(""));
+  if (state == "interrupted") return fmt::format("interrupted (go on with `rungs resume {}`)", s.directory.string());
+  if (state == "unknown") return "not finished (running, or interrupted)";
+  return state;
+}
+
+void print_header(const CampaignSnapshot& s, std::FILE* out, const StatusOptions& options) {
   const auto& info = s.info;
   fmt::print(out, "Campaign {}{}: {} ({}), {} trial{}, elapsed {}{}, {}\n", text::safe_text(info.name),
              info.mode == "simulate" ? " (simulated)" : "", text::safe_text(info.metric), info.direction, s.trials.size(),
              s.trials.size() == 1 ? "" : "s", format_duration(s.elapsed),
              info.mode == "simulate" ? " (virtual)" : "",
-             s.finished ? "finished" : "not finished (running, or interrupted)");
+             describe_state(s, options));
   std::string states;
   for (const auto& state : kStates) states += fmt::format("{}{} {}", states.empty() ? "" : ", ", state, count_of(s.states, state));
   for (const auto& [state, count] : s.states)
@@ -155,6 +163,13 @@ void print_trials(const CampaignSnapshot& s, std::FILE* out, const StatusOptions
 
 }  // namespace
 
+std::string campaign_state(const CampaignSnapshot& snapshot, const StatusOptions& options) {
+  if (snapshot.failed) return "failed";
+  if (snapshot.finished) return "finished";
+  if (!options.is_running) return "unknown";
+  return options.is_running() ? "running" : "interrupted";
+}
+
 std::string format_duration(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) seconds = 0;
   auto total = static_cast<long long>(std::llround(seconds));
@@ -165,7 +180,7 @@ std::string format_duration(double seconds) {
 }
 
 void print_status(const CampaignSnapshot& snapshot, std::FILE* out, const StatusOptions& options) {
-  print_header(snapshot, out);
+  print_header(snapshot, out, options);
   print_best(snapshot, out);
   print_rungs(snapshot, out);
   print_trials(snapshot, out, options);

@@ -4,6 +4,8 @@
 // block the writer in WAL mode).
 //
 //   Campaign quickstart: val_loss (min), 49 trials, elapsed 0:00:12, finished
+//     (or "failed: 5 trials failed and none succeeded (...)", "running", "interrupted (go on
+//     with `rungs resume DIR`)")
 //   Trials: running 0, waiting 0, stopped 41, completed 8, failed 0
 //   Runs: 80 (0 out), reports 612, warnings 0, budget spent 357 units
 //   Best so far: trial 45, val_loss = 0.0711386 at level 3 (data_fraction=1, epochs=27)
@@ -15,6 +17,9 @@
 // A long campaign lists the best `top` trials and every running one; `all` lists them all.
 #include <cstddef>
 #include <cstdio>
+#include <functional>
+#include <optional>
+#include <string>
 
 #include "store/store.hpp"
 #include "report/snapshot.hpp"
@@ -24,7 +29,17 @@ namespace rungs::report {
 struct StatusOptions {
   bool all = false;       // every trial
   std::size_t top = 20;   // otherwise the best `top` and the running ones
+  // Whether a rungs process writes the campaign now (the CLI asks its lock,
+  // campaign/campaign_lock.hpp); empty: unknown, and an unended campaign is "not finished
+  // (running, or interrupted)".
+  std::function<bool()> is_running = nullptr;
+  bool json = false;      // --json: one object (report/status_json.hpp) instead of the tables
 };
+
+// Where the campaign stands: "finished", "failed" (stopped by
+// trial.max_failures_before_success), "running", "interrupted" (its log has not ended and
+// no process writes it: `rungs resume` goes on), or "unknown" (no is_running to ask).
+std::string campaign_state(const CampaignSnapshot& snapshot, const StatusOptions& options);
 
 void print_status(const store::CampaignStore& store, std::FILE* out, const StatusOptions& options = {});
 void print_status(const CampaignSnapshot& snapshot, std::FILE* out, const StatusOptions& options = {});

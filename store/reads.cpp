@@ -1,6 +1,7 @@
 // CampaignStore's typed reads (store.hpp): the SQL against the schema lives here and in
 // store.cpp only.
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
@@ -155,6 +156,23 @@ std::vector<RunRecord> CampaignStore::runs() const {
   }
   std::stable_sort(runs.begin(), runs.end(), [](const RunRecord& a, const RunRecord& b) { return a.run < b.run; });
   return runs;
+}
+
+std::optional<Event> CampaignStore::last_of(const std::vector<EventKind>& kinds) const {
+  std::string in;
+  for (const auto kind : kinds) in += fmt::format("{}'{}'", in.empty() ? "" : ", ", to_string(kind));
+  SQLite::Statement query(*db_, fmt::format("SELECT seq, time, kind, trial, run, data FROM events WHERE kind IN ({}) "
+                                            "ORDER BY seq DESC LIMIT 1",
+                                            in));
+  if (!query.executeStep()) return std::nullopt;
+  Event event;
+  event.seq = query.getColumn(0).getInt64();
+  event.time = query.getColumn(1).getDouble();
+  event.kind = event_kind_from(query.getColumn(2).getString());
+  if (!query.getColumn(3).isNull()) event.trial = query.getColumn(3).getInt64();
+  if (!query.getColumn(4).isNull()) event.run = query.getColumn(4).getInt64();
+  event.data = nlohmann::json::parse(query.getColumn(5).getString(), nullptr, false);
+  return event;
 }
 
 std::vector<ReportRecord> CampaignStore::reports() const {

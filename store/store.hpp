@@ -108,6 +108,9 @@ class CampaignStore {
   std::map<EventKind, EventTotals> totals() const;    // events per kind (kinds with none absent)
   std::map<std::int64_t, MetricTotals> metric_totals() const;  // per trial, its reports' values
   std::vector<Curve> curves() const;                  // per trial with values, by trial
+  // The latest event of one of `kinds` (e.g. the last finish or resume: has the campaign
+  // ended since it last started?), or none.
+  std::optional<Event> last_of(const std::vector<EventKind>& kinds) const;
 
   // WAL checkpoints the store's background thread has run (0 for a read-only store): tests.
   std::uint64_t checkpoints() const;

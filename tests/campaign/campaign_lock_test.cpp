@@ -178,3 +178,16 @@ trial:
   CHECK(best(contested_store) == best(alone_store));
   CHECK(best(alone_store) < 1e300);
 }
+
+TEST_CASE("campaign lock: held() tells a directory being written from one that is not, and takes nothing") {
+  rungs::testing::TempDir dir;
+  CHECK_FALSE(CampaignLock::held(dir.path()));  // never locked: no lock file
+  CHECK_FALSE(fs::exists(dir.path() / CampaignLock::kFileName));
+  {
+    const auto lock = CampaignLock::acquire(dir.path());
+    CHECK(CampaignLock::held(dir.path()));
+    CHECK(CampaignLock::held(dir.path()));  // asking twice changes nothing
+  }
+  CHECK_FALSE(CampaignLock::held(dir.path()));  // released: the file stays, the lock does not
+  CHECK_NOTHROW(CampaignLock::acquire(dir.path()));  // a probe left no lock behind
+}

@@ -76,7 +76,7 @@ TEST_CASE("liveness: without retries the failure reaches the scheduler at once")
   TempDir dir;
   const auto trial = write_trial(dir.path(), "echo '@rungs {\"step\": 1, \"loss\": 0.9}'\nexit 3\n");
   write_file(dir.path() / "c.yaml", campaign(trial, ""));
-  REQUIRE(run(dir.path()) == 0);
+  REQUIRE(run(dir.path()) == 3);  // no trial succeeded
   for (const auto& row : read_table(dir.path() / "out", "trials")) CHECK(row["state"] == "failed");
   for (const auto& row : read_table(dir.path() / "out", "runs")) CHECK(row["attempts"] == 1);
 }
@@ -88,7 +88,7 @@ TEST_CASE("liveness: a silent trial goes stale after trial.heartbeat and is fail
   SUBCASE("on_stale: fail") {
     TempDir dir;
     write_file(dir.path() / "c.yaml", campaign(write_trial(dir.path(), silent), "  heartbeat: 400ms\n  retries: 3"));
-    REQUIRE(run(dir.path()) == 0);
+    REQUIRE(run(dir.path()) == 3);  // no trial succeeded
     for (const auto& row : read_table(dir.path() / "out", "runs")) {
       INFO(row.dump());
       CHECK(row["stale"] == 1);
@@ -100,7 +100,7 @@ TEST_CASE("liveness: a silent trial goes stale after trial.heartbeat and is fail
     TempDir dir;
     write_file(dir.path() / "c.yaml",
                campaign(write_trial(dir.path(), silent), "  heartbeat: 400ms\n  on_stale: retry\n  retries: 1"));
-    REQUIRE(run(dir.path()) == 0);
+    REQUIRE(run(dir.path()) == 3);  // no trial succeeded
     for (const auto& row : read_table(dir.path() / "out", "runs")) {
       CHECK(row["attempts"] == 2);
       CHECK(row["stale"] == 1);

@@ -50,7 +50,9 @@ TEST_CASE("run end: completed, stopped by the scheduler, stale-stopped or failed
   CHECK(judge(exited(0), reported).failure.empty());
   const auto no_metric = judge(exited(0), silent);
   CHECK(no_metric.failed());
-  CHECK(no_metric.failure == "exited without reporting 'loss'");
+  CHECK(no_metric.failure == "exited without reporting 'loss': it printed no report line");
+  CHECK(campaign::judge_run_end(exited(0), silent, trial_spec(OnStale::Fail), "loss", {"train_loss", "acc"}).failure ==
+        "exited without reporting 'loss'; it reported train_loss, acc");
   const auto crashed = judge(exited(3), reported);
   CHECK(crashed.failed());
   CHECK(crashed.failure == runners::describe(exited(3)));

@@ -194,3 +194,47 @@ TEST_CASE("export rejects an unknown format before touching anything") {
                        std::invalid_argument);
   CHECK_FALSE(fs::exists(dir.path() / "export"));
 }
+
+TEST_CASE("an empty table is exported with its header: every documented column, in the documented order") {
+  // A campaign created and never run: no trial, run, report or warning yet.
+  rungs::testing::TempDir dir;
+  const auto campaign_dir = dir.path() / "c";
+  const auto spec = rungs::campaign::parse_campaign(R"(name: empty
+metric: val_loss
+space:
+  lr: {type: float, low: 1.0e-4, high: 1, log: true}
+  optimizer: {type: categorical, choices: [sgd, adam]}
+budget:
+  min: 1
+  max: 9
+  dimensions:
+    epochs: {type: int, min: 1, max: 9}
+scheduler: {type: hyperband, eta: 3}
+trial:
+  command: [trainer, "{lr}"]
+)",
+                                                    "c.yaml", dir.path());
+  rungs::campaign::create_campaign_directory(spec, campaign_dir, "run", nlohmann::json::object());
+  const auto files = rungs::report::export_command(campaign_dir, "csv");
+  REQUIRE(files.size() == 4);
+  const auto parsed = parse_with_python(files, dir.path());
+  const auto header = [&](const char* table) {
+    const auto& t = parsed[(campaign_dir / "export" / (std::string(table) + ".csv")).string()];
+    CHECK(t["rows"].empty());
+    return t["header"].get<std::vector<std::string>>();
+  };
+  // docs/storage.md, "Export": these orders are a promise to scripts that index by position.
+  CHECK(header("trials") == std::vector<std::string>{"trial", "bracket", "state", "level", "budget.epochs", "last_value",
+                                                     "last_step", "values_by_level.0", "values_by_level.1",
+                                                     "values_by_level.2", "failure", "updated", "params.lr",
+                                                     "params.optimizer"});
+  CHECK(header("runs") == std::vector<std::string>{"run", "trial", "bracket", "level", "units", "budget.epochs",
+                                                   "resumed", "start", "cost", "launched", "ended", "value",
+                                                   "stopped_by_scheduler", "paused", "exit_code", "signal",
+                                                   "timed_out", "stale", "failure", "attempts", "seconds",
+                                                   "relaunches", "params.lr", "params.optimizer"});
+  CHECK(header("reports") ==
+        std::vector<std::string>{"seq", "time", "trial", "run", "level", "line", "step", "value", "metrics"});
+  CHECK(header("warnings") == std::vector<std::string>{"seq", "time", "trial", "run", "message"});
+  // pandas reads what Python's csv module reads: a header and no rows.
+}
