@@ -21,13 +21,18 @@ inline constexpr int kDone = 0, kFailure = 1, kBadConfig = 2, kInterrupted = 130
 struct RunFlags {
   std::string output;  // --output: the results directory; empty = the campaign's or runs/NAME-TIMESTAMP
   bool quiet = false;  // no progress line
+  // Where rungs' own programs are (rungs-supervisor, the example trainers), searched after
+  // PATH for trial programs named without a path; empty = the running binary's folder. The
+  // Python module runs inside python3, so it passes the build's bin/.
+  std::string programs;
 };
 
 // `rungs run FILE`: a campaign with real trial processes (an existing campaign directory at
 // the output is resumed).
 // The campaign file read and checked as `validate` checks it (and `run` before it creates
 // anything): the YAML, the scheduler it builds, the trial program. Throws ConfigError.
-CampaignSpec load_checked_campaign(const std::string& file);
+// `programs` as in RunFlags.
+CampaignSpec load_checked_campaign(const std::string& file, const std::string& programs = {});
 
 int run_command(const std::string& file, const RunFlags& flags);
 // `rungs simulate FILE`: the campaign on virtual workers with synthetic trials. `seed` is the
