@@ -10,7 +10,10 @@
    suggestions timed at each size.
 2. Quality on the synthetic problems (rungs.problem: augmented Branin and Hartmann-6 at full
    fidelity): simple regret (true value of the best configuration found minus the optimum)
-   after the same number of evaluations, 20 seeds, mean +- standard error.
+   after the same number of evaluations, 20 seeds, mean +- standard error; one budget level
+   for rungs (ASHA with max_trials = evaluations: plain TPE). And what rungs is for: BOHB
+   (Hyperband + TPE) over the problems' fidelity s, at the same cost (evaluations x a full-
+   fidelity run's 81 units), its incumbent's regret.
 
     /usr/bin/python3 bench/python_vs_optuna.py                   # both parts (minutes)
     /usr/bin/python3 bench/python_vs_optuna.py --part latency --sizes 100 1000
@@ -152,6 +155,24 @@ def rungs_regret(problem, evaluations, seed):
     return problem.regret(best_config)
 
 
+# The problems' fidelity ladder (problems/problem.hpp: fidelity_s_ladder): units 1, 3, 9, 27,
+# 81 (eta 3), fidelity s = 0, 0.25, 0.5, 0.75, 1; a run costs its units.
+FIDELITY_S = {"min": 1, "max": 81, "cost": "units", "dimensions": {"s": {"type": "float", "values": [0, 0.25, 0.5, 0.75, 1]}}}
+
+
+def bohb_regret(problem, evaluations, seed):
+    """BOHB (Hyperband + TPE) over the fidelity s, stopped once it has spent what
+    `evaluations` runs at full fidelity cost (81 units each); the regret of its incumbent."""
+    study = rungs.Study(problem.space, budget=FIDELITY_S, scheduler={"type": "hyperband", "iterations": 1000},
+                        optimizer="tpe", seed=seed)
+    spent, limit = 0.0, evaluations * 81.0
+    while spent < limit and (trial := study.ask()) is not None:
+        spent += trial.units
+        study.tell(trial, problem.evaluate(trial.config, fidelity=trial.budget["s"], seed=seed * 100003 + trial.id))
+    best = study.best()
+    return problem.regret(best["config"]) if best else math.nan
+
+
 def optuna_regret(problem, evaluations, seed):
     space = problem.space.to_dict()
     study = optuna_study(seed)
@@ -166,7 +187,9 @@ def quality(problems, evaluations, seeds):
         problem = rungs.problem(name)
         r = mean_se([rungs_regret(problem, evaluations, s) for s in range(seeds)])
         o = mean_se([optuna_regret(problem, evaluations, s) for s in range(seeds)])
-        print(f"| {name} | {evaluations} | {r[0]:.4g} +- {r[1]:.2g} | {o[0]:.4g} +- {o[1]:.2g} |", flush=True)
+        b = mean_se([bohb_regret(problem, evaluations, s) for s in range(seeds)])
+        print(f"| {name} | {evaluations} | {r[0]:.4g} +- {r[1]:.2g} | {o[0]:.4g} +- {o[1]:.2g} | "
+              f"{b[0]:.4g} +- {b[1]:.2g} |", flush=True)
 
 
 def main():
@@ -185,7 +208,8 @@ def main():
         latency(args.sizes, args.timed)
         print()
     if args.part in ("quality", "both"):
-        print(f"| problem | evaluations | rungs TPE regret | Optuna TPE regret |\n|---|---|---|---|")
+        print("| problem | evaluations | rungs TPE regret | Optuna TPE regret | rungs BOHB regret, same cost |\n"
+              "|---|---|---|---|---|")
         quality(args.problems, args.evaluations, args.seeds)
 
 
