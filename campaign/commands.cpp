@@ -36,6 +36,11 @@ fs::path own_directory() {
   return ec ? fs::path() : exe.parent_path();
 }
 
+// RunFlags::programs, or the binary's folder.
+fs::path program_directory(const std::string& programs) {
+  return programs.empty() ? own_directory() : fs::path(programs);
+}
+
 // "42 s", "12.5 min", "7.3 h", "2.1 days": virtual makespans span all of these.
 std::string human_duration(double seconds) {
   if (seconds < 120) return fmt::format("{:.3g} s", seconds);
@@ -69,10 +74,11 @@ void print_results_hint(const fs::path& output) {
 }
 
 // The runner the campaign's `runner:` section asks for.
-std::unique_ptr<runners::Runner> make_runner(const CampaignSpec& spec, boost::asio::io_context& io, const fs::path& output) {
+std::unique_ptr<runners::Runner> make_runner(const CampaignSpec& spec, boost::asio::io_context& io, const fs::path& output,
+                                             const fs::path& programs) {
   if (spec.runner.kind == RunnerSpec::Kind::Slurm) {
     runners::SlurmRunnerOptions options;
-    options.program_dirs = {own_directory()};
+    options.program_dirs = {programs};
     options.job_script = output / "slurm-job.sh";
     options.poll = spec.runner.slurm.poll;
     options.max_resubmits = spec.runner.slurm.max_resubmits;
@@ -80,7 +86,7 @@ std::unique_ptr<runners::Runner> make_runner(const CampaignSpec& spec, boost::as
     return std::make_unique<runners::SlurmRunner>(io, options);
   }
   runners::LocalRunnerOptions options;
-  options.program_dirs = {own_directory()};
+  options.program_dirs = {programs};
   return std::make_unique<runners::LocalRunner>(io, options);
 }
 
@@ -97,7 +103,7 @@ int run_real(const CampaignSpec& spec, store::CampaignStore& store, const RunFla
   const auto output = store.directory();
   auto scheduler = make_scheduler(spec);
   boost::asio::io_context io;
-  const auto runner_owner = make_runner(spec, io, output);
+  const auto runner_owner = make_runner(spec, io, output, program_directory(flags.programs));
   runners::Runner& runner = *runner_owner;
   ProgressLine progress(flags.quiet ? nullptr : stderr);
   FailureNotes failures(stderr, output / "warnings.log");  // shown even with --quiet: they are the news
@@ -172,16 +178,16 @@ void apply_run_options(CampaignSpec& spec, const nlohmann::json& options) {
 
 }  // namespace
 
-CampaignSpec load_checked_campaign(const std::string& file) {
+CampaignSpec load_checked_campaign(const std::string& file, const std::string& programs) {
   auto spec = load_campaign(file);
   check_schedulable(spec);
-  check_program(spec, {own_directory()});
+  check_program(spec, {program_directory(programs)});
   check_slurm(spec);
   return spec;
 }
 
 int run_command(const std::string& file, const RunFlags& flags) {
-  auto spec = load_checked_campaign(file);
+  auto spec = load_checked_campaign(file, flags.programs);
   const auto output = output_directory(spec, flags.output, /*simulated=*/false);
   const auto lock = lock_directory(output);
   nlohmann::json options = nlohmann::json::object();  // empty: as an existing campaign recorded them
@@ -217,7 +223,7 @@ int resume_command(const std::string& directory, const RunFlags& flags) {
   auto spec = stored_spec(store);
   if (store.info().mode == "simulate") return run_simulated(spec, store, flags, simulation_options_from(store.info().options));
   apply_run_options(spec, store.info().options);
-  check_program(spec, {own_directory()});
+  check_program(spec, {program_directory(flags.programs)});
   check_slurm(spec);
   return run_real(spec, store, flags);
 }

@@ -27,13 +27,18 @@ struct RunFlags {
   // run -w: overrides scheduler.max_concurrent. Recorded with the campaign (its options):
   // the replay of a resume depends on it, so a resume keeps it and a different one is refused.
   std::optional<std::size_t> max_concurrent;
+  // Where rungs' own programs are (rungs-supervisor, the example trainers), searched after
+  // PATH for trial programs named without a path; empty = the running binary's folder. The
+  // Python module runs inside python3, so it passes the build's bin/.
+  std::string programs;
 };
 
 // `rungs run FILE`: a campaign with real trial processes (an existing campaign directory at
 // the output is resumed).
 // The campaign file read and checked as `validate` checks it (and `run` before it creates
 // anything): the YAML, the scheduler it builds, the trial program. Throws ConfigError.
-CampaignSpec load_checked_campaign(const std::string& file);
+// `programs` as in RunFlags.
+CampaignSpec load_checked_campaign(const std::string& file, const std::string& programs = {});
 
 int run_command(const std::string& file, const RunFlags& flags);
 // `rungs simulate FILE`: the campaign on virtual workers with synthetic trials. `seed` is the

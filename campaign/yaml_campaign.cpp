@@ -11,6 +11,7 @@
 #include <set>
 
 #include "campaign/campaign_name.hpp"
+#include "campaign/yaml_budget.hpp"
 #include "campaign/yaml_reader.hpp"
 #include "campaign/yaml_optimizer.hpp"
 #include "campaign/yaml_runner.hpp"
@@ -149,6 +150,8 @@ fidelity::CostModel read_cost_model(const YamlNode& node) {
   return fidelity::CostModel::formula(text);
 }
 
+}  // namespace
+
 fidelity::BudgetLadder read_budget(const YamlNode& node, double eta) {
   node.expect_keys({"min", "max", "dimensions", "cost"});
   const double low = node.at("min").as_double();
@@ -178,6 +181,8 @@ fidelity::BudgetLadder read_budget(const YamlNode& node, double eta) {
     node.fail(message);
   }
 }
+
+namespace {
 
 // Dimension plugins (`plugins: [libdownsample.so]`) register their kinds before the budget is
 // read. A bare file name is looked up beside the rungs binary (fidelity/plugin_loader.hpp).

@@ -28,6 +28,7 @@ store
 campaign                text space fidelity optimizers scheduler study runners problems store
 report                  text scheduler store
 cli                     *
+python                  text space fidelity optimizers scheduler study problems store campaign
 bench                   *
 examples/03_ask_tell    space fidelity optimizers scheduler study
 examples                *

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs with apt-get what rungs needs (Debian 12, as root or with sudo). Idempotent: when
 # every package is already there it returns at once.
-#   bash scripts/setup.sh         what building rungs and running the quickstart need
+#   bash scripts/setup.sh         what building rungs (and its Python module) and running the
+#                                 quickstart need
 #   bash scripts/setup.sh --all   also what the test suite and examples/02 need: Chromium,
-#                                 PyTorch with Fashion-MNIST (about 600 MB), Slurm and munge
+#                                 PyTorch with Fashion-MNIST (about 600 MB), Slurm and munge,
+#                                 pandas and matplotlib
 set -euo pipefail
 
 packages=(
@@ -13,6 +15,7 @@ packages=(
   libmuparser-dev                       # budget.cost formulas (fidelity/cost_model.hpp)
   libsqlitecpp-dev sqlite3               # campaign storage (rungs.db) and the sqlite3 shell
   python3 procps
+  pybind11-dev python3-dev python3-numpy   # the Python module `import rungs` (python/), built by scripts/build.sh
 )
 case "${1:-}" in
   "") ;;
@@ -21,6 +24,7 @@ case "${1:-}" in
       chromium                              # the browser test of `rungs report`
       python3-torch dataset-fashion-mnist   # examples/02_image_resolution (about 600 MB)
       slurmctld slurmd slurm-client munge   # the one-node cluster of the Slurm tests (scripts/slurm_cluster.sh)
+      python3-pandas python3-matplotlib     # rungs.load(...).trials_dataframe() and examples/05_python's plot, tested
     ) ;;
   *) echo "usage: bash scripts/setup.sh [--all]" >&2; exit 2 ;;
 esac
