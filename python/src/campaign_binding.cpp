@@ -58,7 +58,11 @@ Finished run_into(const std::string& file, const std::optional<std::string>& out
     SignalHandlersKept kept;
     const auto spec = simulated ? campaign::load_campaign(file) : campaign::load_checked_campaign(file, programs);
     finished.output = campaign::output_directory(spec, output.value_or(""), simulated).string();
-    finished.code = command(campaign::RunFlags{.output = finished.output, .quiet = quiet, .programs = programs});
+    campaign::RunFlags flags;
+    flags.output = finished.output;
+    flags.quiet = quiet;
+    flags.programs = programs;
+    finished.code = command(flags);
   }
   if (finished.code == campaign::kInterrupted) {  // every trial was stopped; `rungs resume` goes on
     PyErr_SetNone(PyExc_KeyboardInterrupt);
