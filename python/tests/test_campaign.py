@@ -37,10 +37,16 @@ from rungs import trial
 
 params, budget = trial.params(), trial.budget()
 delay = float(os.environ.get("EPOCH_SECONDS", "0"))
-for epoch in range(1, int(budget["epochs"]) + 1):
+checkpoint = os.path.join(trial.trial_dir(), "epoch")  # a promoted run continues from here
+start = 1
+if trial.resume() and os.path.exists(checkpoint):
+    start = int(open(checkpoint).read()) + 1
+for epoch in range(start, int(budget["epochs"]) + 1):
     time.sleep(delay)
     loss = (params["x"] - 0.5) ** 2 + 1.0 / epoch + (params.get("bonus", 0) if params["kind"] == "b" else 0.2)
     trial.report(epoch, loss=loss, accuracy=1 - loss / 10)
+    with open(checkpoint, "w") as f:
+        f.write(str(epoch))
 """
 
 
