@@ -2,13 +2,15 @@
 // What happens in a trial's child process between fork and exec, as a Boost.Process v2
 // initializer; and how a failure there is told to the parent.
 //
-// Used by LocalRunner::start() only: it fills a ChildSetup with descriptors and C arrays it
-// owns (they must outlive the launcher call) and passes it to bp::posix::default_launcher.
+// Used by CommandCall (sbatch, squeue...: runners/command_call.hpp), whose children must die
+// with rungs; a run's supervisor, which must not, starts through posix_spawn instead
+// (supervised_launch.cpp). The caller fills a ChildSetup with descriptors and C arrays it owns
+// (they must outlive the launcher call) and passes it to bp::posix::default_launcher.
 // In the child, on_exec_setup() makes the child lead its own process group, ties it to the
 // parent's death (PR_SET_PDEATHSIG), resets signal dispositions and mask, sets stdin/stdout/
 // stderr, changes directory, closes every other descriptor and execs. On any failure it writes
 // (step << 16) | errno to the launcher's error pipe and _exit(127)s; the parent turns that code
-// into a message with child_failure(). The first process of a run is its supervisor.
+// into a message with child_failure().
 //
 // Why it execs by itself: Boost 1.81's default_launcher (a) leaves descriptors below its error
 // pipe open in the child (close_all's gap loop compares an fd with itself) and (b) calls exit()

@@ -1,6 +1,7 @@
 #include "runners/supervised_launch.hpp"
 
 #include <fcntl.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -11,7 +12,7 @@
 
 #include <fmt/format.h>
 
-#include "runners/child_setup.hpp"
+#include "runners/child_setup.hpp"  // errno_text
 #include "runners/process_tree.hpp"
 #include "runners/program_lookup.hpp"
 
@@ -172,39 +173,59 @@ std::filesystem::path find_supervisor(const std::vector<std::filesystem::path>& 
 std::string launch_supervisor(boost::asio::io_context& io, const ExecPlan& plan,
                               const std::filesystem::path& working_dir, SupervisorFds& fds,
                               std::optional<GroupLeader::Process>& process) {
-  namespace bp = boost::process::v2;
+  // posix_spawn, not fork: glibc starts the child with clone(CLONE_VM | CLONE_VFORK), so rungs'
+  // page tables are not copied and its memory is not made copy-on-write. With fork, every page
+  // rungs wrote after a launch took a page fault (and a TLB flush): most of rungs' own CPU per
+  // run on the LCBench benchmark (docs/benchmarks.md, "rungs' own CPU per run").
+  // In the child, in this order: its own process group, signal mask empty and every
+  // disposition default, the status pipe at 3 and the control socket / output / stderr at
+  // 0 / 1 / 2, the working directory, every other descriptor closed, exec.
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_t actions;
+  ::posix_spawnattr_init(&attr);
+  ::posix_spawn_file_actions_init(&actions);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  ::posix_spawnattr_setsigmask(&attr, &none);
+  ::posix_spawnattr_setsigdefault(&attr, &all);
+  ::posix_spawnattr_setpgroup(&attr, 0);
+  ::posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  // Stdio first: the descriptors are all above 2 (above_stdio), but one of them may be 3.
+  constexpr int kStatusFd = 3;
+  ::posix_spawn_file_actions_adddup2(&actions, fds.control_read.get(), 0);
+  ::posix_spawn_file_actions_adddup2(&actions, fds.output_write.get(), 1);
+  if (fds.stderr_write) {
+    ::posix_spawn_file_actions_adddup2(&actions, fds.stderr_write.get(), 2);
+  }
+  ::posix_spawn_file_actions_adddup2(&actions, fds.status_write.get(), kStatusFd);
+  if (!working_dir.empty()) {
+    ::posix_spawn_file_actions_addchdir_np(&actions, working_dir.c_str());
+  }
+  ::posix_spawn_file_actions_addclosefrom_np(&actions, kStatusFd + 1);
   const auto argv = plan.argv_pointers();
   const auto envp = plan.env_pointers();
-  ChildSetup setup{::getpid(),
-                   argv.data(),
-                   envp.data(),
-                   working_dir.empty() ? nullptr : working_dir.c_str(),
-                   fds.control_read.get(),
-                   fds.output_write.get(),
-                   fds.stderr_write.get()};
-  setup.extra_fds[0][0] = fds.status_write.get();
-  setup.extra_fds[0][1] = 3;
-  setup.parent_death_signal = 0;  // it must outlive rungs to end the run: EOF tells it
-
-  bp::posix::default_launcher launcher;
-  bp::error_code ec;
-  const char** argv_ptr = const_cast<const char**>(argv.data());  // as-is: Boost would replace argv[0]
-  try {
-    process.emplace(launcher(io.get_executor(), ec, plan.executable, argv_ptr, setup));
-  } catch (...) {
-    // The supervisor may be running (e.g. pidfd_open failed in basic_process): EOF on its
-    // control socket makes it end the run at once, then it can be reaped.
-    fds.control_write.reset();
-    if (launcher.pid > 0) {
-      ::waitpid(launcher.pid, nullptr, 0);
+  pid_t pid = -1;
+  const int error = ::posix_spawn(&pid, plan.executable.c_str(), &actions, &attr,
+                                  const_cast<char* const*>(argv.data()), const_cast<char* const*>(envp.data()));
+  ::posix_spawn_file_actions_destroy(&actions);
+  ::posix_spawnattr_destroy(&attr);
+  if (error != 0) {
+    // glibc does not say which step failed: a working directory that is not one is the
+    // likely cause (the supervisor is rungs' own program, found beside it).
+    std::error_code ec;
+    if (!working_dir.empty() && !std::filesystem::is_directory(working_dir, ec)) {
+      return fmt::format("cannot enter working directory '{}': {}", working_dir.string(), errno_text(error));
     }
-    throw;
+    return fmt::format("cannot start '{}': {}", plan.executable.string(), errno_text(error));
   }
-  if (ec) {
-    if (launcher.pid > 0) {
-      ::waitpid(launcher.pid, nullptr, 0);  // the failed child has _exit()ed: reap it
-    }
-    return child_failure(ec.value(), plan.executable.string(), working_dir.string());
+  try {
+    process.emplace(io.get_executor(), pid);  // attaches (pidfd_open)
+  } catch (...) {
+    // EOF on its control socket makes the supervisor end the run at once, then it is reaped.
+    fds.control_write.reset();
+    ::waitpid(pid, nullptr, 0);
+    throw;
   }
   // The child's ends: only the supervisor may hold them (EOF on the status pipe = it ended).
   fds.control_read.reset();

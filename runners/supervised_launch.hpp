@@ -51,7 +51,7 @@ inline constexpr char kStop = 'T', kKill = 'K', kPause = 'P', kContinue = 'C';
 // Writes one command; false if the supervisor is gone.
 bool send_command(int control_fd, char command);
 
-// Forks and execs the supervisor as `plan` says, in `working_dir`, with `fds`: control socket
+// Starts the supervisor (posix_spawn) as `plan` says, in `working_dir`, with `fds`: control socket
 // as its fd 0, output file as 1, stderr file (or rungs' own) as 2, status pipe as 3; no parent
 // death signal (it must outlive rungs to end the run). On success `process` is set and the
 // child's ends of `fds` are closed in rungs. Returns an error text, empty on success.
