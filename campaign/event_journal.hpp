@@ -66,6 +66,8 @@ class EventJournal {
   // pause; TrialProcesses calls it), and `post` schedules a commit after the handler at work
   // (one per burst of lines: a flooding trial costs one commit per few reads, not one per
   // line; the posted commit waits up to 3 more turns of the loop while each brings events).
+  // The campaign's `post` runs it after a short delay (dispatcher.cpp), so that lines that
+  // trickle in, one every few milliseconds, share commits too.
   // What a crash loses is therefore what had no effect yet; the trials' output files hold the
   // lines again (the runner follows them from the last recorded offset).
   void group_commits(std::function<void(std::function<void()>)> post);
