@@ -29,7 +29,7 @@ void check(const YamlNode& node, const Settings& settings) {
 
 optimizers::TpeSettings read_tpe(const YamlNode& node) {
   node.expect_keys({"type", "min_points_in_model", "top_n_percent", "num_samples", "random_fraction",
-                    "bandwidth_factor", "min_bandwidth", "use_lower_budgets"});
+                    "bandwidth_factor", "min_bandwidth", "use_lower_budgets", "rank_agreement"});
   optimizers::TpeSettings s;
   if (auto n = node.find("min_points_in_model")) s.min_points_in_model = read_count(*n);
   s.top_n_percent = node.get_double("top_n_percent", s.top_n_percent);
@@ -38,6 +38,7 @@ optimizers::TpeSettings read_tpe(const YamlNode& node) {
   s.bandwidth_factor = node.get_double("bandwidth_factor", s.bandwidth_factor);
   s.min_bandwidth = node.get_double("min_bandwidth", s.min_bandwidth);
   s.use_lower_budgets = node.get_bool("use_lower_budgets", s.use_lower_budgets);
+  s.rank_agreement = node.get_bool("rank_agreement", s.rank_agreement);
   check(node, s);
   return s;
 }

@@ -12,11 +12,19 @@ void Observations::add(std::size_t level, double units, const Eigen::VectorXd& p
   auto [it, inserted] = levels_.try_emplace(level);
   Level& l = it->second;
   if (inserted) l.units = units;
+  l.rows[std::string(reinterpret_cast<const char*>(point.data()), sizeof(double) * static_cast<std::size_t>(point.size()))] =
+      l.values.size();
   l.points.insert(l.points.end(), point.data(), point.data() + point.size());
   const bool finite = std::isfinite(value);
   l.values.push_back(finite ? value : std::numeric_limits<double>::infinity());
   l.finite += finite ? 1 : 0;
   ++total_;
+}
+
+std::optional<std::size_t> Level::find(const double* point, std::size_t dimension) const {
+  const auto it = rows.find(std::string(reinterpret_cast<const char*>(point), sizeof(double) * dimension));
+  if (it == rows.end()) return std::nullopt;
+  return it->second;
 }
 
 const Level* Observations::level(std::size_t level) const {

@@ -7,11 +7,14 @@
 // +inf, and -inf too: no real run reaches it) is stored as +inf, the worst, and ranks after
 // every finite one; ties keep the order of arrival, so the split is deterministic.
 //
-// Memory: one row of d doubles and one value per observation.
+// Memory: one row of d doubles, one value and one index entry per observation.
 #include <Eigen/Core>
 
 #include <cstddef>
 #include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace rungs::optimizers::tpe {
@@ -21,11 +24,15 @@ struct Level {
   std::vector<double> points;   // size() x dimension, row-major; NaN = inactive
   std::vector<double> values;   // +inf for failures
   std::size_t finite = 0;       // how many values are finite
+  // Row of each distinct point (its bytes), the latest when a configuration came back.
+  std::unordered_map<std::string, std::size_t> rows;
 
   std::size_t size() const { return values.size(); }
   const double* row(std::size_t i, std::size_t dimension) const {
     return points.data() + i * dimension;
   }
+  // The row holding exactly `point` (an encoded configuration), if this level observed it.
+  std::optional<std::size_t> find(const double* point, std::size_t dimension) const;
 };
 
 class Observations {

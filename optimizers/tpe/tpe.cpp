@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "optimizers/prior_weighting.hpp"
+#include "optimizers/tpe/level_agreement.hpp"
 #include "space/encoding.hpp"
 #include "space/sampling.hpp"
 
@@ -54,16 +55,32 @@ std::size_t Tpe::observations(std::size_t level) const {
 
 std::optional<std::size_t> Tpe::model_level() const {
   const auto& levels = observations_.levels();
-  for (auto it = levels.rbegin(); it != levels.rend(); ++it)
-    if (tpe::can_model(it->second, n_min_)) return it->first;
-  return std::nullopt;
+  std::optional<std::size_t> base;  // BOHB's b*
+  for (auto it = levels.rbegin(); it != levels.rend() && !base; ++it)
+    if (tpe::can_model(it->second, n_min_)) base = it->first;
+  if (!base || !settings_.rank_agreement) return base;
+  // Leaning on a higher level sooner (tpe.hpp, "Rank agreement"): a level above b* is modelled
+  // with fewer points, the fewer the worse b* ranks its configurations.
+  const tpe::Level& modelled = *observations_.level(*base);
+  for (auto it = levels.rbegin(); it != levels.rend() && it->first > *base; ++it) {
+    const double weight = tpe::agreement(modelled, it->second, space_.dimension()).weight;
+    const auto needed = std::max(kSmallestModel, static_cast<std::size_t>(std::ceil(static_cast<double>(n_min_ + 2) * weight)));
+    if (it->second.size() >= needed && it->second.finite >= 2) return it->first;
+  }
+  return base;
+}
+
+std::size_t Tpe::split_min(const tpe::Level& level) const {
+  // A level modelled before it has N_min + 2 points (model_level()) gets sets it can fill:
+  // BOHB's N_min each would leave the bad set one point.
+  return level.size() >= n_min_ + 2 ? n_min_ : std::max<std::size_t>(1, (level.size() - 2) / 2);
 }
 
 const Tpe::LevelModel& Tpe::fitted(std::size_t level) const {
   const tpe::Level& data = *observations_.level(level);
   LevelModel& model = models_[level];
   if (model.fitted == data.size()) return model;
-  const auto s = tpe::split(data, n_min_, settings_.top_n_percent);
+  const auto s = tpe::split(data, split_min(data), settings_.top_n_percent);
   const std::size_t d = space_.dimension();
   const auto rows = [&](const std::vector<std::size_t>& indices) {
     std::vector<const double*> out;
@@ -111,8 +128,14 @@ std::vector<Tpe::Component> Tpe::components() const {
     if (!units_usable) spent = static_cast<double>(observations(level));
     total += spent;
   }
-  for (const auto& [level, spent] : lower)
-    out.push_back({static_cast<double>(n_min_) * spent / total, &fitted(level)});
+  // Rank agreement: a lower level weighs as much as it ranks configurations as b* does.
+  const tpe::Level& modelled = *observations_.level(*top);
+  for (const auto& [level, spent] : lower) {
+    const double agreement = settings_.rank_agreement
+                                 ? tpe::agreement(*observations_.level(level), modelled, space_.dimension()).weight
+                                 : 1.0;
+    if (agreement > 0) out.push_back({static_cast<double>(n_min_) * agreement * spent / total, &fitted(level)});
+  }
   return out;
 }
 

@@ -40,6 +40,12 @@ struct TpeSettings {
   // modelled level, so they matter while that level is sparse and fade as it fills up. See
   // tpe.hpp, "Lower budgets".
   bool use_lower_budgets = true;
+
+  // Measure, as the campaign goes, how each level ranks the configurations it shares with a
+  // higher one (Spearman's rho, tpe/level_agreement.hpp), and use it: a lower level weighs in
+  // the mixture as much as it agrees with the modelled level, and a level above b* is modelled
+  // with fewer points when b* ranks unlike it. See tpe.hpp, "Rank agreement".
+  bool rank_agreement = true;
 };
 
 // Throws std::invalid_argument naming the first bad field and its value.
