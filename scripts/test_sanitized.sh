@@ -42,15 +42,29 @@ export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$logs/ubsan"
 # Instrumented code runs several times slower: the deadlines that guard the process tests
 # against hangs (tests/test_deadline.hpp) get a larger factor.
 export RUNGS_TEST_TIME_FACTOR="${RUNGS_TEST_TIME_FACTOR:-30}"
+# As many suites at a time as there are cores; each one's output goes to its own log,
+# printed when it fails.
+run_suite() {
+  local suite=$1 filter=() rc=0
+  [ -n "${excluded[$suite]:-}" ] && filter=("--test-case-exclude=${excluded[$suite]}")
+  "$build/bin/$suite" --no-version "${filter[@]}" > "$build/$suite.log" 2>&1 || rc=$?
+  echo "$rc" > "$build/$suite.rc"
+}
+rm -f "$build"/*.rc
+for suite in "${suites[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$(nproc)" ]; do wait -n || true; done
+  run_suite "$suite" &
+done
+wait
 passed=0
 failed=0
 for suite in "${suites[@]}"; do
-  filter=()
-  [ -n "${excluded[$suite]:-}" ] && filter=("--test-case-exclude=${excluded[$suite]}")
-  if "$build/bin/$suite" --no-version "${filter[@]}"; then
+  if [ "$(cat "$build/$suite.rc" 2>/dev/null)" = 0 ]; then
     passed=$((passed + 1))
+    echo "$suite: $(grep 'test cases:' "$build/$suite.log")"
   else
     failed=$((failed + 1))
+    cat "$build/$suite.log"
     echo "sanitizers: $suite failed"
   fi
 done
