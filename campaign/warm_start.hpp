@@ -11,7 +11,10 @@
 //    the new ones by TPE and regressed with them by the GP), and down-weighting would mostly
 //    delay the moment the models can start (TPE needs N_min + 2 points at a level; the GP
 //    min_points) which is the point of warm-starting. They fade on their own as the new
-//    campaign's observations outnumber them. They are not trials: no id, never run, never the
+//    campaign's observations outnumber them. Measured (docs/benchmarks.md, "Warm start"):
+//    that helps on the same task and hurts once the optimum moved (full-weight old points keep
+//    TPE near the old optimum); with narrow: true it helps on near tasks. Down-weighting with
+//    the new campaign's evidence is the known next step. They are not trials: no id, never run, never the
 //    incumbent, not in `rungs status`' tables. Runs that failed or were stopped by a stopping
 //    rule are left out (a failure there may be the old environment's; a stopped run's value
 //    is not the level's). A past configuration that the new space rejects (out of a new
