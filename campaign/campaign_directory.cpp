@@ -135,6 +135,7 @@ store::CampaignStore create_campaign_directory(const CampaignSpec& spec, const f
   // the YAML again (nor load its plugins) to read a campaign.
   info.space = describe_space(spec.space);
   info.ladder = describe_ladder(spec.ladder);
+  if (spec.warm) info.warm_start = to_json(*spec.warm);  // copied: a resume replays these (warm_start.hpp)
   return store::CampaignStore::create(output, std::move(info));
 }
 
@@ -169,6 +170,7 @@ CampaignSpec stored_spec(const store::CampaignStore& store) {
   auto spec = parse_campaign(info.campaign_yaml, (store.directory() / "campaign.yaml").string(),
                              fs::path(info.campaign_file).parent_path());
   spec.file = info.campaign_file;
+  use_recorded_warm_start(spec, info);
   return spec;
 }
 

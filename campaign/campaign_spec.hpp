@@ -13,6 +13,7 @@
 #include "campaign/config_error.hpp"
 #include "campaign/runner_spec.hpp"
 #include "campaign/scheduler_spec.hpp"
+#include "campaign/warm_start.hpp"
 #include "fidelity/ladder.hpp"
 #include "space/search_space.hpp"
 #include "study/optimizer_settings.hpp"
@@ -69,6 +70,11 @@ struct CampaignSpec {
   study::OptimizerSettings optimizer;
   // Configurations to try first (`start_with:`), validated against the space.
   std::vector<space::Config> start_with;
+  // `warm_start:` as written (campaign/warm_start.hpp), and what was read for it: from the
+  // directories by load_campaign, from the store on resume. With narrowing, `space` above is
+  // the narrowed space and warm->original the one the file gives.
+  WarmStartSpec warm_start;
+  std::optional<WarmStart> warm;
   TrialSpec trial;
   RunnerSpec runner;  // where trials run (`runner:`): local processes unless it says slurm
 };

@@ -170,6 +170,14 @@ CampaignLock lock_directory(const fs::path& output) {
   return CampaignLock::acquire(output);
 }
 
+// The campaign goes on with the warm start its store recorded (the same as the one just read
+// for a new campaign), said once on stderr.
+void use_recorded(CampaignSpec& spec, const store::CampaignStore& store) {
+  use_recorded_warm_start(spec, store.info());
+  if (spec.warm)
+    for (const auto& line : warm_start_lines(*spec.warm)) fmt::print(stderr, "{}\n", line);
+}
+
 // What `rungs run` recorded besides the YAML (run -w), applied to the spec.
 void apply_run_options(CampaignSpec& spec, const nlohmann::json& options) {
   if (const auto found = options.find("max_concurrent"); found != options.end() && found->is_number_unsigned())
@@ -193,13 +201,14 @@ int run_command(const std::string& file, const RunFlags& flags) {
   nlohmann::json options = nlohmann::json::object();  // empty: as an existing campaign recorded them
   if (flags.max_concurrent) options["max_concurrent"] = *flags.max_concurrent;
   auto store = open_campaign_directory(spec, output, "run", options);
+  use_recorded(spec, store);
   apply_run_options(spec, store.info().options);
   return run_real(spec, store, flags);
 }
 
 int simulate_command(const std::string& file, const RunFlags& flags, SimulationOptions options,
                      std::optional<std::uint64_t> seed) {
-  const auto spec = load_campaign(file);
+  auto spec = load_campaign(file);
   check_schedulable(spec);
   options.seed = seed.value_or(spec.seed);
   const auto output = output_directory(spec, flags.output, /*simulated=*/true);
@@ -214,6 +223,7 @@ int simulate_command(const std::string& file, const RunFlags& flags, SimulationO
     }
   }
   auto store = open_campaign_directory(spec, output, "simulate", to_json(options));
+  use_recorded(spec, store);
   return run_simulated(spec, store, flags, options);
 }
 
@@ -240,6 +250,8 @@ int validate_command(const std::string& file) {
              spec.space.dimension(), study::scheduler_name(spec.scheduler.kind), spec.ladder.levels(),
              spec.ladder.eta(), study::optimizer_name(spec.optimizer), budget);
   if (const auto known = prior_summary(spec.space, spec.start_with.size()); !known.empty()) fmt::print("{}\n", known);
+  if (spec.warm)
+    for (const auto& line : warm_start_lines(*spec.warm)) fmt::print("{}\n", line);
   return kDone;
 }
 

@@ -7,8 +7,16 @@ namespace rungs::campaign {
 
 std::unique_ptr<optimizers::Optimizer> make_optimizer(const CampaignSpec& spec) {
   auto optimizer = study::make_optimizer(spec.optimizer, spec.space, spec.seed);
-  if (spec.start_with.empty()) return optimizer;
-  return std::make_unique<optimizers::StartQueue>(std::move(optimizer), spec.space, spec.start_with);
+  // Past campaigns' observations (campaign/warm_start.hpp) reach the optimizer only, in their
+  // recorded order: the scheduler never hears of them, and a resume feeds the same ones.
+  auto first = spec.start_with;
+  if (spec.warm) {
+    for (const auto& past : spec.warm->observations)
+      optimizer->observe(past.config, spec.ladder.at(past.level), spec.metric.to_minimize(past.value));
+    first.insert(first.end(), spec.warm->first.begin(), spec.warm->first.end());
+  }
+  if (first.empty()) return optimizer;
+  return std::make_unique<optimizers::StartQueue>(std::move(optimizer), spec.space, std::move(first));
 }
 
 std::unique_ptr<scheduler::Scheduler> make_scheduler(const CampaignSpec& spec) {

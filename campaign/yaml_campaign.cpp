@@ -18,6 +18,7 @@
 #include "campaign/yaml_scheduler.hpp"
 #include "campaign/yaml_space.hpp"
 #include "campaign/yaml_start_with.hpp"
+#include "campaign/yaml_warm_start.hpp"
 #include "fidelity/dimension_registry.hpp"
 #include "fidelity/plugin_loader.hpp"
 #include "runners/command_template.hpp"
@@ -354,7 +355,7 @@ void check_placeholders(const CampaignSpec& spec, const YamlNode& root) {
 CampaignSpec read_campaign(const YamlNode& root, const std::filesystem::path& file,
                            const std::filesystem::path& directory) {
   root.expect_keys({"name", "seed", "metric", "space", "budget", "scheduler", "optimizer", "trial", "output", "plugins",
-                   "runner", "start_with"});
+                   "runner", "start_with", "warm_start"});
   CampaignSpec spec;
   spec.file = file;
   spec.directory = directory;
@@ -368,6 +369,7 @@ CampaignSpec read_campaign(const YamlNode& root, const std::filesystem::path& fi
   if (auto metric = root.find("metric")) spec.metric = read_metric(*metric);
   spec.space = read_search_space(root.at("space"));
   if (auto start_with = root.find("start_with")) spec.start_with = read_start_with(*start_with, spec.space);
+  if (auto warm_start = root.find("warm_start")) spec.warm_start = read_warm_start_spec(*warm_start, directory);
   if (auto scheduler = root.find("scheduler")) spec.scheduler = read_scheduler(*scheduler);
   if (auto plugins = root.find("plugins")) spec.plugins = load_plugins(*plugins, directory);
   spec.ladder = read_budget(root.at("budget"), spec.scheduler.eta);
@@ -397,7 +399,13 @@ CampaignSpec read_campaign(const YamlNode& root, const std::filesystem::path& fi
 CampaignSpec load_campaign(const std::filesystem::path& file) {
   const auto absolute = std::filesystem::absolute(file).lexically_normal();
   const auto root = YamlNode::load_file(file.string());
-  return read_campaign(root, absolute, absolute.parent_path());
+  auto spec = read_campaign(root, absolute, absolute.parent_path());
+  // The past campaigns are read for a new campaign (and validate) only: a stored campaign's
+  // YAML read again (parse_campaign) goes on with what its store recorded.
+  if (!spec.warm_start.empty())
+    use_warm_start(spec, read_warm_start(spec.warm_start, spec.space, spec.ladder, spec.metric.name,
+                                         spec.metric.maximize, spec.start_with));
+  return spec;
 }
 
 CampaignSpec parse_campaign(const std::string& text, const std::string& file_name,

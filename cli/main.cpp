@@ -13,11 +13,14 @@
 // This file only parses flags and dispatches: the campaign commands are composed in
 // campaign/commands.hpp, the commands that read a campaign in report/commands.hpp.
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -30,6 +33,8 @@
 #include "campaign/prior_summary.hpp"
 #include "campaign/did_you_mean.hpp"
 #include "campaign/simulation.hpp"
+#include "campaign/warm_start.hpp"
+#include "store/store.hpp"
 #include "report/commands.hpp"
 #include "text/safe_text.hpp"
 
@@ -68,6 +73,34 @@ bool known_command(const CLI::App& app, std::string_view word) {
   print_error(fmt::format("unknown command '{}'; {} (rungs --help lists them)", word,
                           campaign::did_you_mean(word, names, "commands")));
   return false;
+}
+
+// `rungs status`: report/'s status, plus the warm start the campaign recorded (a line per
+// source and change in the text; the `warm_start` field of the JSON object, docs/status.md).
+void print_status(const fs::path& directory, const report::StatusOptions& options) {
+  if (!options.json) {
+    report::status_command(directory, options);
+    if (const auto known = campaign::recorded_prior_summary(directory); !known.empty()) fmt::print("{}\n", known);
+    for (const auto& line : campaign::recorded_warm_start_lines(store::CampaignStore::open(directory, true).info()))
+      fmt::print("{}\n", line);
+    return;
+  }
+  char* text = nullptr;
+  std::size_t size = 0;
+  std::FILE* buffer = open_memstream(&text, &size);
+  if (!buffer) throw std::runtime_error("cannot buffer the status");
+  try {
+    report::status_command(directory, options, buffer);
+  } catch (...) {
+    std::fclose(buffer);
+    std::free(text);
+    throw;
+  }
+  std::fclose(buffer);
+  auto status = nlohmann::json::parse(std::string(text, size));
+  std::free(text);
+  status["warm_start"] = campaign::warm_start_status(store::CampaignStore::open(directory, true).info());
+  fmt::print("{}\n", status.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 }  // namespace
@@ -161,9 +194,7 @@ int main(int argc, char** argv) {
       if (status->count("--watch")) {
         report::watch_status(directory, status_options, watch.value_or(2.0));
       } else {
-        report::status_command(directory, status_options);
-        if (const auto known = campaign::recorded_prior_summary(directory); !known.empty() && !status_options.json)
-          fmt::print("{}\n", known);
+        print_status(directory, status_options);
       }
       return kDone;
     }

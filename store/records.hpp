@@ -59,6 +59,11 @@ struct CampaignInfo {
   // Recorded since schema 2; empty (space) or absent (ladder) in a store written before.
   std::vector<ParameterInfo> space;
   std::optional<LadderInfo> ladder;
+  // Where it was warm-started from and with what (campaign/warm_start.hpp: the sources, the
+  // past observations it used, copied here so that a resume replays them even if the old
+  // directories moved or grew, the narrowed ranges); null when not warm-started. Kept in the
+  // `warm_start` table, which stores without warm start (and older ones) lack.
+  nlohmann::json warm_start = nullptr;
 };
 
 // A trial's current row in the `trials` table.

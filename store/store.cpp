@@ -189,6 +189,14 @@ CampaignStore CampaignStore::create(const fs::path& directory, CampaignInfo info
   insert.bind(10, dump(nlohmann::json(info.space)));
   if (info.ladder) insert.bind(11, dump(nlohmann::json(*info.ladder)));
   insert.exec();
+  // Added beside schema 2 rather than as schema 3: a reader that does not know the table
+  // still reads the campaign; only a warm-started one has it.
+  if (!info.warm_start.is_null()) {
+    db->exec("CREATE TABLE warm_start (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL)");
+    SQLite::Statement warm(*db, "INSERT INTO warm_start VALUES (1, ?)");
+    warm.bind(1, dump(info.warm_start));
+    warm.exec();
+  }
   transaction.commit();
   CampaignStore store(directory, std::move(db));
   store.info_ = std::move(info);
@@ -235,6 +243,10 @@ void CampaignStore::load_info() {
     info_.space = nlohmann::json::parse(query.getColumn(9).getString()).get<std::vector<ParameterInfo>>();
   if (!query.getColumn(10).isNull())
     info_.ladder = nlohmann::json::parse(query.getColumn(10).getString()).get<LadderInfo>();
+  if (db_->tableExists("warm_start")) {
+    SQLite::Statement warm(*db_, "SELECT data FROM warm_start WHERE id = 1");
+    if (warm.executeStep()) info_.warm_start = nlohmann::json::parse(warm.getColumn(0).getString());
+  }
 }
 
 std::int64_t CampaignStore::append(Event event, const TrialRow* trial) {

@@ -11,15 +11,19 @@ namespace rungs::study {
 
 namespace {
 
-std::unique_ptr<optimizers::StartQueue> queue_for(const space::SearchSpace& space, StudyOptions& options) {
-  return std::make_unique<optimizers::StartQueue>(make_optimizer(options.optimizer, space, options.seed), space,
-                                                  std::move(options.start_with));
+std::unique_ptr<optimizers::StartQueue> queue_for(const space::SearchSpace& space, const fidelity::BudgetLadder& ladder,
+                                                  StudyOptions& options) {
+  auto optimizer = make_optimizer(options.optimizer, space, options.seed);
+  // Past observations reach the optimizer only: the scheduler never hears of them.
+  for (const auto& past : options.warm_start)
+    optimizer->observe(past.config, ladder.at(past.level), options.maximize ? -past.value : past.value);
+  return std::make_unique<optimizers::StartQueue>(std::move(optimizer), space, std::move(options.start_with));
 }
 
 }  // namespace
 
 Study::Study(space::SearchSpace space, fidelity::BudgetLadder ladder, StudyOptions options) : maximize_(options.maximize) {
-  auto queue = queue_for(space, options);
+  auto queue = queue_for(space, ladder, options);
   queue_ = queue.get();
   scheduler_ = make_scheduler(options.scheduler, std::move(queue), ladder);
 }

@@ -34,6 +34,15 @@
 
 namespace rungs::study {
 
+// A result of an earlier campaign or study on this space (warm start, campaign/warm_start.hpp):
+// the configuration, the level of THIS study's ladder it counts at, and its value as tell()
+// takes it (in the study's direction).
+struct PastObservation {
+  space::Config config;
+  std::size_t level = 0;
+  double value = 0;
+};
+
 struct StudyOptions {
   SchedulerSettings scheduler = {};            // default: Hyperband, one iteration
   OptimizerSettings optimizer = {};            // default: random search
@@ -41,6 +50,12 @@ struct StudyOptions {
   bool maximize = false;                       // tell() values are maximized instead of minimized
   // Configurations to try first, in order, before the optimizer's own (see enqueue).
   std::vector<space::Config> start_with = {};
+  // Observations from past campaigns, fed to the optimizer before the first ask() as if it
+  // had observed them (TPE: added to each level's observation set; GP: added as data), so the
+  // first model-based suggestions already use them. They are not trials of this study: no
+  // trial id, never run, never the incumbent. Each must be valid in `space` (it is encoded)
+  // and its level one of the ladder's; throws space::SpaceError / std::out_of_range otherwise.
+  std::vector<PastObservation> warm_start = {};
 };
 
 struct StudyResult {
