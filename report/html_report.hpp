@@ -19,22 +19,17 @@
 #include <nlohmann/json.hpp>
 
 #include "store/store.hpp"
+#include "report/report_data.hpp"
 #include "report/snapshot.hpp"
 
 namespace rungs::report {
 
-// What report.js draws: campaign (summary numbers), best, levels, parameters (name, type,
-// log scale, choices: as the campaign recorded its space, else guessed from the values),
-// trials, curves (per trial with reports: x = steps, y = values), ends (runs that reached
-// their budget, in the order they ended, with the budget spent by then) and rungs. The
-// snapshot must have been loaded with curves.
-nlohmann::json report_data(const CampaignSnapshot& snapshot);
-
 // The whole HTML document for the campaign in `store`.
-std::string render_html_report(const store::CampaignStore& store);
+std::string render_html_report(const store::CampaignStore& store, const ReportDataOptions& options = {});
 
 // Writes render_html_report() to `file` (replaced atomically: written beside it, renamed).
 // Throws std::runtime_error naming the file if it cannot.
-void write_html_report(const store::CampaignStore& store, const std::filesystem::path& file);
+void write_html_report(const store::CampaignStore& store, const std::filesystem::path& file,
+                       const ReportDataOptions& options = {});
 
 }  // namespace rungs::report
