@@ -83,9 +83,10 @@ constexpr const char* kTemplate = R"html(<!DOCTYPE html>
 <body data-rendered="false" data-curves="0">
 <header>
 <h1>{title}</h1>
-<p class="note">{subtitle}</p>
+<p class="note">{subtitle} <span id="refresh-note"></span></p>
 </header>
 <pre id="errors" class="errors" hidden></pre>
+<section id="trial-view" class="trial-view" hidden></section>
 <div id="cards" class="cards"></div>
 
 <h2>Learning curves</h2>
@@ -99,15 +100,37 @@ constexpr const char* kTemplate = R"html(<!DOCTYPE html>
 <div id="progress-controls" class="controls"></div>
 <div class="chart"><canvas id="progress"></canvas></div>
 
+<h2>Best so far against time</h2>
+<p class="note">The campaign's best {metric} as it stood at each moment (one line, by the campaign's own rule: a run that reached a higher budget level replaces the best even with a worse value).</p>
+<div class="chart small"><canvas id="progress-time"></canvas></div>
+
 <h2>Brackets and rungs</h2>
 <p class="note">Per bracket, how many trials reached each budget level: successive halving keeps the best of each rung. The tooltip shows the states of the trials whose highest level it is.</p>
 <div class="chart small"><canvas id="rungs"></canvas></div>
+
+<h2>Parameter importance</h2>
+<p class="note">Per budget level, how much of the spread of the finished trials' {metric} each parameter explains on its own: fANOVA's main-effect variance fraction (Hutter et al., ICML 2014) estimated over quantile bins of the parameter (choices for a categorical) as Kelley's unbiased epsilon squared of the values' ranks. Interactions are not counted; near 0 means no visible effect alone.</p>
+<div id="importance-controls" class="controls"></div>
+<div class="chart small"><canvas id="importance"></canvas></div>
+
+<h2>Parallel coordinates</h2>
+<p class="note">The finished trials of one budget level: one line per trial through each parameter's axis (between the space's bounds; log parameters on a log axis, categoricals at their choices) and its {metric}. Click a line for its trial.</p>
+<div id="parallel-controls" class="controls"></div>
+<div class="chart"><canvas id="parallel"></canvas></div>
 
 <h2>Parameters</h2>
 <p class="note">Each parameter against the trial's {metric} at the highest level it finished a run at (values at different levels are coloured apart: they are not comparable). Hollow points: trials with no finished run yet, at their last reported value.</p>
 <div id="parameters" class="grid"></div>
 
+<h2>Workers' timeline</h2>
+<p class="note">Each run from its launch to its end, by how it ended. The store records no worker slot, so the lanes are derived: each run, in order of launch, takes the lowest lane free by then (as many lanes as runs were out at once).</p>
+<div class="chart"><canvas id="timeline"></canvas></div>
+
+<h2>Failures</h2>
+<div id="failures"></div>
+
 <h2>Best trials</h2>
+<p class="note">Click a trial for its curve, parameters and runs.</p>
 <div id="best-table" class="table-wrap"></div>
 
 <footer>Written by rungs from {database}. Charts by Chart.js (MIT licence, included in this file).</footer>

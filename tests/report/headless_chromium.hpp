@@ -66,8 +66,10 @@ inline std::vector<std::pair<pid_t, std::string>> processes_with(const std::stri
 }  // namespace detail
 
 // `url` (file://...), `scratch` a directory for the profile and the output files.
+// `virtual_time_ms` > 0: Chromium's --virtual-time-budget, so that the page's timers and
+// animation frames up to that (virtual) time run before the dump.
 inline BrowserRun dump_dom(const std::string& url, const std::filesystem::path& scratch,
-                           std::chrono::seconds timeout = std::chrono::seconds(120)) {
+                           std::chrono::seconds timeout = std::chrono::seconds(120), int virtual_time_ms = 0) {
   const auto profile = scratch / "chromium-profile";
   const auto out = scratch / "chromium.stdout";
   const auto err = scratch / "chromium.stderr";
@@ -82,8 +84,9 @@ inline BrowserRun dump_dom(const std::string& url, const std::filesystem::path& 
                                    "--enable-logging=stderr",
                                    "--v=0",
                                    "--user-data-dir=" + profile.string(),
-                                   "--dump-dom",
-                                   url};
+                                   "--dump-dom"};
+  if (virtual_time_ms > 0) args.push_back("--virtual-time-budget=" + std::to_string(virtual_time_ms));
+  args.push_back(url);
   const auto started = std::chrono::steady_clock::now();
   const pid_t pid = ::fork();
   if (pid == 0) {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -17,6 +18,7 @@
 #include "report/snapshot.hpp"
 #include "tests/campaign/test_support.hpp"
 #include "tests/report/real_campaign.hpp"
+#include "tests/report/chart_check.hpp"
 #include "tests/report/headless_chromium.hpp"
 
 namespace {
@@ -30,6 +32,8 @@ struct Rendered {
   std::string render_ms; // <body data-render-ms>: report.js's own time
   std::string errors;    // the text of #errors
   std::vector<std::string> console;  // CONSOLE lines of Chromium's log
+  nlohmann::json charts;  // per Chart.js chart: points, drawn, outside (tests/report/chart_check.hpp)
+  nlohmann::json click;   // the click's outcome, when one was asked for
   rungs::testing::BrowserRun run;
 };
 
@@ -39,7 +43,9 @@ std::string attribute(const std::string& tag, const std::string& name) {
   return {};
 }
 
-Rendered render(const fs::path& html, const fs::path& scratch) {
+// Renders a copy of the report with the chart check appended (tests/report/chart_check.hpp),
+// opened at `hash` (e.g. "#trial-3"), clicking a point of the chart on canvas `click` if given.
+Rendered render(const fs::path& html, const fs::path& scratch, const std::string& hash = "", const std::string& click = "") {
   // RUNGS_KEEP_REPORTS=DIR keeps a copy of each report to look at (the test dirs go away).
   if (const char* keep = std::getenv("RUNGS_KEEP_REPORTS")) {
     fs::create_directories(keep);
@@ -47,7 +53,14 @@ Rendered render(const fs::path& html, const fs::path& scratch) {
                   fs::copy_options::overwrite_existing);
   }
   Rendered result;
-  result.run = rungs::testing::dump_dom("file://" + fs::absolute(html).string(), scratch);
+  const auto checked = scratch / ("checked-" + html.filename().string());
+  {
+    std::ofstream out(checked, std::ios::binary);
+    out << rungs::testing::with_chart_check(rungs::testing::read_file(html), click);
+  }
+  result.run = rungs::testing::dump_dom("file://" + fs::absolute(checked).string() + hash, scratch, std::chrono::seconds(180), 5000);
+  result.charts = rungs::testing::dumped_json(result.run.dom, "chart-check");
+  result.click = rungs::testing::dumped_json(result.run.dom, "click-check");
   std::smatch match;
   // The body tag follows the head (whose scripts' comments may mention "<body>").
   const auto head_end = result.run.dom.find("</head>");
@@ -81,6 +94,15 @@ void check_rendered(const Rendered& page, std::size_t curves) {
   CHECK(page.rendered == "true");
   CHECK(page.curves == static_cast<long>(curves));
   CHECK(page.errors == "");
+  // Every point of every chart drawn inside its axes (issue 17: a log axis spanning the first
+  // and last points only, which dropped the others).
+  REQUIRE(page.charts.is_array());
+  CHECK(page.charts.size() >= 6);
+  for (const auto& chart : page.charts) {
+    INFO("chart " << chart["id"] << " (" << chart["type"] << "): " << chart["outside"].dump());
+    CHECK(chart["drawn"] == chart["points"]);
+    CHECK(chart["outside"].empty());
+  }
   // Chromium logs every console message at INFO, whatever its level, so the level cannot
   // single out errors: the report logs nothing at all, and any CONSOLE line is a finding.
   for (const auto& line : page.console) FAIL_CHECK("console: " << line);
