@@ -1,7 +1,6 @@
 // rungs report: draws a campaign from the JSON that html_report.cpp embeds (#rungs-data,
 // report/report_data.hpp), with Chart.js (inlined before this script):
-//   1. learning curves: the metric against the step, one line per trial (at most
-//      kMaxCurves: the best ranked and an even sample of the rest beyond that); stopped trials
+//   1. learning curves: the metric against the step, one line per trial; stopped trials
 //      dashed and grey, failed ones red and dotted, the best trial thick on top;
 //   2. best so far: per budget level against budget spent, and one overall line (the
 //      campaign's best by its own rule: highest level first) against campaign time;
@@ -113,11 +112,6 @@
 
   // --- 1. learning curves --------------------------------------------------------------------
 
-  var kMaxCurves = 2000;
-  function sortedX(points) {
-    for (var i = 1; i < points.length; ++i) if (points[i].x < points[i - 1].x) return false;
-    return true;
-  }
   // Clicking a point or a line opens its trial's view (#trial-N).
   function openTrialOnClick(event, elements, chart) {
     if (!elements.length) return;
@@ -126,48 +120,39 @@
     var trial = raw && raw.trial !== undefined ? raw.trial : dataset.trial;
     if (trial !== undefined) location.hash = "#trial-" + trial;
   }
-  // The curves drawn: all up to kMaxCurves, else the best ranked half of that and an even
-  // sample of the others (the best trial always among them).
-  function curvesToDraw() {
-    if (data.curves.length <= kMaxCurves) return data.curves;
-    var rank = {};
-    rankedTrials().forEach(function (t, i) { rank[t.trial] = i; });
-    var ordered = data.curves.slice().sort(function (a, b) {
-      var ra = a.trial in rank ? rank[a.trial] : Infinity, rb = b.trial in rank ? rank[b.trial] : Infinity;
-      return ra - rb || a.trial - b.trial;
-    });
-    var keep = ordered.slice(0, kMaxCurves / 2);
-    var rest = ordered.slice(kMaxCurves / 2);
-    var step = rest.length / (kMaxCurves / 2);
-    for (var i = 0; i < kMaxCurves / 2; ++i) keep.push(rest[Math.floor(i * step)]);
-    return keep.sort(function (a, b) { return a.trial - b.trial; });
-  }
+  // One dataset per style (state, and the best trial), its curves one after the other with
+  // a gap point (y null) between them: a thousand datasets cost Chart.js seconds, a handful
+  // draw every curve of a 10,000-trial campaign at once.
   function drawCurves() {
     var bestTrial = data.best ? data.best.trial : null;
     var all = [];
-    var drawn = curvesToDraw();
-    if (drawn.length < data.curves.length) {
-      document.getElementById("curves-legend").appendChild(element("span", {}, drawn.length + " of " + data.curves.length +
-        " curves drawn: the " + kMaxCurves / 2 + " best ranked and an even sample of the others."));
-    }
-    var datasets = drawn.map(function (curve) {
-      var best = curve.trial === bestTrial;
-      var style = best ? bestStyle : (stateStyle[curve.state] || stateStyle.completed);
-      var points = curve.x.map(function (x, i) { all.push(curve.y[i]); return { x: x, y: curve.y[i] }; });
-      var sorted = sortedX(points);  // a promotion that retrains starts its steps over
+    var groups = {};
+    data.curves.forEach(function (curve) {
+      var key = curve.trial === bestTrial ? "best" : (stateStyle[curve.state] ? curve.state : "completed");
+      var group = groups[key] = groups[key] || { points: [], radius: [] };
+      var single = curve.x.length === 1;  // a one-report trial would be invisible as a line
+      curve.x.forEach(function (x, i) {
+        all.push(curve.y[i]);
+        group.points.push({ x: x, y: curve.y[i], trial: curve.trial, state: curve.state });
+        group.radius.push(single ? 2 : 0);
+      });
+      group.points.push({ x: curve.x[curve.x.length - 1], y: null });
+      group.radius.push(0);
+    });
+    var order = { best: 0, running: 1, waiting: 1, completed: 1, failed: 1, stopped: 2 };  // lower order draws on top
+    var datasets = Object.keys(groups).map(function (key) {
+      var style = key === "best" ? bestStyle : stateStyle[key];
       return {
-        label: "trial " + curve.trial + " (" + curve.state + ")",
-        trial: curve.trial,
-        data: points,
+        label: key === "best" ? "best" : key,
+        data: groups[key].points,
         borderColor: style.color,
         backgroundColor: style.color,
         borderDash: style.dash,
         borderWidth: style.width,
-        pointRadius: curve.x.length === 1 ? 2 : 0,  // a one-report trial would be invisible
+        pointRadius: groups[key].radius,
         pointHoverRadius: 3,
-        order: best ? 0 : (curve.state === "stopped" ? 2 : 1),  // lower order draws on top
-        parsing: !sorted,
-        spanGaps: true,
+        order: order[key],
+        spanGaps: false,
         tension: 0
       };
     });
@@ -183,7 +168,7 @@
         },
         plugins: {
           legend: { display: false },
-          tooltip: { callbacks: { label: function (c) { return c.dataset.label + ": step " + format(c.parsed.x) + ", " + metric + " " + format(c.parsed.y); } } }
+          tooltip: { callbacks: { label: function (c) { return "trial " + c.raw.trial + " (" + c.raw.state + "): step " + format(c.parsed.x) + ", " + metric + " " + format(c.parsed.y); } } }
         }
       }
     });
@@ -209,7 +194,7 @@
       item.appendChild(document.createTextNode("best (trial " + bestTrial + ")"));
       legend.appendChild(item);
     }
-    return datasets.length;
+    return data.curves.length;
   }
 
   // --- 2. best so far against budget spent ---------------------------------------------------
@@ -265,24 +250,38 @@
 
   // --- 3. brackets and rungs -------------------------------------------------------------------
 
+  // Hyperband starts a bracket per level each iteration: beyond kMaxBrackets brackets, the
+  // ones that start at the same level are summed ("brackets from level 1 (50)").
+  var kMaxBrackets = 8;
   function drawRungs() {
     var levels = [];
-    data.rungs.forEach(function (r) { if (levels.indexOf(r.level) < 0) levels.push(r.level); });
+    var first = {};  // bracket -> its lowest level
+    data.rungs.forEach(function (r) {
+      if (levels.indexOf(r.level) < 0) levels.push(r.level);
+      first[r.bracket] = r.bracket in first ? Math.min(first[r.bracket], r.level) : r.level;
+    });
     levels.sort(function (a, b) { return a - b; });
-    var brackets = [];
-    data.rungs.forEach(function (r) { if (brackets.indexOf(r.bracket) < 0) brackets.push(r.bracket); });
-    brackets.sort(function (a, b) { return a - b; });
-    var datasets = brackets.map(function (bracket, i) {
+    var brackets = Object.keys(first).map(Number);
+    var grouped = brackets.length > kMaxBrackets;
+    var groupOf = function (r) { return grouped ? first[r.bracket] : r.bracket; };
+    var groups = {};  // group -> level -> {reached, states}
+    var members = {};
+    data.rungs.forEach(function (r) {
+      var g = groupOf(r);
+      members[g] = members[g] || {};
+      members[g][r.bracket] = true;
+      var group = groups[g] = groups[g] || {};
+      var cell = group[r.level] = group[r.level] || { reached: 0, states: {} };
+      cell.reached += r.reached;
+      Object.keys(r.states).forEach(function (k) { cell.states[k] = (cell.states[k] || 0) + r.states[k]; });
+    });
+    var datasets = Object.keys(groups).map(Number).sort(function (a, b) { return a - b; }).map(function (g, i) {
+      var cells = levels.map(function (level) { return groups[g][level] || null; });
       return {
-        label: "bracket " + bracket,
+        label: grouped ? "brackets from level " + g + " (" + Object.keys(members[g]).length + ")" : "bracket " + g,
         backgroundColor: palette[i % palette.length],
-        data: levels.map(function (level) {
-          var rung = data.rungs.find(function (r) { return r.bracket === bracket && r.level === level; });
-          return rung ? rung.reached : null;
-        }),
-        rungs: levels.map(function (level) {
-          return data.rungs.find(function (r) { return r.bracket === bracket && r.level === level; }) || null;
-        })
+        data: cells.map(function (c) { return c ? c.reached : null; }),
+        rungs: cells
       };
     });
     new Chart(document.getElementById("rungs"), {
@@ -789,20 +788,29 @@
     }, campaign.refresh * 1000);
   }
 
-  var curves = drawCurves();
-  drawSummary();
-  drawProgress();
-  drawProgressTime();
-  drawRungs();
-  drawImportance();
-  drawParallel();
-  drawParameters();
-  drawTimeline();
-  drawFailures();
-  drawTable();
-  showTrialView();
+  // Each part timed (<body data-timings>, milliseconds: bench/report_render.cpp prints them).
+  var timings = { parse: Math.round(performance.now() - started) };
+  function timed(name, draw) {
+    var t = performance.now();
+    var result = draw();
+    timings[name] = Math.round(performance.now() - t);
+    return result;
+  }
+  var curves = timed("curves", drawCurves);
+  timed("summary", drawSummary);
+  timed("progress", drawProgress);
+  timed("progressTime", drawProgressTime);
+  timed("rungs", drawRungs);
+  timed("importance", drawImportance);
+  timed("parallel", drawParallel);
+  timed("parameters", drawParameters);
+  timed("timeline", drawTimeline);
+  timed("failures", drawFailures);
+  timed("table", drawTable);
+  timed("trialView", showTrialView);
   window.addEventListener("hashchange", showTrialView);
   scheduleRefresh();
+  document.body.dataset.timings = JSON.stringify(timings);
   document.body.dataset.curves = String(curves);
   document.body.dataset.renderMs = String(Math.round(performance.now() - started));  // parse + draw
   document.body.dataset.rendered = "true";
