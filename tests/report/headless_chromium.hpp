@@ -36,9 +36,15 @@ struct BrowserRun {
 
 namespace detail {
 
+// Empty when the file cannot be read. A /proc/PID file whose process exits while it is read
+// fails the read with ESRCH, which libstdc++'s filebuf throws as std::ios_base::failure.
 inline std::string slurp(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  try {
+    std::ifstream in(file, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  } catch (const std::ios_base::failure&) {
+    return {};
+  }
 }
 
 // Live (non-zombie) processes whose command line mentions `marker`.
