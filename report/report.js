@@ -15,8 +15,9 @@
 //      by clicking a point or line of any chart or a trial number in a table.
 // Chart.js assumes data sorted by x when `parsing: false` (it reads an axis' range from the
 // first and last points and draws only the points between): only sorted series skip parsing.
-// When done it sets <body data-rendered="true" data-curves="N"> (N learning curves drawn) and
-// data-render-ms (how long parsing the data and drawing took):
+// When done it sets <body data-rendered="true" data-curves="N"> (N learning curves drawn),
+// data-render-ms (how long parsing the data and drawing took), data-drawn-at-ms (the same
+// moment from the start of the page's navigation: load included) and data-timings (per part):
 // tests/report/html_report_test.cpp reads them from headless Chromium's DOM.
 (function () {
   "use strict";
@@ -775,15 +776,17 @@
   // campaign ended, has no refresh.
   function scheduleRefresh() {
     var key = "rungs-scroll:" + location.pathname;
-    var saved = sessionStorage.getItem(key);
+    var storage = null;
+    try { storage = window.sessionStorage; } catch (e) { storage = null; }  // some file:// setups refuse it
+    var saved = storage ? storage.getItem(key) : null;
     if (saved !== null) {
       window.scrollTo(0, Number(saved));
-      sessionStorage.removeItem(key);
+      storage.removeItem(key);
     }
     if (!campaign.refresh) return;
     document.getElementById("refresh-note").textContent = "This page reloads every " + campaign.refresh + " s while the campaign runs.";
     setTimeout(function () {
-      sessionStorage.setItem(key, String(window.scrollY));
+      if (storage) storage.setItem(key, String(window.scrollY));
       location.reload();
     }, campaign.refresh * 1000);
   }
@@ -813,5 +816,7 @@
   document.body.dataset.timings = JSON.stringify(timings);
   document.body.dataset.curves = String(curves);
   document.body.dataset.renderMs = String(Math.round(performance.now() - started));  // parse + draw
+  // From the start of the navigation: loading the file, Chart.js and this script, and drawing.
+  document.body.dataset.drawnAtMs = String(Math.round(performance.now()));
   document.body.dataset.rendered = "true";
 })();

@@ -407,3 +407,16 @@ TEST_CASE("parameter importance ranks first the parameter that decides the value
   REQUIRE(importance != page.charts.end());
   CHECK((*importance)["points"] == 3);
 }
+
+TEST_CASE("a report written in watch mode says it reloads itself and renders without an error") {
+  if (!have_chromium()) return;
+  rungs::testing::TempDir dir;
+  const auto facts = rungs::testing::write_real_campaign(dir.path()).facts;
+  const auto store = CampaignStore::open(dir.path(), true);
+  const auto html = dir.path() / "live.html";
+  rungs::report::write_html_report(store, html, {.refresh_seconds = 3600});  // no reload within the test's virtual time
+  const auto page = render(html, dir.path(), "#trial-1");
+  check_rendered(page, facts.trials_with_values.size());
+  CHECK(page.run.dom.find("This page reloads every 3600 s while the campaign runs.") != std::string::npos);
+  CHECK(trial_view(page.run.dom).find("<h2>Trial 1</h2>") != std::string::npos);
+}
