@@ -130,32 +130,26 @@
     var groups = {};
     data.curves.forEach(function (curve) {
       var key = curve.trial === bestTrial ? "best" : (stateStyle[curve.state] ? curve.state : "completed");
-      var group = groups[key] = groups[key] || { points: [], radius: [] };
-      var single = curve.x.length === 1;  // a one-report trial would be invisible as a line
+      var group = groups[key] = groups[key] || { points: [], singles: [] };
+      // A one-report trial would be invisible as a line: a dot, in a dataset of its own (a
+      // per-point radius would make Chart.js resolve options point by point: seconds at 10,000).
+      var list = curve.x.length === 1 ? group.singles : group.points;
       curve.x.forEach(function (x, i) {
         all.push(curve.y[i]);
-        group.points.push({ x: x, y: curve.y[i], trial: curve.trial, state: curve.state });
-        group.radius.push(single ? 2 : 0);
+        list.push({ x: x, y: curve.y[i], trial: curve.trial, state: curve.state });
       });
-      group.points.push({ x: curve.x[curve.x.length - 1], y: null });
-      group.radius.push(0);
+      if (list === group.points) group.points.push({ x: curve.x[curve.x.length - 1], y: null });
     });
     var order = { best: 0, running: 1, waiting: 1, completed: 1, failed: 1, stopped: 2 };  // lower order draws on top
-    var datasets = Object.keys(groups).map(function (key) {
+    var datasets = [];
+    Object.keys(groups).forEach(function (key) {
       var style = key === "best" ? bestStyle : stateStyle[key];
-      return {
-        label: key === "best" ? "best" : key,
-        data: groups[key].points,
-        borderColor: style.color,
-        backgroundColor: style.color,
-        borderDash: style.dash,
-        borderWidth: style.width,
-        pointRadius: groups[key].radius,
-        pointHoverRadius: 3,
-        order: order[key],
-        spanGaps: false,
-        tension: 0
-      };
+      var common = { label: key, borderColor: style.color, backgroundColor: style.color, pointHoverRadius: 3, order: order[key] };
+      if (groups[key].points.length) {
+        datasets.push(Object.assign({ data: groups[key].points, borderDash: style.dash, borderWidth: style.width, pointRadius: 0,
+                                      spanGaps: false, tension: 0 }, common));
+      }
+      if (groups[key].singles.length) datasets.push(Object.assign({ data: groups[key].singles, showLine: false, pointRadius: 2 }, common));
     });
     var chart = new Chart(document.getElementById("curves"), {
       type: "line",
@@ -517,7 +511,7 @@
 
   // --- 5. parallel coordinates ---------------------------------------------------------------------
 
-  var kMaxLines = 1000;
+  var kMaxLines = 500;  // the best ones: each line is a Chart.js dataset
   function drawParallel() {
     var byLevel = {};
     data.trials.forEach(function (t) { if (t.final) (byLevel[t.final[0]] = byLevel[t.final[0]] || []).push(t); });
