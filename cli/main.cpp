@@ -6,7 +6,7 @@
 //                                            (campaign/simulation.hpp), no trial program needed
 //   rungs resume DIR                         go on with a campaign that was interrupted
 //   rungs status DIR [--all] [--json] [--watch [SECS]]   trials, rungs and the best so far (also while it runs)
-//   rungs report DIR [-o FILE]               one self-contained HTML file with the charts
+//   rungs report DIR [-o FILE] [--watch [SECS]]  one self-contained HTML file with the charts
 //   rungs export DIR [--format csv|json] [-o OUTDIR]   trials, runs and reports as files
 //   rungs validate CAMPAIGN.yaml             check a campaign file without running anything
 // Exit codes: 0 done, 1 other failure, 2 bad configuration, 130 interrupted (Ctrl-C).
@@ -158,6 +158,13 @@ int main(int argc, char** argv) {
   auto* html = app.add_subcommand("report", "Write a self-contained HTML report with the campaign's charts");
   html->add_option("directory", directory, "Campaign directory (holds rungs.db)")->required()->check(CLI::ExistingDirectory);
   html->add_option("-o,--output", report_file, "HTML file to write (default: DIR/report.html)");
+  std::optional<double> report_watch;
+  html->add_option("--watch", report_watch,
+                   "Rewrite the file every SECS seconds (default 5) while the campaign runs, the page reloading itself; "
+                   "a last write when it ends")
+      ->expected(0, 1)
+      ->default_str("5")
+      ->check(CLI::PositiveNumber);
 
   std::string export_format = "csv";
   std::optional<fs::path> export_dir;
@@ -173,7 +180,7 @@ int main(int argc, char** argv) {
   simulate->footer(help_footer("rungs simulate examples/01_quickstart/campaign.yaml -w 16"));
   resume->footer(help_footer("rungs resume runs/quickstart-20261128-133736"));
   status->footer(help_footer("rungs status runs/quickstart-20261128-133736 --watch"));
-  html->footer(help_footer("rungs report runs/quickstart-20261128-133736 -o report.html"));
+  html->footer(help_footer("rungs report runs/quickstart-20261128-133736 -o report.html\n  rungs report runs/quickstart-20261128-133736 --watch 10"));
   exporter->footer(help_footer("rungs export runs/quickstart-20261128-133736 -f csv"));
   validate->footer(help_footer("rungs validate examples/01_quickstart/campaign.yaml"));
   app.footer(help_footer("rungs run examples/01_quickstart/campaign.yaml"));
@@ -199,6 +206,17 @@ int main(int argc, char** argv) {
       return kDone;
     }
     if (*html) {
+      if (html->count("--watch")) {
+        report::watch_report(
+            directory, report_file, report_watch.value_or(5.0), [&directory] { return campaign::CampaignLock::held(directory); },
+            [](const fs::path& written, bool last) {
+              static bool said = false;
+              if (!said || last) fmt::print("{} {}\n", last ? "Report written (final) to" : "Report refreshing at", written.string());
+              said = true;
+              std::fflush(stdout);
+            });
+        return kDone;
+      }
       fmt::print("Report written to {}\n", report::report_command(directory, report_file).string());
       return kDone;
     }

@@ -6,6 +6,7 @@
 // what they are for.
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,16 @@ void watch_status(const std::filesystem::path& directory, const StatusOptions& o
 // the file written.
 std::filesystem::path report_command(const std::filesystem::path& directory,
                                      const std::optional<std::filesystem::path>& output = std::nullopt);
+
+// `rungs report DIR --watch [SECS]`: writes the report every `seconds` while `is_running()`
+// says the campaign runs (cli: campaign::CampaignLock::held), each file made to reload itself
+// after `seconds` (report_data.hpp, refresh_seconds), then once more when it no longer runs,
+// that last file without the reload; also stops, after that last write, on SIGINT/SIGTERM.
+// Each write is atomic (a browser reloading never reads half a file). `on_write(file, last)`
+// is called after every write. Returns the file.
+std::filesystem::path watch_report(const std::filesystem::path& directory, const std::optional<std::filesystem::path>& output,
+                                   double seconds, const std::function<bool()>& is_running,
+                                   const std::function<void(const std::filesystem::path&, bool last)>& on_write = {});
 
 // `rungs export DIR [--format csv|json] [-o OUTDIR]`: writes trials, runs, reports and
 // warnings (and, as JSON, campaign.json) into OUTDIR, by default DIR/export; returns the files

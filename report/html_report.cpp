@@ -22,84 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Six significant digits: plots cannot show more, and the file gets a third smaller.
-double round6(double value) {
-  if (!std::isfinite(value) || value == 0) return value;
-  return std::stod(fmt::format("{:.6g}", value));
-}
-
-nlohmann::json optional_number(const std::optional<double>& value) {
-  return value ? nlohmann::json(*value) : nlohmann::json();
-}
-
-// The space the campaign recorded when it was created (store/records.hpp).
-nlohmann::json parameters_from_space(const std::vector<store::ParameterInfo>& space) {
-  nlohmann::json parameters = nlohmann::json::array();
-  for (const auto& parameter : space) {
-    nlohmann::json entry = {{"name", parameter.name}, {"type", parameter.type}, {"log", parameter.log}};
-    if (parameter.type == "categorical") entry["choices"] = parameter.choices;
-    // The prior's centre (issue 14), marked on the parameter's scatter plot.
-    if (parameter.prior.is_object() && parameter.prior.contains("center")) entry["prior_center"] = parameter.prior["center"];
-    parameters.push_back(std::move(entry));
-  }
-  return parameters;
-}
-
-// Without a recorded space (a store of schema 1): a parameter with any text value is categorical, one whose
-// positive values span two decades or more is shown on a log scale.
-nlohmann::json parameters_from_values(const CampaignSnapshot& snapshot) {
-  std::map<std::string, std::vector<const nlohmann::json*>> values;
-  for (const auto& trial : snapshot.trials)
-    for (const auto& [name, value] : trial.params.items()) values[name].push_back(&value);
-  nlohmann::json parameters = nlohmann::json::array();
-  for (const auto& [name, list] : values) {
-    const bool text = std::any_of(list.begin(), list.end(), [](const nlohmann::json* v) { return !v->is_number(); });
-    if (text) {
-      std::set<std::string> choices;
-      for (const auto* value : list) choices.insert(value->is_string() ? value->get<std::string>() : value->dump());
-      parameters.push_back({{"name", name}, {"type", "categorical"}, {"log", false}, {"choices", choices}});
-      continue;
-    }
-    double low = INFINITY, high = -INFINITY;
-    for (const auto* value : list) low = std::min(low, value->get<double>()), high = std::max(high, value->get<double>());
-    parameters.push_back({{"name", name}, {"type", "float"}, {"log", low > 0 && high / low >= 100}});
-  }
-  return parameters;
-}
-
-// Runs that reached their budget (neither stopped early nor failed), in the order they
-// ended, each with the budget handed out until it ended (null from the first launch whose
-// cost is unknown on).
-nlohmann::json run_ends(const CampaignSnapshot& snapshot) {
-  std::vector<const RunSummary*> launched;
-  for (const auto& run : snapshot.runs) launched.push_back(&run);
-  std::stable_sort(launched.begin(), launched.end(),
-                   [](const RunSummary* a, const RunSummary* b) { return a->launched < b->launched; });
-  std::vector<std::optional<double>> spent_after;  // budget spent once the first i+1 runs were launched
-  std::optional<double> total = 0.0;
-  for (const auto* run : launched) {
-    if (total && run->charged) *total += *run->charged;
-    else total.reset();
-    spent_after.push_back(total);
-  }
-
-  std::vector<const RunSummary*> ended;
-  for (const auto& run : snapshot.runs)
-    if (run.ended && run.value && !run.stopped_by_scheduler && !run.failed) ended.push_back(&run);
-  std::stable_sort(ended.begin(), ended.end(), [](const RunSummary* a, const RunSummary* b) { return *a->ended < *b->ended; });
-
-  nlohmann::json ends = nlohmann::json::array();
-  for (const auto* run : ended) {
-    const auto count = std::upper_bound(launched.begin(), launched.end(), *run->ended,
-                                        [](double time, const RunSummary* r) { return time < r->launched; }) -
-                       launched.begin();
-    const auto spent = count > 0 ? spent_after[static_cast<std::size_t>(count - 1)] : std::optional<double>(0.0);
-    ends.push_back({{"spent", optional_number(spent ? std::optional(round6(*spent)) : std::nullopt)}, {"time", round6(*run->ended)}, {"trial", run->trial},
-                    {"level", run->level}, {"value", *run->value}});
-  }
-  return ends;
-}
-
 // JSON inside <script>: "</script>" or "<!--" in a value (a failure message, a parameter
 // choice) must not end the element, so '<', '>' and '&' become \u escapes, which JSON.parse
 // reads back as the same characters.
@@ -161,9 +83,10 @@ constexpr const char* kTemplate = R"html(<!DOCTYPE html>
 <body data-rendered="false" data-curves="0">
 <header>
 <h1>{title}</h1>
-<p class="note">{subtitle}</p>
+<p class="note">{subtitle} <span id="refresh-note"></span></p>
 </header>
 <pre id="errors" class="errors" hidden></pre>
+<section id="trial-view" class="trial-view" hidden></section>
 <div id="cards" class="cards"></div>
 
 <h2>Learning curves</h2>
@@ -177,15 +100,37 @@ constexpr const char* kTemplate = R"html(<!DOCTYPE html>
 <div id="progress-controls" class="controls"></div>
 <div class="chart"><canvas id="progress"></canvas></div>
 
+<h2>Best so far against time</h2>
+<p class="note">The campaign's best {metric} as it stood at each moment (one line, by the campaign's own rule: a run that reached a higher budget level replaces the best even with a worse value).</p>
+<div class="chart small"><canvas id="progress-time"></canvas></div>
+
 <h2>Brackets and rungs</h2>
 <p class="note">Per bracket, how many trials reached each budget level: successive halving keeps the best of each rung. The tooltip shows the states of the trials whose highest level it is.</p>
 <div class="chart small"><canvas id="rungs"></canvas></div>
+
+<h2>Parameter importance</h2>
+<p class="note">Per budget level, how much of the spread of the finished trials' {metric} each parameter explains on its own: fANOVA's main-effect variance fraction (Hutter et al., ICML 2014) estimated over quantile bins of the parameter (choices for a categorical) as Kelley's unbiased epsilon squared of the values' ranks. Interactions are not counted; near 0 means no visible effect alone.</p>
+<div id="importance-controls" class="controls"></div>
+<div class="chart small"><canvas id="importance"></canvas></div>
+
+<h2>Parallel coordinates</h2>
+<p class="note">The finished trials of one budget level: one line per trial through each parameter's axis (between the space's bounds; log parameters on a log axis, categoricals at their choices) and its {metric}. Click a line for its trial.</p>
+<div id="parallel-controls" class="controls"></div>
+<div class="chart"><canvas id="parallel"></canvas></div>
 
 <h2>Parameters</h2>
 <p class="note">Each parameter against the trial's {metric} at the highest level it finished a run at (values at different levels are coloured apart: they are not comparable). Hollow points: trials with no finished run yet, at their last reported value.</p>
 <div id="parameters" class="grid"></div>
 
+<h2>Workers' timeline</h2>
+<p class="note">Each run from its launch to its end, by how it ended. The store records no worker slot, so the lanes are derived: each run, in order of launch, takes the lowest lane free by then (as many lanes as runs were out at once).</p>
+<div class="chart"><canvas id="timeline"></canvas></div>
+
+<h2>Failures</h2>
+<div id="failures"></div>
+
 <h2>Best trials</h2>
+<p class="note">Click a trial for its curve, parameters and runs.</p>
 <div id="best-table" class="table-wrap"></div>
 
 <footer>Written by rungs from {database}. Charts by Chart.js (MIT licence, included in this file).</footer>
@@ -203,85 +148,7 @@ constexpr const char* kTemplate = R"html(<!DOCTYPE html>
 
 }  // namespace
 
-nlohmann::json report_data(const CampaignSnapshot& snapshot) {
-  const auto& info = snapshot.info;
-  nlohmann::json states = nlohmann::json::object();
-  for (const auto& [state, count] : snapshot.states) states[state] = count;
-  nlohmann::json data = {
-      {"campaign",
-       {{"name", info.name},
-        {"mode", info.mode},
-        {"metric", info.metric},
-        {"direction", info.direction},
-        {"created_at", info.created_at},
-        {"elapsed", snapshot.elapsed},
-        {"elapsed_text", format_duration(snapshot.elapsed)},
-        {"finished", snapshot.finished},
-        {"failed", snapshot.failed ? nlohmann::json(*snapshot.failed) : nlohmann::json()},
-        {"budget_spent", optional_number(snapshot.budget_spent ? std::optional(round6(*snapshot.budget_spent)) : std::nullopt)},
-        {"trials", snapshot.trials.size()},
-        {"runs", snapshot.runs.size()},
-        {"runs_out", snapshot.runs_out},
-        {"reports", snapshot.reports},
-        {"warnings", snapshot.warnings},
-        {"states", states}}}};
-
-  data["best"] = nullptr;
-  if (snapshot.best) {
-    const auto& best = *snapshot.best;
-    data["best"] = {{"trial", best.trial}, {"level", best.level}, {"value", best.value},
-                    {"params", best.params}, {"budget", best.budget}};
-  }
-
-  data["levels"] = nlohmann::json::array();
-  for (const auto& [level, level_info] : snapshot.levels)
-    data["levels"].push_back({{"level", level}, {"units", level_info.units}, {"budget", level_info.budget}});
-
-  data["parameters"] =
-      snapshot.info.space.empty() ? parameters_from_values(snapshot) : parameters_from_space(snapshot.info.space);
-
-  data["trials"] = nlohmann::json::array();
-  for (const auto& trial : snapshot.trials) {
-    const auto final = trial.final_value();
-    data["trials"].push_back({{"trial", trial.trial},
-                              {"bracket", trial.bracket},
-                              {"state", trial.state},
-                              {"level", trial.level},
-                              {"params", trial.params},
-                              {"final", final ? nlohmann::json::array({final->first, final->second}) : nlohmann::json()},
-                              {"last", optional_number(trial.last_value)},
-                              {"failure", trial.failure ? nlohmann::json(*trial.failure) : nlohmann::json()}});
-  }
-
-  std::map<std::int64_t, const std::string*> state_of;
-  for (const auto& trial : snapshot.trials) state_of[trial.trial] = &trial.state;
-  data["curves"] = nlohmann::json::array();
-  for (const auto& curve : snapshot.curves) {
-    nlohmann::json x = nlohmann::json::array(), y = nlohmann::json::array();
-    for (std::size_t i = 0; i < curve.steps.size(); ++i) {
-      x.push_back(round6(curve.steps[i]));
-      y.push_back(round6(curve.values[i]));
-    }
-    const auto state = state_of.find(curve.trial);
-    data["curves"].push_back({{"trial", curve.trial},
-                              {"state", state == state_of.end() ? std::string("running") : *state->second},
-                              {"x", std::move(x)},
-                              {"y", std::move(y)}});
-  }
-
-  data["ends"] = run_ends(snapshot);
-
-  data["rungs"] = nlohmann::json::array();
-  for (const auto& rung : snapshot.rungs) {
-    nlohmann::json rung_states = nlohmann::json::object();
-    for (const auto& [state, count] : rung.states) rung_states[state] = count;
-    data["rungs"].push_back({{"bracket", rung.bracket}, {"level", rung.level}, {"reached", rung.reached},
-                             {"states", rung_states}});
-  }
-  return data;
-}
-
-std::string render_html_report(const store::CampaignStore& store) {
+std::string render_html_report(const store::CampaignStore& store, const ReportDataOptions& options) {
   const auto snapshot = load_snapshot(store, SnapshotOptions{.curves = true});
   const auto& info = snapshot.info;
   const auto subtitle = fmt::format(
@@ -296,13 +163,13 @@ std::string render_html_report(const store::CampaignStore& store) {
                      fmt::arg("error_capture", inline_script(assets::error_capture_js, "error_capture.js")),
                      fmt::arg("database", html_escape((store.directory() / store::CampaignStore::kFileName).string())),
                      fmt::arg("chart_licence", licence_comment(assets::chart_js_license)),
-                     fmt::arg("data", script_safe_json(report_data(snapshot))),
+                     fmt::arg("data", script_safe_json(report_data(snapshot, options))),
                      fmt::arg("chart_js", inline_script(assets::chart_js, "Chart.js")),
                      fmt::arg("report_js", inline_script(assets::report_js, "report.js")));
 }
 
-void write_html_report(const store::CampaignStore& store, const fs::path& file) {
-  const auto html = render_html_report(store);
+void write_html_report(const store::CampaignStore& store, const fs::path& file, const ReportDataOptions& options) {
+  const auto html = render_html_report(store, options);
   if (file.has_parent_path()) fs::create_directories(file.parent_path());
   const fs::path partial = file.string() + ".partial";
   {

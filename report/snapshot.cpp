@@ -57,6 +57,11 @@ void add_runs(CampaignSnapshot& snapshot, const store::CampaignStore& store) {
       run.value = record.end->value;
       run.stopped_by_scheduler = record.end->stopped_by_scheduler;
       run.failed = record.end->failure.has_value();
+      run.paused = record.end->paused;
+      run.timed_out = record.end->timed_out;
+      run.exit_code = record.end->exit_code;
+      run.signal = record.end->signal;
+      run.failure = record.end->failure;
       ends.emplace_back(record.end->seq, snapshot.runs.size());
     }
     snapshot.runs.push_back(run);

@@ -71,6 +71,12 @@ struct RunSummary {
   std::optional<double> value;  // at its end; empty if it failed
   bool stopped_by_scheduler = false;
   bool failed = false;
+  // How it ended, as its exit event recorded it (store::RunEnd): the report's timeline and
+  // failures table.
+  bool paused = false;
+  bool timed_out = false;
+  std::optional<std::int64_t> exit_code, signal;
+  std::optional<std::string> failure;
 };
 
 struct BestSoFar {

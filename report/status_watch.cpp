@@ -1,47 +1,16 @@
 // `rungs status --watch`: report/commands.hpp.
-#include <signal.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
 #include <chrono>
-#include <csignal>
 #include <thread>
 
 #include "report/commands.hpp"
 #include "report/status_json.hpp"
+#include "report/stop_signals.hpp"
 
 namespace rungs::report {
-
-namespace {
-
-volatile std::sig_atomic_t stop_requested = 0;
-
-void request_stop(int) { stop_requested = 1; }
-
-// SIGINT and SIGTERM end the watch (the handlers as they were are put back after it).
-class StopSignals {
- public:
-  StopSignals() {
-    stop_requested = 0;
-    struct sigaction action {};
-    action.sa_handler = request_stop;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, &old_int_);
-    sigaction(SIGTERM, &action, &old_term_);
-  }
-  ~StopSignals() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-  }
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
-
- private:
-  struct sigaction old_int_ {}, old_term_ {};
-};
-
-}  // namespace
 
 void print_status_once(const CampaignSnapshot& snapshot, const StatusOptions& options, std::FILE* out) {
   if (!options.json) {
@@ -66,10 +35,10 @@ void watch_status(const std::filesystem::path& directory, const StatusOptions& o
     if (state != "running" && state != "unknown") return;  // it ended, or nothing writes it any more
     const auto next = std::chrono::steady_clock::now() + period;
     while (std::chrono::steady_clock::now() < next) {
-      if (stop_requested) return;
+      if (signals.requested()) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    if (stop_requested) return;
+    if (signals.requested()) return;
   }
 }
 

@@ -99,4 +99,10 @@ TEST_CASE("rungs run of the quickstart with fake trials, then rungs status, expo
   CHECK(data["best"]["trial"] == facts.best->trial);
   CHECK(data["best"]["level"] == facts.best->level);
   CHECK(data["curves"].size() == facts.trials_with_values.size());
+  CHECK(data["campaign"]["refresh"].is_null());
+
+  // report --watch on a campaign that has ended: one last write, no reload, exit 0.
+  REQUIRE(run_rungs({"report", "out", "--watch", "1", "-o", "live.html"}, dir.path() / "watch.log", dir.path()) == 0);
+  CHECK(read_file(dir.path() / "watch.log").find("Report written (final) to live.html") != std::string::npos);
+  CHECK(report_data(read_file(dir.path() / "live.html"))["campaign"]["refresh"].is_null());
 }

@@ -36,9 +36,15 @@ struct BrowserRun {
 
 namespace detail {
 
+// Empty when the file cannot be read. A /proc/PID file whose process exits while it is read
+// fails the read with ESRCH, which libstdc++'s filebuf throws as std::ios_base::failure.
 inline std::string slurp(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  try {
+    std::ifstream in(file, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  } catch (const std::ios_base::failure&) {
+    return {};
+  }
 }
 
 // Live (non-zombie) processes whose command line mentions `marker`.
@@ -66,8 +72,10 @@ inline std::vector<std::pair<pid_t, std::string>> processes_with(const std::stri
 }  // namespace detail
 
 // `url` (file://...), `scratch` a directory for the profile and the output files.
+// `virtual_time_ms` > 0: Chromium's --virtual-time-budget, so that the page's timers and
+// animation frames up to that (virtual) time run before the dump.
 inline BrowserRun dump_dom(const std::string& url, const std::filesystem::path& scratch,
-                           std::chrono::seconds timeout = std::chrono::seconds(120)) {
+                           std::chrono::seconds timeout = std::chrono::seconds(120), int virtual_time_ms = 0) {
   const auto profile = scratch / "chromium-profile";
   const auto out = scratch / "chromium.stdout";
   const auto err = scratch / "chromium.stderr";
@@ -82,8 +90,9 @@ inline BrowserRun dump_dom(const std::string& url, const std::filesystem::path& 
                                    "--enable-logging=stderr",
                                    "--v=0",
                                    "--user-data-dir=" + profile.string(),
-                                   "--dump-dom",
-                                   url};
+                                   "--dump-dom"};
+  if (virtual_time_ms > 0) args.push_back("--virtual-time-budget=" + std::to_string(virtual_time_ms));
+  args.push_back(url);
   const auto started = std::chrono::steady_clock::now();
   const pid_t pid = ::fork();
   if (pid == 0) {

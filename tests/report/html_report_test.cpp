@@ -6,7 +6,12 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <random>
 #include <regex>
+#include <set>
+#include <cmath>
+#include <algorithm>
 #include <sstream>
 #include <string>
 
@@ -17,6 +22,7 @@
 #include "report/snapshot.hpp"
 #include "tests/campaign/test_support.hpp"
 #include "tests/report/real_campaign.hpp"
+#include "tests/report/chart_check.hpp"
 #include "tests/report/headless_chromium.hpp"
 
 namespace {
@@ -30,6 +36,8 @@ struct Rendered {
   std::string render_ms; // <body data-render-ms>: report.js's own time
   std::string errors;    // the text of #errors
   std::vector<std::string> console;  // CONSOLE lines of Chromium's log
+  nlohmann::json charts;  // per Chart.js chart: points, drawn, outside (tests/report/chart_check.hpp)
+  nlohmann::json click;   // the click's outcome, when one was asked for
   rungs::testing::BrowserRun run;
 };
 
@@ -39,7 +47,9 @@ std::string attribute(const std::string& tag, const std::string& name) {
   return {};
 }
 
-Rendered render(const fs::path& html, const fs::path& scratch) {
+// Renders a copy of the report with the chart check appended (tests/report/chart_check.hpp),
+// opened at `hash` (e.g. "#trial-3"), clicking a point of the chart on canvas `click` if given.
+Rendered render(const fs::path& html, const fs::path& scratch, const std::string& hash = "", const std::string& click = "") {
   // RUNGS_KEEP_REPORTS=DIR keeps a copy of each report to look at (the test dirs go away).
   if (const char* keep = std::getenv("RUNGS_KEEP_REPORTS")) {
     fs::create_directories(keep);
@@ -47,7 +57,14 @@ Rendered render(const fs::path& html, const fs::path& scratch) {
                   fs::copy_options::overwrite_existing);
   }
   Rendered result;
-  result.run = rungs::testing::dump_dom("file://" + fs::absolute(html).string(), scratch);
+  const auto checked = scratch / ("checked-" + html.filename().string());
+  {
+    std::ofstream out(checked, std::ios::binary);
+    out << rungs::testing::with_chart_check(rungs::testing::read_file(html), click);
+  }
+  result.run = rungs::testing::dump_dom("file://" + fs::absolute(checked).string() + hash, scratch, std::chrono::seconds(180), 5000);
+  result.charts = rungs::testing::dumped_json(result.run.dom, "chart-check");
+  result.click = rungs::testing::dumped_json(result.run.dom, "click-check");
   std::smatch match;
   // The body tag follows the head (whose scripts' comments may mention "<body>").
   const auto head_end = result.run.dom.find("</head>");
@@ -81,6 +98,15 @@ void check_rendered(const Rendered& page, std::size_t curves) {
   CHECK(page.rendered == "true");
   CHECK(page.curves == static_cast<long>(curves));
   CHECK(page.errors == "");
+  // Every point of every chart drawn inside its axes (issue 17: a log axis spanning the first
+  // and last points only, which dropped the others).
+  REQUIRE(page.charts.is_array());
+  CHECK(page.charts.size() >= 6);
+  for (const auto& chart : page.charts) {
+    INFO("chart " << chart["id"] << " (" << chart["type"] << "): " << chart["outside"].dump());
+    CHECK(chart["drawn"] == chart["points"]);
+    CHECK(chart["outside"].empty());
+  }
   // Chromium logs every console message at INFO, whatever its level, so the level cannot
   // single out errors: the report logs nothing at all, and any CONSOLE line is a finding.
   for (const auto& line : page.console) FAIL_CHECK("console: " << line);
@@ -253,4 +279,144 @@ TEST_CASE("a campaign that has just started, without its YAML, renders too") {
   if (!have_chromium()) return;
   const auto html = rungs::report::report_command(dir.path());
   check_rendered(render(html, dir.path()), 1);
+}
+
+namespace {
+
+// The text of the trial view section in a dumped DOM.
+std::string trial_view(const std::string& dom) {
+  const auto begin = dom.find("<section id=\"trial-view\"");
+  if (begin == std::string::npos) return {};
+  return dom.substr(begin, dom.find("</section>", begin) - begin);
+}
+
+// A stderr.log for `trial`, as a real trial's would be (simulations write none).
+void write_stderr(const fs::path& campaign, std::int64_t trial, const std::string& text) {
+  const auto dir = campaign / "trials" / fmt::format("{:04d}", trial);
+  fs::create_directories(dir);
+  std::ofstream(dir / "stderr.log") << text;
+}
+
+}  // namespace
+
+TEST_CASE("the trial view: opened by its hash, and by a click on a chart's point; the failures table shows stderr tails") {
+  if (!have_chromium()) return;
+  rungs::testing::TempDir dir;
+  const auto facts = rungs::testing::write_real_campaign(dir.path()).facts;
+  REQUIRE(facts.failed_runs > 0);
+  REQUIRE(facts.failed_trial != 0);
+  write_stderr(dir.path(), facts.failed_trial,
+               "loading data\nTraceback (most recent call last):\nRuntimeError: CUDA out of memory <tried 2 GiB>\n");
+  const auto html = rungs::report::report_command(dir.path());
+
+  SUBCASE("the failures table and the hash") {
+    const auto page = render(html, dir.path(), fmt::format("#trial-{}", facts.failed_trial));
+    check_rendered(page, facts.trials_with_values.size());
+    const auto failures = page.run.dom.substr(page.run.dom.find("id=\"failures\""));
+    CHECK(failures.find(fmt::format("{} failed run", facts.failed_runs)) != std::string::npos);
+    CHECK(failures.find("RuntimeError: CUDA out of memory &lt;tried 2 GiB&gt;") != std::string::npos);
+    CHECK(failures.find("timed out") != std::string::npos);  // the test campaign's failures are timeouts
+    CHECK(failures.find(fmt::format("href=\"#trial-{}\"", facts.failed_trial)) != std::string::npos);
+
+    const auto view = trial_view(page.run.dom);
+    CHECK(view.find("hidden") > view.find(">"));  // the section is shown
+    CHECK(view.find(fmt::format("<h2>Trial {}</h2>", facts.failed_trial)) != std::string::npos);
+    for (const auto& [name, value] : facts.params_of.at(facts.failed_trial).items())
+      CHECK(view.find("<th>" + name + "</th>") != std::string::npos);
+    CHECK(view.find("RuntimeError: CUDA out of memory") != std::string::npos);
+    CHECK(view.find("failed: timed out") != std::string::npos);
+    if (facts.trials_with_values.count(facts.failed_trial)) CHECK(view.find("id=\"trial-curve\"") != std::string::npos);
+  }
+
+  SUBCASE("a click on a point of the lr scatter plot and on a learning curve") {
+    for (const std::string canvas : {"parameter-1", "curves", "timeline"}) {
+      CAPTURE(canvas);
+      const auto page = render(html, dir.path(), "", canvas);
+      check_rendered(page, facts.trials_with_values.size());
+      REQUIRE(page.click.is_object());
+      INFO(page.click.dump());
+      CHECK(page.click["hash"] == fmt::format("#trial-{}", page.click["expected"].get<std::int64_t>()));
+      CHECK(page.click["hidden"] == false);
+      CHECK(page.click["view"].get<std::string>().find(fmt::format("Trial {}", page.click["expected"].get<std::int64_t>())) !=
+            std::string::npos);
+      CHECK(page.click["view"].get<std::string>().find("lr") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("parameter importance ranks first the parameter that decides the value, and the page draws it") {
+  rungs::testing::TempDir dir;
+  rungs::store::CampaignInfo info;
+  info.name = "importance";
+  info.metric = "loss";
+  auto parameter = [](std::string name, std::string type, bool log, std::optional<double> low, std::optional<double> high,
+                      std::vector<std::string> choices) {
+    rungs::store::ParameterInfo p;
+    p.name = std::move(name), p.type = std::move(type), p.log = log, p.low = low, p.high = high, p.choices = std::move(choices);
+    return p;
+  };
+  info.space = {parameter("width", "int", false, 8, 128, {}), parameter("lr", "float", true, 1e-4, 1, {}),
+                parameter("kind", "categorical", false, std::nullopt, std::nullopt, {"a", "b", "c"})};
+  std::mt19937 random(11);  // width and kind: noise, drawn independently of lr
+  auto store = CampaignStore::create(dir.path(), info);
+  double time = 0;
+  for (std::int64_t trial = 1; trial <= 60; ++trial) {
+    // lr log-uniform over 1e-4..1 by a fixed low-discrepancy walk; the loss is a valley in
+    // log10(lr) at -2, whatever width and kind.
+    const double u = std::fmod(trial * 0.6180339887, 1.0);
+    const double lr = std::pow(10.0, -4 + 4 * u);
+    rungs::store::TrialRow row;
+    row.trial = trial;
+    row.params = {{"width", 8 + random() % 121}, {"lr", lr}, {"kind", std::string(1, static_cast<char>('a' + random() % 3))}};
+    row.state = "running";
+    store.append({.time = time, .kind = rungs::store::EventKind::Launch, .trial = trial, .run = trial,
+                  .data = {{"bracket", 0}, {"level", 0}, {"units", 1}, {"budget", {{"epochs", 1}}}, {"params", row.params},
+                           {"resumed", false}, {"cost", 1}}},
+                 &row);
+    const double loss = std::pow(std::log10(lr) + 2, 2) + 0.01 * ((trial * 7) % 5);
+    row.last_value = loss;
+    store.append({.time = time + 1, .kind = rungs::store::EventKind::Report, .trial = trial, .run = trial,
+                  .data = {{"level", 0}, {"line", 1}, {"step", 1}, {"value", loss}, {"metrics", {{"loss", loss}}}}},
+                 &row);
+    row.state = "completed";
+    row.values_by_level = {{"0", loss}};
+    store.append({.time = time + 2, .kind = rungs::store::EventKind::Exit, .trial = trial, .run = trial,
+                  .data = {{"value", loss}, {"stopped_by_scheduler", false}, {"paused", false}, {"exit_code", 0}, {"signal", nullptr},
+                           {"timed_out", false}, {"failure", nullptr}}},
+                 &row);
+    time += 1;  // two runs out at a time: two lanes
+  }
+  const auto data = rungs::report::report_data(rungs::report::load_snapshot(store, {.curves = true}));
+  REQUIRE(data["importance"].size() == 1);
+  const auto& scores = data["importance"][0]["scores"];
+  CHECK(data["importance"][0]["trials"] == 60);
+  CHECK(scores[1].get<double>() > 0.8);
+  CHECK(scores[1].get<double>() > 4 * scores[0].get<double>());
+  CHECK(scores[1].get<double>() > 4 * scores[2].get<double>());
+  // The timeline: runs 2 s long, one launched every second: two lanes.
+  std::set<std::int64_t> lanes;
+  for (const auto& row : data["runs"]["rows"]) lanes.insert(row[5].get<std::int64_t>());
+  CHECK(lanes == std::set<std::int64_t>{0, 1});
+  CHECK(data["failures"]["count"] == 0);
+
+  if (!have_chromium()) return;
+  const auto page = render(rungs::report::report_command(dir.path()), dir.path());
+  check_rendered(page, 60);
+  // The importance chart's bars, best first: lr's label comes before width's and kind's.
+  const auto importance = std::find_if(page.charts.begin(), page.charts.end(), [](const auto& c) { return c["id"] == "importance"; });
+  REQUIRE(importance != page.charts.end());
+  CHECK((*importance)["points"] == 3);
+}
+
+TEST_CASE("a report written in watch mode says it reloads itself and renders without an error") {
+  if (!have_chromium()) return;
+  rungs::testing::TempDir dir;
+  const auto facts = rungs::testing::write_real_campaign(dir.path()).facts;
+  const auto store = CampaignStore::open(dir.path(), true);
+  const auto html = dir.path() / "live.html";
+  rungs::report::write_html_report(store, html, {.refresh_seconds = 3600});  // no reload within the test's virtual time
+  const auto page = render(html, dir.path(), "#trial-1");
+  check_rendered(page, facts.trials_with_values.size());
+  CHECK(page.run.dom.find("This page reloads every 3600 s while the campaign runs.") != std::string::npos);
+  CHECK(trial_view(page.run.dom).find("<h2>Trial 1</h2>") != std::string::npos);
 }
