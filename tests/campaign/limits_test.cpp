@@ -129,7 +129,7 @@ TEST_CASE("limits.wall: virtual campaign time; the runs out are stopped and rela
   CHECK(totals(dir.path() / "out").runs == before.runs);
   REQUIRE(rungs_in(dir, {"resume", "out", "-q", "--limit", "wall=60m"}) == 0);
   CHECK(totals(dir.path() / "out").runs > before.runs);
-  CHECK(finish_limit(dir.path() / "out") == "wall limit 60m reached");
+  CHECK(finish_limit(dir.path() / "out") == "wall limit 1h reached");
 }
 
 TEST_CASE("a limited campaign resumed replays the same decisions") {
