@@ -31,6 +31,8 @@ struct ActiveRun {
   double charged = 0;           // its budget charge: fidelity::run_cost, or retrained_cost
   bool step_checked = false;    // its first report with a step was judged (retrain_check.hpp)
   bool retrained = false;       // it was told to resume and trained from the start instead
+  bool charged_trained = false; // stopped early: charged the steps it trained (trained_cost)
+  std::optional<double> last_step;  // the largest step it reported (with the metric)
   // Started again from a checkpoint after its process was lost (the campaign was interrupted,
   // a kept paused process was ended): reports the trial already made are dropped.
   bool relaunched = false;

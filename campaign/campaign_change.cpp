@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "campaign/yaml_growth.hpp"
 #include "campaign/yaml_reader.hpp"
 
 namespace rungs::campaign {
@@ -47,11 +48,13 @@ std::optional<Difference> first_difference(const YAML::Node& was, const YAML::No
     const auto key = entry.first.Scalar();
     if (path.empty() && kMutableKeys.count(key)) continue;
     const auto child = path.empty() ? key : path + "." + key;
+    if (growable_key(child)) continue;  // checked by check_growth (yaml_growth.hpp): it may only grow
     if (auto found = first_difference(was[key], entry.second, child)) return found;
   }
   for (const auto& entry : was) {
     const auto key = entry.first.Scalar();
     if (path.empty() && kMutableKeys.count(key)) continue;
+    if (growable_key(path.empty() ? key : path + "." + key)) continue;
     if (!now[key]) return Difference{path.empty() ? key : path + "." + key, entry.second, YAML::Node()};
   }
   return std::nullopt;
@@ -69,7 +72,7 @@ void check_compatible_change(const std::string& recorded_yaml, const std::filesy
   const Location where{new_file.string(), at.Mark().line + 1, at.Mark().column + 1};
   throw ConfigError(where, difference->path,
                     fmt::format("differs from the campaign in '{}' (was {}, now {}): a resumed campaign replays its "
-                                "decisions, so only trial, output and plugins may change; start a new campaign "
+                                "decisions, so only trial, output and plugins may change, and its limits grow (README: Growing a campaign); start a new campaign "
                                 "with another --output",
                                 campaign_dir.string(), describe(difference->was), describe(difference->now)));
 }

@@ -15,6 +15,7 @@
 #include "campaign/campaign_change.hpp"
 #include "campaign/campaign_lock.hpp"
 #include "campaign/config_error.hpp"
+#include "campaign/yaml_growth.hpp"
 
 namespace rungs::campaign {
 
@@ -148,6 +149,10 @@ store::CampaignStore open_campaign_directory(const CampaignSpec& spec, const fs:
                         fmt::format("'{}' holds a campaign of `rungs {}`; resume it with `rungs resume {}`",
                                     output.string(), store.info().mode, output.string()));
     check_compatible_change(store.info().campaign_yaml, spec.file, output);
+    std::ifstream in(spec.file);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (check_growth(store.info().campaign_yaml, output, spec, text, spec.file.string()))
+      fmt::print(stderr, "Growing the campaign in {}: its limits grew\n", output.string());
     // `rungs run` without options (no -w) goes on as the campaign was started.
     const bool as_recorded = mode == "run" && options.empty();
     if (!as_recorded && store.info().options != options)

@@ -25,16 +25,20 @@ CampaignLimits planned(const fidelity::BudgetLadder& ladder, const std::vector<s
       budget += static_cast<double>(stage.configs) * fidelity::run_cost(ladder, ladder.at(stage.level), from);
     }
   }
-  return {trials * repeats, budget * static_cast<double>(repeats), std::nullopt};
+  return {trials * repeats, budget * static_cast<double>(repeats), std::nullopt, std::nullopt, std::nullopt};
 }
 
 }  // namespace
 
 CampaignLimits campaign_limits(const CampaignSpec& spec) {
   const auto& ladder = spec.ladder;
-  return std::visit(
+  auto limits = std::visit(
       [&ladder](const auto& options) -> CampaignLimits {
         using Options = std::decay_t<decltype(options)>;
+        if constexpr (!std::is_same_v<Options, scheduler::AshaOptions> &&
+                      !std::is_same_v<Options, scheduler::AsyncHyperbandOptions>) {
+          if (options.iterations == kUnboundedIterations) return CampaignLimits{};
+        }
         if constexpr (std::is_same_v<Options, scheduler::HyperbandOptions>) {
           return planned(ladder, scheduler::hyperband_brackets(ladder.eta(), ladder.level_costs()), options.iterations);
         } else if constexpr (std::is_same_v<Options, scheduler::SuccessiveHalvingOptions>) {
@@ -44,10 +48,14 @@ CampaignLimits campaign_limits(const CampaignSpec& spec) {
           const std::size_t n0 = options.initial_configs.value_or(scheduler::hyperband_initial_configs(s, s_max, ladder.eta()));
           return planned(ladder, {scheduler::successive_halving_plan(n0, s_max - s, s + 1, ladder.eta())}, options.iterations);
         } else {
-          return {options.max_trials, std::nullopt, options.max_units};
+          return {options.max_trials, std::nullopt, options.max_units, std::nullopt, std::nullopt};
         }
       },
       spec.scheduler.kind);
+  limits.cost = spec.limits.cost;
+  limits.wall = spec.limits.wall;
+  if (spec.limits.trials && (!limits.trials || *spec.limits.trials < *limits.trials)) limits.trials = spec.limits.trials;
+  return limits;
 }
 
 }  // namespace rungs::campaign

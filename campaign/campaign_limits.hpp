@@ -11,6 +11,8 @@
 //    real total smaller.
 //  - asha, async_hyperband: what the campaign file sets, max_trials and/or max_units (the
 //    scheduler's units, scheduler/async_bracket_scheduler.hpp); no budget is planned.
+//  - `limits:` (campaign_bounds.hpp), any scheduler: cost and wall are totals of their own;
+//    trials caps the trial total. A synchronous schedule that only limits stop plans nothing.
 #include <cstddef>
 #include <optional>
 
@@ -22,6 +24,8 @@ struct CampaignLimits {
   std::optional<std::size_t> trials;  // new configurations in all
   std::optional<double> budget;       // planned charge, in the progress line's budget units
   std::optional<double> units;        // ASHA's max_units, in scheduler units
+  std::optional<double> cost;         // limits.cost, in budget cost units
+  std::optional<double> wall;         // limits.wall, campaign seconds
 };
 
 CampaignLimits campaign_limits(const CampaignSpec& spec);

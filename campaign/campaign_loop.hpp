@@ -50,6 +50,8 @@ struct CampaignOutcome {
   bool interrupted = false;
   // Stopped by trial.max_failures_before_success: why (also the finish event's `failed`).
   std::optional<std::string> failed;
+  // Ended at a limit (`limits:`): which, e.g. "cost limit 5200 reached: 5183 charged".
+  std::optional<std::string> limit;
   std::optional<BestResult> best;
   ProgressSnapshot totals;
 };

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "campaign/campaign_bounds.hpp"
 #include "campaign/config_error.hpp"
 #include "campaign/runner_spec.hpp"
 #include "campaign/scheduler_spec.hpp"
@@ -67,6 +68,7 @@ struct CampaignSpec {
   space::SearchSpace space;
   fidelity::BudgetLadder ladder;
   SchedulerSpec scheduler;
+  LimitSettings limits;  // `limits:` (campaign_bounds.hpp): where the loop stops launching
   study::OptimizerSettings optimizer;
   // Configurations to try first (`start_with:`), validated against the space.
   std::vector<space::Config> start_with;

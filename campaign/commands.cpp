@@ -6,9 +6,13 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "campaign/best_summary.hpp"
 #include "campaign/campaign_directory.hpp"
+#include "campaign/campaign_growth.hpp"
+#include "campaign/yaml_growth.hpp"
 #include "campaign/campaign_lock.hpp"
 #include "campaign/campaign_loop.hpp"
 #include "campaign/factory.hpp"
@@ -90,8 +94,12 @@ std::unique_ptr<runners::Runner> make_runner(const CampaignSpec& spec, boost::as
   return std::make_unique<runners::LocalRunner>(io, options);
 }
 
-// A campaign the fail-fast limit stopped: why, and what to do.
+// A campaign the fail-fast limit stopped: why, and what to do. One a limit ended: which.
 void print_failed(const CampaignOutcome& outcome, const fs::path& output) {
+  if (outcome.limit)
+    fmt::print(stderr, "Stopped launching: {}. Grow it with `rungs resume {} --limit KEY=VALUE` (README: Growing a "
+                       "campaign)\n",
+               *outcome.limit, output.string());
   if (!outcome.failed) return;
   fmt::print(stderr, "\nStopped: {}. Fix the cause shown above, then go on with `rungs resume {}` "
                      "(trial.max_failures_before_success: 0 turns this limit off)\n",
@@ -101,7 +109,7 @@ void print_failed(const CampaignOutcome& outcome, const fs::path& output) {
 // Runs (or resumes) a campaign with real trial processes.
 int run_real(const CampaignSpec& spec, store::CampaignStore& store, const RunFlags& flags) {
   const auto output = store.directory();
-  auto scheduler = make_scheduler(spec);
+  auto scheduler = make_scheduler(as_started(spec, store));
   boost::asio::io_context io;
   const auto runner_owner = make_runner(spec, io, output, program_directory(flags.programs));
   runners::Runner& runner = *runner_owner;
@@ -128,7 +136,7 @@ int run_simulated(const CampaignSpec& spec, store::CampaignStore& store, const R
                   const SimulationOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   const auto output = store.directory();
-  auto scheduler = make_scheduler(spec);
+  auto scheduler = make_scheduler(as_started(spec, store));
   ProgressLine progress(flags.quiet ? nullptr : stderr);
   const auto summary = run_simulation(spec, *scheduler, options, store, &progress);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -178,6 +186,18 @@ void use_recorded(CampaignSpec& spec, const store::CampaignStore& store) {
     for (const auto& line : warm_start_lines(*spec.warm)) fmt::print(stderr, "{}\n", line);
 }
 
+std::string read_text(const fs::path& file) {
+  std::ifstream in(file);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// A grown campaign's YAML, recorded once the run has recorded the growth in its log
+// (campaign_growth.hpp): a later resume reads its bounds from there.
+void record_grown_yaml(store::CampaignStore& store, const std::string& yaml) {
+  store.update_campaign_yaml(yaml);
+  std::ofstream(store.directory() / "campaign.yaml") << yaml;
+}
+
 // What `rungs run` recorded besides the YAML (run -w), applied to the spec.
 void apply_run_options(CampaignSpec& spec, const nlohmann::json& options) {
   if (const auto found = options.find("max_concurrent"); found != options.end() && found->is_number_unsigned())
@@ -201,9 +221,13 @@ int run_command(const std::string& file, const RunFlags& flags) {
   nlohmann::json options = nlohmann::json::object();  // empty: as an existing campaign recorded them
   if (flags.max_concurrent) options["max_concurrent"] = *flags.max_concurrent;
   auto store = open_campaign_directory(spec, output, "run", options);
+  const bool grows = store::CampaignStore::exists(output) && !store.info().campaign_yaml.empty() &&
+                     bounds_of(stored_spec(store)) != bounds_of(spec);
   use_recorded(spec, store);
   apply_run_options(spec, store.info().options);
-  return run_real(spec, store, flags);
+  const int code = run_real(spec, store, flags);
+  if (grows) record_grown_yaml(store, read_text(spec.file));
+  return code;
 }
 
 int simulate_command(const std::string& file, const RunFlags& flags, SimulationOptions options,
@@ -223,19 +247,41 @@ int simulate_command(const std::string& file, const RunFlags& flags, SimulationO
     }
   }
   auto store = open_campaign_directory(spec, output, "simulate", to_json(options));
+  const bool grows = bounds_of(stored_spec(store)) != bounds_of(spec);
   use_recorded(spec, store);
-  return run_simulated(spec, store, flags, options);
+  const int code = run_simulated(spec, store, flags, options);
+  if (grows) record_grown_yaml(store, read_text(spec.file));
+  return code;
 }
 
-int resume_command(const std::string& directory, const RunFlags& flags) {
+int resume_command(const std::string& directory, const RunFlags& flags, const GrowFlags& grow) {
   const auto lock = CampaignLock::acquire(fs::absolute(directory).lexically_normal());
   auto store = store::CampaignStore::open(fs::absolute(directory).lexically_normal());
   auto spec = stored_spec(store);
-  if (store.info().mode == "simulate") return run_simulated(spec, store, flags, simulation_options_from(store.info().options));
-  apply_run_options(spec, store.info().options);
-  check_program(spec, {program_directory(flags.programs)});
-  check_slurm(spec);
-  return run_real(spec, store, flags);
+  std::string grown;  // the recorded YAML with --iterations / --limit applied
+  if (grow.iterations || !grow.limits.empty()) {
+    const auto name = (store.directory() / "campaign.yaml").string();
+    grown = grown_yaml(store.info().campaign_yaml, name, grow.iterations, grow.limits);
+    auto now = parse_campaign(grown, name, spec.directory);
+    now.file = spec.file;
+    if (!check_growth(store.info().campaign_yaml, store.directory(), now, grown, name)) {
+      grown.clear();
+    } else {
+      spec = std::move(now);
+      use_recorded_warm_start(spec, store.info());  // as stored_spec() does
+    }
+  }
+  int code = 0;
+  if (store.info().mode == "simulate") {
+    code = run_simulated(spec, store, flags, simulation_options_from(store.info().options));
+  } else {
+    apply_run_options(spec, store.info().options);
+    check_program(spec, {program_directory(flags.programs)});
+    check_slurm(spec);
+    code = run_real(spec, store, flags);
+  }
+  if (!grown.empty()) record_grown_yaml(store, grown);
+  return code;
 }
 
 int validate_command(const std::string& file) {

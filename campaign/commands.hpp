@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "campaign/simulation.hpp"
 
@@ -46,8 +47,15 @@ int run_command(const std::string& file, const RunFlags& flags);
 // default_epoch_seconds (simulation.hpp).
 int simulate_command(const std::string& file, const RunFlags& flags, SimulationOptions options,
                      std::optional<std::uint64_t> seed);
-// `rungs resume DIR`: goes on with the campaign in DIR as it was started (real or simulated).
-int resume_command(const std::string& directory, const RunFlags& flags);
+// `rungs resume DIR --iterations N --limit KEY=VALUE`: grows the campaign (campaign_growth.hpp).
+struct GrowFlags {
+  std::optional<std::size_t> iterations;
+  std::vector<std::string> limits;  // "cost=8000", "wall=72h", "trials=2000", "max_trials=300", ...
+};
+
+// `rungs resume DIR`: goes on with the campaign in DIR as it was started (real or simulated),
+// grown by `grow` if given (a shrink throws ConfigError).
+int resume_command(const std::string& directory, const RunFlags& flags, const GrowFlags& grow = {});
 // `rungs validate FILE`: reads the file and checks its program; prints a summary.
 int validate_command(const std::string& file);
 

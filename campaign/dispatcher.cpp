@@ -8,6 +8,7 @@
 #include <csignal>
 #include <limits>
 
+#include "campaign/campaign_growth.hpp"
 #include "campaign/retrain_check.hpp"
 #include "campaign/run_end.hpp"
 #include "campaign/signal_pause.hpp"
@@ -39,6 +40,8 @@ Dispatcher::Dispatcher(const CampaignSpec& spec, scheduler::Scheduler& scheduler
       parser_(spec.trial.report_format == ReportFormat::Json ? runners::ReportParser()
                                                               : runners::ReportParser::regex(spec.trial.report_pattern)),
       limits_(campaign_limits(spec)) {
+  bounds_ = journal_.recorded() > 0 ? recorded_bounds(spec, store) : bounds_of(spec);
+  journal_.on_recorded_growth([this](const store::Event& event) { replay_growth(event); });
   std::filesystem::create_directories(options.output / "trials");
   warnings_log_.open(options.output / "warnings.log", std::ios::app);
   journal_.on_replay_end([this] { relaunch_runs_out(); });
@@ -64,15 +67,17 @@ CampaignOutcome Dispatcher::run() {
   pump();
   if (journal_.replaying()) {
     replay();
-    if (active_.empty()) pump();  // a finished campaign ends; otherwise runs are out again
+    pump();  // a finished campaign ends (or goes on, grown); otherwise runs are out again
   }
   io_.run();
   io_.restart();  // leave the context reusable for the caller
   journal_.commit_each();  // no handler runs any more to commit a group
+  const bool wall_stopped = limit_reached_ == Limit::Wall;
   if (!interrupted_) sync_states(/*all=*/true);
-  if (!interrupted_ || failed_) record_finish();
+  if (!interrupted_ || failed_ || wall_stopped) record_finish();
   CampaignOutcome outcome;
-  outcome.interrupted = interrupted_ && !failed_;
+  outcome.interrupted = interrupted_ && !failed_ && !wall_stopped;
+  if (limit_reached_) outcome.limit = limit_note();
   outcome.failed = failed_;
   outcome.best = best_;
   outcome.totals = snapshot();
@@ -82,13 +87,20 @@ CampaignOutcome Dispatcher::run() {
 }
 
 void Dispatcher::pump() {
+  if (!journal_.replaying()) check_wall();
   while (!interrupted_ && active_.size() < spec_.scheduler.max_concurrent) {
-    auto job = scheduler_.next();
+    // A job a limit held is the scheduler's next one still: it goes first, or nothing does.
+    auto job = held_ ? std::exchange(held_, std::nullopt) : scheduler_.next();
     if (!job) break;
+    if (const auto limit = refusal(*job)) {
+      held_ = std::move(job);
+      limit_reached_ = limit;
+      break;
+    }
     launch(std::move(*job));
   }
   if (journal_.replaying()) return;  // replay() goes on with the next recorded event
-  if (active_.empty() && (interrupted_ || scheduler_.finished())) {
+  if (active_.empty() && (interrupted_ || scheduler_.finished() || held_)) {
     processes_.end_all_kept();  // nobody will continue them
     maybe_finish();
   } else if (active_.empty()) {
@@ -168,6 +180,7 @@ void Dispatcher::submit(ActiveRun& run, runners::LaunchSpec launch, std::vector<
 }
 
 void Dispatcher::on_run_line(scheduler::TrialId trial, std::string_view line, std::optional<std::uint64_t> end) {
+  check_wall();
   const auto run = active_.find(trial);
   if (run == active_.end()) return;
   ActiveRun& active = *run->second;  // on_line may end the run (a pause): keep what it needs first
@@ -176,6 +189,7 @@ void Dispatcher::on_run_line(scheduler::TrialId trial, std::string_view line, st
 }
 
 void Dispatcher::on_run_exit(scheduler::TrialId trial, const runners::ExitStatus& status) {
+  check_wall();  // before the exit: a run ending past the wall is not recorded, as on Ctrl-C
   if (active_.count(trial)) on_exit(trial, status);
 }
 
@@ -271,6 +285,7 @@ void Dispatcher::check_resumed(ActiveRun& run, double first_step) {
 
 bool Dispatcher::decide(ActiveRun& run, std::optional<double> step) {
   const scheduler::Report input{step.value_or(static_cast<double>(run.line_number)), run.value};
+  run.last_step = std::max(run.last_step.value_or(input.step), input.step);
   if (scheduler_.on_report(run.job.trial, input) != scheduler::Decision::Stop) return !run.stop_requested;
   if (run.stop_requested) return false;
   run.stop_requested = true;  // before write(): a replay that ends there ends this run
@@ -300,6 +315,7 @@ void Dispatcher::on_exit(scheduler::TrialId trial, const runners::ExitStatus& st
     retry(run, verdict.failure);
     return;
   }
+  if (run.stop_requested && !verdict.failed()) charge_trained(run);
   write(events_.exit(now(), run, value, status, verdict.failure, /*paused=*/false), trial);
   if (verdict.failed()) {
     warn(trial, run.run_number, fmt::format("trial {} run {}: {}", trial, run.run_number, verdict.failure));
@@ -381,6 +397,7 @@ void Dispatcher::record_finish() {
   if (best_) best = {{"trial", best_->trial}, {"level", best_->level}, {"value", best_->value}};
   nlohmann::json data = {{"best", best}, {"runs", runs_launched_}};
   if (failed_) data["failed"] = *failed_;
+  if (limit_reached_) data["limit"] = limit_note();
   journal_.append({now(), store::EventKind::Finish, {}, {}, std::move(data)});
 }
 

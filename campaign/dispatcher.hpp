@@ -16,7 +16,8 @@
 // once (a replay that ends right after it carries it out: relaunch_runs_out).
 //
 // dispatcher.cpp holds the live path, dispatcher_replay.cpp how a resumed campaign replays
-// its log and relaunches the runs that were out.
+// its log and relaunches the runs that were out, dispatcher_limits.cpp the campaign's limits
+// (campaign_bounds.hpp) and its growth (campaign_growth.hpp).
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -31,6 +32,7 @@
 #include <vector>
 
 #include "campaign/active_run.hpp"
+#include "campaign/campaign_bounds.hpp"
 #include "campaign/campaign_limits.hpp"
 #include "campaign/campaign_loop.hpp"
 #include "campaign/event_journal.hpp"
@@ -59,6 +61,23 @@ class Dispatcher final : private ProcessListener {
   void replay_report(const store::Event& event);
   void replay_exit(const store::Event& event);
   void relaunch_runs_out();  // the journal's replay-end handler
+
+  // ---- limits and growth (dispatcher_limits.cpp) ----
+  enum class Limit { Cost, Trials, Wall };
+  // The limit that keeps `job` from launching now, if any (wall: live only).
+  std::optional<Limit> refusal(const scheduler::Job& job) const;
+  // A run the scheduler stopped is charged the steps it trained (fidelity::trained_cost).
+  void charge_trained(ActiveRun& run);
+  bool wall_reached() const;
+  // Live: at limits.wall, stops the runs out as on Ctrl-C (a grown campaign relaunches them).
+  void check_wall();
+  // At the replay's end: the spec's bounds, if they grew since the log's, take effect now;
+  // returns the resume event's `grown` record (null when nothing grew).
+  nlohmann::json grow_to_spec();
+  void replay_growth(const store::Event& event);  // a growth recorded in the log
+  void grow(const CampaignBounds& bounds);
+  // "cost limit 5200 reached: 5183 charged", for the progress line and the finish event.
+  std::string limit_note() const;
 
   // ---- the live loop ----
   void pump();          // hands out runs while there is room; ends the loop when all is done
@@ -136,6 +155,12 @@ class Dispatcher final : private ProcessListener {
   bool succeeded_ = false;
   std::optional<std::string> failed_;
   bool finished_ = false;  // the event loop is to end: nothing re-arms the ticker
+  // Limits (dispatcher_limits.cpp): the bounds in effect (the log's until a growth), the job
+  // a limit keeps from launching (launched first once the campaign grows) and which limit
+  // ended the campaign.
+  CampaignBounds bounds_;
+  std::optional<scheduler::Job> held_;
+  std::optional<Limit> limit_reached_;
 };
 
 }  // namespace rungs::campaign

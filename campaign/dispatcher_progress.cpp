@@ -21,6 +21,9 @@ ProgressSnapshot Dispatcher::snapshot() const {
   s.units_done = units_done_;
   s.budget_planned = limits_.budget;
   s.units_limit = limits_.units;
+  s.cost_limit = bounds_.limits.cost;  // in effect: a grown campaign's once it grew
+  s.wall_limit = bounds_.limits.wall;
+  if (bounds_.limits.trials && (!s.trial_limit || *bounds_.limits.trials < *s.trial_limit)) s.trial_limit = bounds_.limits.trials;
   s.metric = spec_.metric.name;
   if (best_) s.best = best_->value, s.best_trial = best_->trial;
   return s;

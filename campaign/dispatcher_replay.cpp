@@ -18,6 +18,7 @@ void Dispatcher::replay() {
   while (const store::Event* event = journal_.next_input()) {
     if (event->kind == store::EventKind::Report) replay_report(*event);
     else if (event->kind == store::EventKind::Exit) replay_exit(*event);
+    else if (event->kind == store::EventKind::Resume) replay_growth(*event), pump();  // as when it grew
     else ++replayed_run(*event).attempts;  // a retry
   }
   journal_.end_replay();
@@ -43,9 +44,10 @@ void Dispatcher::replay_report(const store::Event& event) {
 }
 
 void Dispatcher::replay_exit(const store::Event& event) {
-  replayed_run(event);
+  ActiveRun& run = replayed_run(event);
   const auto& data = event.data;
   const std::string failure = data["failure"].is_string() ? data["failure"].get<std::string>() : "";
+  if (run.stop_requested && failure.empty()) charge_trained(run);
   const double value = data["value"].is_number() ? spec_.metric.to_minimize(data["value"].get<double>())
                                                 : std::numeric_limits<double>::quiet_NaN();
   apply_exit(static_cast<scheduler::TrialId>(*event.trial), failure, value);
@@ -55,12 +57,24 @@ void Dispatcher::replay_exit(const store::Event& event) {
 // start again from their checkpoints; those the scheduler had decided to stop end now.
 void Dispatcher::relaunch_runs_out() {
   const double last = journal_.end_time();
+  const auto grown = grow_to_spec();
+  // Stopped at limits.wall, and not given more: the runs out stay out (a resume with a larger
+  // wall relaunches them), as when the limit stopped them.
+  const bool at_wall = wall_reached();
   std::size_t relaunched = 0;
   std::vector<scheduler::TrialId> stopped;
   for (auto& [trial, run] : active_)
     if (run->stop_requested) stopped.push_back(trial);
-    else if (!run->pausing) ++relaunched;
-  journal_.write(events_.resume(now(), journal_.recorded(), relaunched, stopped.size()));
+    else if (!run->pausing && !at_wall) ++relaunched;
+  auto resume = events_.resume(now(), journal_.recorded(), relaunched, stopped.size());
+  if (!grown.is_null()) resume.data["grown"] = grown;
+  journal_.write(std::move(resume));
+  if (at_wall) {
+    limit_reached_ = Limit::Wall;
+    interrupted_ = true;
+    for (auto it = active_.begin(); it != active_.end();)
+      it = it->second->stop_requested || it->second->pausing ? std::next(it) : active_.erase(it);
+  }
 
   for (const auto trial : stopped) {
     // The stop had been decided (and recorded) but its exit was not: it ends as stopped, and

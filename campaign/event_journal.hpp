@@ -38,6 +38,9 @@ class EventJournal {
   // ended it is written. Its own writes are appended.
   void on_replay_end(std::function<void()> handler) { on_replay_end_ = std::move(handler); }
 
+  // Growths in the log (replay_log.hpp): the handler runs where match() passes one.
+  void on_recorded_growth(std::function<void(const store::Event&)> handler) { log_.on_growth(std::move(handler)); }
+
   // Recorded events are being replayed: nothing the loop writes reaches the store, and
   // nothing it decides may reach a runner.
   bool replaying() const { return log_.size() > 0 && !replay_ended_; }

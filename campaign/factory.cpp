@@ -1,5 +1,6 @@
 #include "campaign/factory.hpp"
 
+#include "campaign/campaign_bounds.hpp"
 #include "optimizers/start_queue.hpp"
 #include "study/factory.hpp"
 
@@ -20,7 +21,7 @@ std::unique_ptr<optimizers::Optimizer> make_optimizer(const CampaignSpec& spec) 
 }
 
 std::unique_ptr<scheduler::Scheduler> make_scheduler(const CampaignSpec& spec) {
-  return study::make_scheduler(spec.scheduler, make_optimizer(spec), spec.ladder);
+  return study::make_scheduler(scheduler_settings(spec), make_optimizer(spec), spec.ladder);
 }
 
 }  // namespace rungs::campaign

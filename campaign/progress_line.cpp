@@ -12,8 +12,14 @@ namespace rungs::campaign {
 
 std::optional<double> fraction_done(const ProgressSnapshot& s) {
   const auto ratio = [](double done, double total) { return std::clamp(done / total, 0.0, 1.0); };
-  if (s.budget_planned && *s.budget_planned > 0) return ratio(s.budget_done, *s.budget_planned);
   std::optional<double> fraction;
+  const auto at_least = [&fraction](double f) { fraction = std::max(fraction.value_or(0.0), f); };
+  if (s.cost_limit && *s.cost_limit > 0) at_least(ratio(s.budget_done, *s.cost_limit));
+  if (s.wall_limit && *s.wall_limit > 0) at_least(ratio(std::chrono::duration<double>(s.elapsed).count(), *s.wall_limit));
+  if (s.budget_planned && *s.budget_planned > 0) {
+    at_least(ratio(s.budget_done, *s.budget_planned));
+    return fraction;
+  }
   if (s.units_limit && *s.units_limit > 0) fraction = ratio(s.units_done, *s.units_limit);
   if (s.trial_limit && *s.trial_limit > 0) {
     const double by_trials = ratio(static_cast<double>(s.trials_done()), static_cast<double>(*s.trial_limit));
@@ -49,9 +55,10 @@ std::string format_progress(const ProgressSnapshot& s) {
     const auto seconds_left = estimate_seconds_left(s);
     left = fmt::format(" | left {}{}", seconds_left ? "~" : "", format_time_left(seconds_left));
   }
-  return fmt::format("[{:02d}:{:02d}] running {} | waiting {} | completed {} | stopped early {} | failed {}{} | budget {:.4g}{} | best {} {}",
+  const auto of_limit = s.cost_limit ? fmt::format("/{:.4g}", *s.cost_limit) : std::string();
+  return fmt::format("[{:02d}:{:02d}] running {} | waiting {} | completed {} | stopped early {} | failed {}{} | budget {:.4g}{}{} | best {} {}",
                      seconds / 60, seconds % 60, s.running, s.waiting, s.completed, s.stopped, s.failed, trials,
-                     s.budget_used, left, text::safe_text(s.metric), best);  // the metric name comes from the YAML
+                     s.budget_used, of_limit, left, text::safe_text(s.metric), best);  // the metric name comes from the YAML
 }
 
 ProgressLine::ProgressLine(std::FILE* out) : out_(out), terminal_(out && isatty(fileno(out))) {}

@@ -31,6 +31,8 @@ struct ProgressSnapshot {
   double units_done = 0;
   std::optional<double> budget_planned;
   std::optional<double> units_limit;
+  std::optional<double> cost_limit;  // limits.cost: budget_used counts against it
+  std::optional<double> wall_limit;  // limits.wall: campaign seconds
   std::string metric;
   std::optional<double> best;       // in the metric's own direction
   std::optional<unsigned long long> best_trial;
@@ -42,7 +44,8 @@ struct ProgressSnapshot {
 // The fraction of the campaign's work done, in [0, 1], from the runs that ended: the budget
 // they were charged over the planned budget (Hyperband, successive halving); otherwise the
 // larger of units run over max_units and settled trials over max_trials (ASHA: whichever
-// limit ends it first). None without any total to measure against.
+// limit ends it first); with `limits:`, also the charge over limits.cost and the elapsed time
+// over limits.wall (the larger of all). None without any total to measure against.
 std::optional<double> fraction_done(const ProgressSnapshot& snapshot);
 
 // Campaign seconds left at the rate so far: elapsed x (1 - f) / f for f = fraction_done().

@@ -7,18 +7,37 @@ namespace rungs::campaign {
 ReplayLog::ReplayLog(std::vector<store::Event> events, std::filesystem::path database)
     : events_(std::move(events)), database_(std::move(database)), active_(!events_.empty()) {}
 
-void ReplayLog::skip_uncreated() {
+namespace {
+
+bool is_growth(const store::Event& event) {
+  return event.kind == store::EventKind::Resume && event.data.contains("grown");
+}
+
+}  // namespace
+
+void ReplayLog::skip_uncreated(bool stop_at_growth) {
   while (cursor_ < events_.size() &&
          (events_[cursor_].kind == store::EventKind::Warning || events_[cursor_].kind == store::EventKind::Resume ||
-          events_[cursor_].kind == store::EventKind::Relaunch || events_[cursor_].kind == store::EventKind::Finish))
+          events_[cursor_].kind == store::EventKind::Relaunch || events_[cursor_].kind == store::EventKind::Finish)) {
+    if (is_growth(events_[cursor_])) {
+      if (stop_at_growth) return;
+      time_ = events_[cursor_].time;
+      if (on_growth_) on_growth_(events_[cursor_]);
+    }
     ++cursor_;
+  }
   if (cursor_ == events_.size()) active_ = false;
 }
 
 const store::Event* ReplayLog::next_input() {
-  skip_uncreated();
+  skip_uncreated(/*stop_at_growth=*/true);
   if (!active_) return nullptr;
   const store::Event& event = events_[cursor_];
+  if (is_growth(event)) {
+    ++cursor_;
+    time_ = event.time;
+    return &event;
+  }
   if (event.kind != store::EventKind::Report && event.kind != store::EventKind::Exit && event.kind != store::EventKind::Retry)
     throw mismatch(event, "which this scheduler does not make at this point");
   ++cursor_;
@@ -27,7 +46,7 @@ const store::Event* ReplayLog::next_input() {
 }
 
 bool ReplayLog::match(const store::Event& event) {
-  skip_uncreated();
+  skip_uncreated(/*stop_at_growth=*/false);
   if (!active_) return false;
   const store::Event& recorded = events_[cursor_];
   if (recorded.kind != event.kind || recorded.trial != event.trial || recorded.run != event.run ||

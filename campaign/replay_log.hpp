@@ -6,9 +6,13 @@
 // states, pauses) must meet the next recorded event instead of being written again (match()).
 // When the log runs out, the campaign is exactly where it stopped and goes on live. Warnings,
 // the interruptions' own events (resume, relaunch) and an earlier end (finish: a finished
-// campaign run again) are not re-created and are skipped.
+// campaign run again) are not re-created and are skipped. A resume that grew the campaign
+// (its data holds `grown`, campaign/campaign_growth.hpp) is where the larger bounds took
+// effect: next_input() hands it out as an input (the loop grows, then hands out work), and
+// match() passing it calls the growth handler (the loop was handing out work when it grew).
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -42,11 +46,14 @@ class ReplayLog {
   // While active: true if `event` is the next recorded one (consumed); false once the log is
   // exhausted (then active() is false: write it). Throws ReplayMismatch if it differs.
   bool match(const store::Event& event);
+  // Called when match() passes a growth (see above).
+  void on_growth(std::function<void(const store::Event&)> handler) { on_growth_ = std::move(handler); }
   // An event that names a run that is not out.
   ReplayMismatch mismatch(const store::Event& recorded, const std::string& what) const;
 
  private:
-  void skip_uncreated();
+  void skip_uncreated(bool stop_at_growth);
+  std::function<void(const store::Event&)> on_growth_;
 
   std::vector<store::Event> events_;
   std::filesystem::path database_;

@@ -63,7 +63,8 @@ store::Event RunEvents::exit(double now, const ActiveRun& run, double value, con
                     {"attempts", run.attempts},
                     {"seconds", now - run.started}});
   // Charged more than at its launch (retrain_check.hpp): the `runs` view's cost reads this.
-  if (run.retrained) event.data["cost"] = run.charged;
+  // Or less, stopped early: charged what it trained (fidelity::trained_cost).
+  if (run.retrained || run.charged_trained) event.data["cost"] = run.charged;
   return event;
 }
 

@@ -12,6 +12,7 @@
 
 #include "campaign/campaign_name.hpp"
 #include "campaign/yaml_budget.hpp"
+#include "campaign/yaml_limits.hpp"
 #include "campaign/yaml_reader.hpp"
 #include "campaign/yaml_optimizer.hpp"
 #include "campaign/yaml_runner.hpp"
@@ -355,7 +356,7 @@ void check_placeholders(const CampaignSpec& spec, const YamlNode& root) {
 CampaignSpec read_campaign(const YamlNode& root, const std::filesystem::path& file,
                            const std::filesystem::path& directory) {
   root.expect_keys({"name", "seed", "metric", "space", "budget", "scheduler", "optimizer", "trial", "output", "plugins",
-                   "runner", "start_with", "warm_start"});
+                   "runner", "start_with", "warm_start", "limits"});
   CampaignSpec spec;
   spec.file = file;
   spec.directory = directory;
@@ -376,6 +377,7 @@ CampaignSpec read_campaign(const YamlNode& root, const std::filesystem::path& fi
   if (const auto bracket = chosen_bracket(spec.scheduler.kind); bracket && *bracket > spec.ladder.s_max())
     root.at("scheduler").at("bracket").fail(fmt::format(
         "this budget has brackets 0..{} (s_max = floor(log_eta(max/min)))", spec.ladder.s_max()));
+  read_campaign_limits(spec, root);
   if (auto optimizer = root.find("optimizer")) spec.optimizer = read_optimizer(*optimizer);
   spec.trial = read_trial(root.at("trial"));
   if (spec.trial.keep_paused) check_pausing(spec, root.at("trial").at("pause"));

@@ -62,7 +62,7 @@ SchedulerSpec read_scheduler(const YamlNode& node) {
   if (!(spec.eta > 1)) node.at("eta").fail(fmt::format("must be greater than 1, got {}", spec.eta));
 
   if (auto iterations = node.find("iterations")) {
-    if (asynchronous) iterations->fail("asynchronous schedulers stop at max_trials or max_budget instead");
+    if (asynchronous) iterations->fail("asynchronous schedulers stop at a limit instead: limits: {cost, wall, trials}");
     (hyperband ? hyperband->iterations : halving->iterations) = read_positive(*iterations);
   }
   if (auto bracket = node.find("bracket")) {
@@ -81,7 +81,7 @@ SchedulerSpec read_scheduler(const YamlNode& node) {
   }
   for (const char* key : {"max_trials", "max_budget"})
     if (auto limit = node.find(key); limit && !asynchronous)
-      limit->fail("synchronous schedulers run a fixed schedule: use iterations");
+      limit->fail("synchronous schedulers run a fixed schedule: use iterations, or limits: {cost, wall, trials}");
   if (asynchronous) {
     auto& max_trials = asha ? asha->max_trials : async_hyperband->max_trials;
     auto& max_units = asha ? asha->max_units : async_hyperband->max_units;
@@ -90,7 +90,6 @@ SchedulerSpec read_scheduler(const YamlNode& node) {
       max_units = n->as_double();
       if (!(*max_units > 0)) n->fail("must be positive");
     }
-    if (!max_trials && !max_units) node.fail(fmt::format("{} needs a limit: max_trials and/or max_budget", type));
   }
   if (auto n = node.find("max_concurrent")) spec.max_concurrent = read_positive(*n);
   if (auto n = node.find("stopping_rule")) spec.stopping_rule = read_stopping_rule(*n);

@@ -10,8 +10,10 @@
 //     stopping_rule: {type: median, grace_period: 3, min_samples: 3}   # or extrapolation
 //
 // Synchronous schedulers run a fixed schedule (iterations); asynchronous ones (ASHA) need a
-// limit: max_trials (new configurations) and/or max_budget (budget units). Any scheduler can
-// add a stopping rule that ends runs early from their learning curves.
+// limit: the campaign's `limits:` (campaign/yaml_limits.hpp, checked there), or their own
+// max_trials (new configurations) and/or max_budget (scheduler units, a promoted run counted at
+// its whole budget: kept for old campaign files; limits.cost counts what runs are charged).
+// Any scheduler can add a stopping rule that ends runs early from their learning curves.
 #include "campaign/scheduler_spec.hpp"
 #include "campaign/yaml_reader.hpp"
 

@@ -4,7 +4,8 @@
 //   rungs simulate CAMPAIGN.yaml [--workers N] [--epoch-seconds S] [--seed N] [--output DIR]
 //                                            dry run: synthetic trials on a virtual clock
 //                                            (campaign/simulation.hpp), no trial program needed
-//   rungs resume DIR                         go on with a campaign that was interrupted
+//   rungs resume DIR [--iterations N] [--limit cost=8000]   go on with a campaign that was
+//                                            interrupted, or grow one that finished
 //   rungs status DIR [--all] [--json] [--watch [SECS]]   trials, rungs and the best so far (also while it runs)
 //   rungs report DIR [-o FILE] [--watch [SECS]]  one self-contained HTML file with the charts
 //   rungs export DIR [--format csv|json] [-o OUTDIR]   trials, runs and reports as files
@@ -141,6 +142,11 @@ int main(int argc, char** argv) {
   auto* resume = app.add_subcommand("resume", "Go on with an interrupted campaign from its directory");
   resume->add_option("directory", directory, "Campaign directory (holds rungs.db)")->required()->check(CLI::ExistingDirectory);
   resume->add_flag("-q,--quiet", flags.quiet, "No progress line");
+  campaign::GrowFlags grow;
+  resume->add_option("--iterations", grow.iterations, "Grow a Hyperband / successive halving campaign to N iterations")
+      ->check(CLI::PositiveNumber);
+  resume->add_option("--limit", grow.limits,
+                     "Raise a limit, KEY=VALUE: cost=8000, wall=72h, trials=2000 (limits:), max_trials=300, max_budget=9000");
 
   report::StatusOptions status_options;
   auto* status = app.add_subcommand("status", "Show a campaign's trials, rungs and best result (also while it runs)");
@@ -195,7 +201,7 @@ int main(int argc, char** argv) {
   try {
     if (*run) return campaign::run_command(file, flags);
     if (*simulate) return campaign::simulate_command(file, flags, simulation, seed);
-    if (*resume) return campaign::resume_command(directory, flags);
+    if (*resume) return campaign::resume_command(directory, flags, grow);
     if (*status) {
       status_options.is_running = [&directory] { return campaign::CampaignLock::held(directory); };
       if (status->count("--watch")) {

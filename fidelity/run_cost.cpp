@@ -33,4 +33,21 @@ double run_cost(const BudgetLadder& ladder, const Budget& budget, const std::opt
   return std::max(0.0, full - ladder.point_cost(done));
 }
 
+double trained_cost(const BudgetLadder& ladder, const Budget& budget, const std::optional<Budget>& resumed_from,
+                    double step) {
+  const double full = run_cost(ladder, budget, resumed_from);
+  const Dimension* counted = nullptr;
+  for (const auto& dim : ladder.dimensions())
+    if (dim.growth == Growth::Continued) {
+      counted = &dim;
+      break;
+    }
+  const auto steps_at = [counted](const Budget& point) { return counted ? point.values.at(counted->name) : point.units; };
+  const double end = steps_at(budget);
+  double start = 0;
+  if (counted && run_start(ladder, budget, resumed_from) == RunStart::Resume) start = steps_at(*resumed_from);
+  if (!(end > start)) return full;
+  return full * std::clamp((step - start) / (end - start), 0.0, 1.0);
+}
+
 }  // namespace rungs::fidelity

@@ -40,4 +40,14 @@ RunStart run_start(const BudgetLadder& ladder, const Budget& budget, const std::
 // for every run it launches. Throws std::out_of_range when a budget lacks a dimension's value.
 double run_cost(const BudgetLadder& ladder, const Budget& budget, const std::optional<Budget>& resumed_from);
 
+// What a run ended early (a stopping rule, ASHA's stopping mode) is charged: run_cost in
+// proportion to the steps it trained,
+//   trained_cost = run_cost x clamp((step - s0) / (s1 - s0), 0, 1)
+// where steps count the ladder's first Continued dimension (scheduler/milestones.hpp; the
+// units without one), s1 is the budget's value of it and s0 the value the run started from
+// (resumed_from's for a RunStart::Resume with a Continued dimension, else 0). Exact when the
+// cost grows linearly along that dimension (the product model with epochs' cost_power 1).
+double trained_cost(const BudgetLadder& ladder, const Budget& budget, const std::optional<Budget>& resumed_from,
+                    double step);
+
 }  // namespace rungs::fidelity

@@ -32,11 +32,11 @@ std::vector<AsyncBracketSpec> hyperband_shares(const fidelity::BudgetLadder& lad
 
 Asha::Asha(std::unique_ptr<optimizers::Optimizer> optimizer, fidelity::BudgetLadder ladder, AshaOptions options)
     : AsyncBracketScheduler(std::move(optimizer), ladder, options.mode, asha_bracket(ladder, options.bracket),
-                            AsyncLimits{options.max_trials, options.max_units}) {}
+                            AsyncLimits{options.max_trials, options.max_units, options.limited_outside}) {}
 
 AsyncHyperband::AsyncHyperband(std::unique_ptr<optimizers::Optimizer> optimizer, fidelity::BudgetLadder ladder,
                                AsyncHyperbandOptions options)
     : AsyncBracketScheduler(std::move(optimizer), ladder, options.mode, hyperband_shares(ladder),
-                            AsyncLimits{options.max_trials, options.max_units}) {}
+                            AsyncLimits{options.max_trials, options.max_units, options.limited_outside}) {}
 
 }  // namespace rungs::scheduler

@@ -39,7 +39,9 @@ struct AshaOptions {
   std::optional<std::size_t> bracket = std::nullopt;  // s in 0..s_max (rung 0 at level s_max - s); default s_max
   std::optional<std::size_t> max_trials = std::nullopt;  // new configurations (>= 1)
   std::optional<double> max_units = std::nullopt;        // start new ones while units_used() < max_units
-  // At least one of max_trials / max_units is required.
+  // At least one of max_trials / max_units is required, unless the caller stops handing out
+  // work itself (AsyncLimits::limited_outside: a campaign's limits.cost or limits.wall).
+  bool limited_outside = false;
 };
 
 class Asha : public AsyncBracketScheduler {
@@ -51,7 +53,8 @@ struct AsyncHyperbandOptions {
   AshaMode mode = AshaMode::Promotion;
   std::optional<std::size_t> max_trials = std::nullopt;  // new configurations over all brackets (>= 1)
   std::optional<double> max_units = std::nullopt;
-  // At least one of max_trials / max_units is required.
+  // At least one of max_trials / max_units is required, unless limited_outside (as for Asha).
+  bool limited_outside = false;
 };
 
 class AsyncHyperband : public AsyncBracketScheduler {

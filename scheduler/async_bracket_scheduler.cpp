@@ -13,7 +13,7 @@ AsyncBracketScheduler::AsyncBracketScheduler(std::unique_ptr<optimizers::Optimiz
     : optimizer_(std::move(optimizer)), ladder_(std::move(ladder)), mode_(mode), limits_(limits) {
   if (!optimizer_) throw std::invalid_argument("a scheduler needs an optimizer (got none)");
   if (brackets.empty()) throw std::invalid_argument("an asynchronous scheduler needs at least one bracket (got 0)");
-  if (!limits_.max_trials && !limits_.max_units)
+  if (!limits_.max_trials && !limits_.max_units && !limits_.limited_outside)
     throw std::invalid_argument("an asynchronous scheduler needs max_trials or max_units (got neither): "
                                 "it would start new configurations forever");
   if (limits_.max_trials && *limits_.max_trials == 0)
@@ -100,7 +100,22 @@ void AsyncBracketScheduler::on_run_end(TrialId trial, const RunEnd& end) {
 void AsyncBracketScheduler::finish_if_done() {
   if (finished_ || may_start() || running() > 0 || promoting_bracket()) return;
   finished_ = true;
+  stopped_waiting_.clear();
+  for (const TrialInfo& t : trials_.all())
+    if (t.state == TrialState::Waiting) stopped_waiting_.push_back(t.id);
   for (auto& b : brackets_) b.stop_waiting(context());
+}
+
+void AsyncBracketScheduler::raise_limits(AsyncLimits limits) {
+  const auto shrinks = [](const auto& was, const auto& now) { return was && now && *now < *was; };
+  if (shrinks(limits_.max_trials, limits.max_trials) || shrinks(limits_.max_units, limits.max_units))
+    throw std::invalid_argument("raise_limits: a limit may only grow");
+  limits.limited_outside = limits.limited_outside || limits_.limited_outside;
+  limits_ = limits;
+  if (!finished_ || !may_start()) return;
+  finished_ = false;
+  for (const TrialId id : stopped_waiting_) trials_.at(id).state = TrialState::Waiting;
+  stopped_waiting_.clear();
 }
 
 std::vector<AshaBracketStatus> AsyncBracketScheduler::brackets() const {

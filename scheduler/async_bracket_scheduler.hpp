@@ -42,6 +42,9 @@ namespace rungs::scheduler {
 struct AsyncLimits {
   std::optional<std::size_t> max_trials;  // new configurations to start (>= 1)
   std::optional<double> max_units;        // start new ones while units_used() < max_units (> 0)
+  // The caller stops handing out work itself (a campaign's limits: cost, wall): neither limit
+  // above is then required, and without them new configurations start for as long as asked.
+  bool limited_outside = false;
 };
 
 // One bracket to run: rung 0 at `first_level`, new configurations in proportion to `share`.
@@ -76,6 +79,10 @@ class AsyncBracketScheduler : public Scheduler {
   double units_handed_out() const { return units_handed_out_; }
   double units_used() const;
   const AsyncLimits& limits() const { return limits_; }
+  // A grown campaign (campaign/campaign_growth.hpp): larger limits from now on. A finished
+  // scheduler goes on: the trials stop_waiting() had stopped at a rung wait again (they may be
+  // promoted). Throws std::invalid_argument for a limit smaller than the current one.
+  void raise_limits(AsyncLimits limits);
   const fidelity::BudgetLadder& ladder() const { return ladder_; }
   optimizers::Optimizer& optimizer() { return *optimizer_; }
 
@@ -98,6 +105,7 @@ class AsyncBracketScheduler : public Scheduler {
   std::size_t runs_handed_out_ = 0;
   double units_handed_out_ = 0;
   bool finished_ = false;
+  std::vector<TrialId> stopped_waiting_;  // the trials finishing stopped at a rung
 };
 
 }  // namespace rungs::scheduler

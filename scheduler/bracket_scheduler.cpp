@@ -71,6 +71,12 @@ void BracketScheduler::on_run_end(TrialId trial, const RunEnd& end) {
   bracket_of(trial).on_run_end(trial, end, context());
 }
 
+void BracketScheduler::extend(std::size_t count) {
+  if (count < bracket_count_)
+    throw std::invalid_argument(fmt::format("extend: {} brackets is fewer than the {} planned", count, bracket_count_));
+  bracket_count_ = count;
+}
+
 bool BracketScheduler::finished() const {
   return brackets_.size() == bracket_count_ && open_brackets_finished();
 }

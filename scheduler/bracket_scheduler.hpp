@@ -53,6 +53,10 @@ class BracketScheduler : public Scheduler {
   std::size_t count(TrialState state) const { return trials_.count(state); }
   std::vector<BracketStatus> brackets() const;  // the brackets opened so far, in order
   std::size_t bracket_count() const { return bracket_count_; }  // opened or not
+  // A grown campaign (campaign/campaign_growth.hpp): `count` brackets in all from now on, the
+  // new ones opened as usual once the current ones wait. Throws std::invalid_argument when
+  // `count` is smaller than bracket_count().
+  void extend(std::size_t count);
   std::size_t runs_handed_out() const { return runs_handed_out_; }
   // Sum of Job::budget.units over every run handed out (a promoted run counts its whole
   // budget, whether or not it resumes from a checkpoint).

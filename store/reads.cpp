@@ -175,6 +175,22 @@ std::optional<Event> CampaignStore::last_of(const std::vector<EventKind>& kinds)
   return event;
 }
 
+std::optional<Event> CampaignStore::first_with(EventKind kind, const std::string& key) const {
+  SQLite::Statement query(*db_, "SELECT seq, time, kind, trial, run, data FROM events WHERE kind = ? AND "
+                                "json_extract(data, ?) IS NOT NULL ORDER BY seq LIMIT 1");
+  query.bind(1, to_string(kind));
+  query.bind(2, "$." + key);
+  if (!query.executeStep()) return std::nullopt;
+  Event event;
+  event.seq = query.getColumn(0).getInt64();
+  event.time = query.getColumn(1).getDouble();
+  event.kind = event_kind_from(query.getColumn(2).getString());
+  if (!query.getColumn(3).isNull()) event.trial = query.getColumn(3).getInt64();
+  if (!query.getColumn(4).isNull()) event.run = query.getColumn(4).getInt64();
+  event.data = nlohmann::json::parse(query.getColumn(5).getString(), nullptr, false);
+  return event;
+}
+
 std::vector<ReportRecord> CampaignStore::reports() const {
   SQLite::Statement query(*db_, "SELECT seq, time, trial, run, data FROM events WHERE kind = 'report' ORDER BY seq");
   std::vector<ReportRecord> reports;

@@ -109,8 +109,9 @@ struct RunRecord {
   nlohmann::json params = nlohmann::json::object();
   std::optional<std::string> start;  // "new", "resume" or "rerun"
   // What the campaign charged for it (fidelity/run_cost.hpp): the launch's `cost`, or the
-  // exit's when the run ended charged more (a resumed run that trained from the start,
-  // campaign/retrain_check.hpp); empty when the launch event holds no `cost`, which readers
+  // exit's when the run ended charged otherwise (more: a resumed run that trained from the
+  // start, campaign/retrain_check.hpp; less: a run stopped early, charged the steps it trained,
+  // fidelity::trained_cost); empty when the launch event holds no `cost`, which readers
   // must show as unknown, never guess.
   std::optional<double> cost;
   double launched = 0;              // campaign seconds

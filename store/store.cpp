@@ -249,6 +249,14 @@ void CampaignStore::load_info() {
   }
 }
 
+void CampaignStore::update_campaign_yaml(const std::string& yaml) {
+  if (holding_) commit();
+  SQLite::Statement update(*db_, "UPDATE campaign SET campaign_yaml = ? WHERE id = 1");
+  update.bind(1, yaml);
+  update.exec();
+  info_.campaign_yaml = yaml;
+}
+
 std::int64_t CampaignStore::append(Event event, const TrialRow* trial) {
   std::optional<SQLite::Transaction> own;  // not holding: this event is its own transaction
   if (!holding_) own.emplace(*db_);

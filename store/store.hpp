@@ -111,6 +111,11 @@ class CampaignStore {
   // The latest event of one of `kinds` (e.g. the last finish or resume: has the campaign
   // ended since it last started?), or none.
   std::optional<Event> last_of(const std::vector<EventKind>& kinds) const;
+  // The first event of `kind` whose data holds `key` (e.g. the first resume that grew the
+  // campaign), or none.
+  std::optional<Event> first_with(EventKind kind, const std::string& key) const;
+  // A grown campaign (campaign/campaign_growth.hpp) records the YAML it now runs with.
+  void update_campaign_yaml(const std::string& yaml);
 
   // WAL checkpoints the store's background thread has run (0 for a read-only store): tests.
   std::uint64_t checkpoints() const;
