@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "campaign/yaml_growth.hpp"
+#include "campaign/campaign_growth.hpp"
 #include "campaign/yaml_reader.hpp"
 
 namespace rungs::campaign {
@@ -48,7 +48,7 @@ std::optional<Difference> first_difference(const YAML::Node& was, const YAML::No
     const auto key = entry.first.Scalar();
     if (path.empty() && kMutableKeys.count(key)) continue;
     const auto child = path.empty() ? key : path + "." + key;
-    if (growable_key(child)) continue;  // checked by check_growth (yaml_growth.hpp): it may only grow
+    if (growable_key(child)) continue;  // checked by check_growth (campaign_growth.hpp): it may only grow
     if (auto found = first_difference(was[key], entry.second, child)) return found;
   }
   for (const auto& entry : was) {

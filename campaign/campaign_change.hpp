@@ -5,7 +5,7 @@
 // the scheduler (max_concurrent included), the optimizer, the metric and the seed. What only
 // says how trials run may change and applies to runs launched from then on: `trial`
 // (command, environment, timeout...), `output` and `plugins`. The bounds of its budget may
-// grow (`limits:`, scheduler iterations, max_trials, max_budget): yaml_growth.hpp checks them.
+// grow (`limits:`, scheduler iterations, max_trials, max_budget): campaign_growth.hpp checks them.
 #include <filesystem>
 #include <string>
 

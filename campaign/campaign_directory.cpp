@@ -15,7 +15,7 @@
 #include "campaign/campaign_change.hpp"
 #include "campaign/campaign_lock.hpp"
 #include "campaign/config_error.hpp"
-#include "campaign/yaml_growth.hpp"
+#include "campaign/campaign_growth.hpp"
 
 namespace rungs::campaign {
 

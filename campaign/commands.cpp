@@ -12,7 +12,6 @@
 #include "campaign/best_summary.hpp"
 #include "campaign/campaign_directory.hpp"
 #include "campaign/campaign_growth.hpp"
-#include "campaign/yaml_growth.hpp"
 #include "campaign/campaign_lock.hpp"
 #include "campaign/campaign_loop.hpp"
 #include "campaign/factory.hpp"

@@ -1,4 +1,4 @@
-#include "campaign/yaml_growth.hpp"
+#include "campaign/campaign_growth.hpp"
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
