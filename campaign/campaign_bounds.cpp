@@ -1,9 +1,11 @@
 #include "campaign/campaign_bounds.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 #include <variant>
+#include <vector>
 
 #include "campaign/campaign_spec.hpp"
 
@@ -99,6 +101,17 @@ std::string describe_wall(double seconds) {
   if (seconds >= 3600 && std::fmod(seconds, 3600) == 0) return fmt::format("{:g}h", seconds / 3600);
   if (seconds >= 60 && std::fmod(seconds, 60) == 0) return fmt::format("{:g}m", seconds / 60);
   return fmt::format("{:g}s", seconds);
+}
+
+std::string describe_bounds(const CampaignBounds& b) {
+  std::vector<std::string> parts;
+  if (b.limits.cost) parts.push_back(fmt::format("cost {:g}", *b.limits.cost));
+  if (b.limits.wall) parts.push_back("wall " + describe_wall(*b.limits.wall));
+  if (b.limits.trials) parts.push_back(fmt::format("trials {}", *b.limits.trials));
+  if (b.iterations && *b.iterations != kUnboundedIterations) parts.push_back(fmt::format("iterations {}", *b.iterations));
+  if (b.max_trials) parts.push_back(fmt::format("max_trials {}", *b.max_trials));
+  if (b.max_budget) parts.push_back(fmt::format("max_budget {:g}", *b.max_budget));
+  return parts.empty() ? "" : fmt::format("Limits: {}", fmt::join(parts, ", "));
 }
 
 std::optional<Shrink> shrink_of(const CampaignBounds& was, const CampaignBounds& now) {

@@ -71,4 +71,8 @@ std::optional<Shrink> shrink_of(const CampaignBounds& was, const CampaignBounds&
 // "cost 5200", "wall 48h", "trials 1000": for messages.
 std::string describe_wall(double seconds);
 
+// One line for `rungs status`: "Limits: cost 5200, wall 48h, trials 1000" and the scheduler's
+// own bounds ("iterations 3", "max_trials 200", "max_budget 900"); empty when there are none.
+std::string describe_bounds(const CampaignBounds& bounds);
+
 }  // namespace rungs::campaign

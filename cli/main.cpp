@@ -29,6 +29,8 @@
 #include <vector>
 
 #include "campaign/commands.hpp"
+#include "campaign/campaign_bounds.hpp"
+#include "campaign/campaign_directory.hpp"
 #include "campaign/campaign_lock.hpp"
 #include "campaign/config_error.hpp"
 #include "campaign/prior_summary.hpp"
@@ -51,7 +53,8 @@ void print_error(std::string_view message) {
   std::string text;
   for (std::size_t start = 0; start <= message.size();) {
     const auto end = std::min(message.find('\n', start), message.size());
-    text += (start == 0 ? "" : "\n") + rungs::text::safe_text(message.substr(start, end - start));
+    if (start != 0) text += '\n';
+    text += rungs::text::safe_text(message.substr(start, end - start));
     start = end + 1;
   }
   fmt::print(stderr, "error: {}\n", text);
@@ -76,11 +79,24 @@ bool known_command(const CLI::App& app, std::string_view word) {
   return false;
 }
 
-// `rungs status`: report/'s status, plus the warm start the campaign recorded (a line per
+// The limits and bounds the campaign runs under now (its recorded YAML: grown ones included).
+std::optional<campaign::CampaignBounds> recorded_bounds(const fs::path& directory) {
+  const auto store = store::CampaignStore::open(directory, true);
+  if (store.info().campaign_yaml.empty()) return std::nullopt;
+  return campaign::bounds_of(campaign::stored_spec(store));
+}
+
+std::string recorded_limits(const fs::path& directory) {
+  const auto bounds = recorded_bounds(directory);
+  return bounds ? campaign::describe_bounds(*bounds) : "";
+}
+
+// `rungs status`: report/'s status, plus the limits, the priors and the warm start the campaign recorded (a line per
 // source and change in the text; the `warm_start` field of the JSON object, docs/status.md).
 void print_status(const fs::path& directory, const report::StatusOptions& options) {
   if (!options.json) {
     report::status_command(directory, options);
+    if (const auto limits = recorded_limits(directory); !limits.empty()) fmt::print("{}\n", limits);
     if (const auto known = campaign::recorded_prior_summary(directory); !known.empty()) fmt::print("{}\n", known);
     for (const auto& line : campaign::recorded_warm_start_lines(store::CampaignStore::open(directory, true).info()))
       fmt::print("{}\n", line);
@@ -101,6 +117,8 @@ void print_status(const fs::path& directory, const report::StatusOptions& option
   auto status = nlohmann::json::parse(std::string(text, size));
   std::free(text);
   status["warm_start"] = campaign::warm_start_status(store::CampaignStore::open(directory, true).info());
+  const auto bounds = recorded_bounds(directory);
+  status["limits"] = bounds ? campaign::to_json(*bounds) : nlohmann::json();
   fmt::print("{}\n", status.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
