@@ -96,6 +96,21 @@ RunEnd run_end(const Event& exit) {
   return end;
 }
 
+// The event in the current row of a `SELECT seq, time, kind, trial, run, data` query. Strict:
+// data that is not JSON throws (the whole log, which a replay must trust); otherwise it reads
+// as a discarded value.
+Event event_of(SQLite::Statement& query, bool strict) {
+  Event event;
+  event.seq = query.getColumn(0).getInt64();
+  event.time = query.getColumn(1).getDouble();
+  event.kind = event_kind_from(query.getColumn(2).getString());
+  if (!query.getColumn(3).isNull()) event.trial = query.getColumn(3).getInt64();
+  if (!query.getColumn(4).isNull()) event.run = query.getColumn(4).getInt64();
+  const auto data = query.getColumn(5).getString();
+  event.data = strict ? nlohmann::json::parse(data) : nlohmann::json::parse(data, nullptr, false);
+  return event;
+}
+
 }  // namespace
 
 std::vector<TrialRow> CampaignStore::trials() const {
@@ -158,6 +173,13 @@ std::vector<RunRecord> CampaignStore::runs() const {
   return runs;
 }
 
+std::vector<Event> CampaignStore::events() const {
+  SQLite::Statement query(*db_, "SELECT seq, time, kind, trial, run, data FROM events ORDER BY seq");
+  std::vector<Event> events;
+  while (query.executeStep()) events.push_back(event_of(query, /*strict=*/true));
+  return events;
+}
+
 std::optional<Event> CampaignStore::last_of(const std::vector<EventKind>& kinds) const {
   std::string in;
   for (const auto kind : kinds) in += fmt::format("{}'{}'", in.empty() ? "" : ", ", to_string(kind));
@@ -165,14 +187,7 @@ std::optional<Event> CampaignStore::last_of(const std::vector<EventKind>& kinds)
                                             "ORDER BY seq DESC LIMIT 1",
                                             in));
   if (!query.executeStep()) return std::nullopt;
-  Event event;
-  event.seq = query.getColumn(0).getInt64();
-  event.time = query.getColumn(1).getDouble();
-  event.kind = event_kind_from(query.getColumn(2).getString());
-  if (!query.getColumn(3).isNull()) event.trial = query.getColumn(3).getInt64();
-  if (!query.getColumn(4).isNull()) event.run = query.getColumn(4).getInt64();
-  event.data = nlohmann::json::parse(query.getColumn(5).getString(), nullptr, false);
-  return event;
+  return event_of(query, /*strict=*/false);
 }
 
 std::optional<Event> CampaignStore::first_with(EventKind kind, const std::string& key) const {
@@ -181,14 +196,7 @@ std::optional<Event> CampaignStore::first_with(EventKind kind, const std::string
   query.bind(1, to_string(kind));
   query.bind(2, "$." + key);
   if (!query.executeStep()) return std::nullopt;
-  Event event;
-  event.seq = query.getColumn(0).getInt64();
-  event.time = query.getColumn(1).getDouble();
-  event.kind = event_kind_from(query.getColumn(2).getString());
-  if (!query.getColumn(3).isNull()) event.trial = query.getColumn(3).getInt64();
-  if (!query.getColumn(4).isNull()) event.run = query.getColumn(4).getInt64();
-  event.data = nlohmann::json::parse(query.getColumn(5).getString(), nullptr, false);
-  return event;
+  return event_of(query, /*strict=*/false);
 }
 
 std::vector<ReportRecord> CampaignStore::reports() const {

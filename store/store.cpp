@@ -324,20 +324,5 @@ void CampaignStore::commit() {
   uncommitted_ = 0;
 }
 
-std::vector<Event> CampaignStore::events() const {
-  SQLite::Statement query(*db_, "SELECT seq, time, kind, trial, run, data FROM events ORDER BY seq");
-  std::vector<Event> events;
-  while (query.executeStep()) {
-    Event event;
-    event.seq = query.getColumn(0).getInt64();
-    event.time = query.getColumn(1).getDouble();
-    event.kind = event_kind_from(query.getColumn(2).getString());
-    if (!query.getColumn(3).isNull()) event.trial = query.getColumn(3).getInt64();
-    if (!query.getColumn(4).isNull()) event.run = query.getColumn(4).getInt64();
-    event.data = nlohmann::json::parse(query.getColumn(5).getString());
-    events.push_back(std::move(event));
-  }
-  return events;
-}
 
 }  // namespace rungs::store
