@@ -10,7 +10,7 @@
 //     initial: 5              # new configurations from the optimizer before the model decides
 //     candidates: 100         # random configurations scored per decision
 //     train_steps: 20         # Adam steps per ensemble member per decision
-//     per_cost: false         # rank by EI per budget left to the top (finish promising trials)
+//     per_cost: true          # rank by EI per budget left to the top (false: plain EI, as DPL)
 //     model: {members: 5, hidden: 32, batch: 64, learning_rate: 0.002}
 // with a fine budget ladder, e.g. budget: {min: 2, max: 52, step: 2, dimensions: {...}}.
 #include "campaign/scheduler_spec.hpp"

@@ -16,10 +16,12 @@
 //     first level, held until it is started, so a start_with queue loses nothing), then
 //     `candidates` configurations sampled uniformly from the space. A configuration that never
 //     ran is predicted from its encoding alone: the networks generalize across configurations.
-// The argmax is handed out. With per_cost, candidates are ranked by EI per unit of budget still
-// to train to b_max instead (EI per cost, Snoek, Larochelle & Adams 2012, with the cost the
+// The argmax is handed out. With per_cost (the default), candidates are ranked by EI per unit of
+// budget still to train to b_max instead (EI per cost, Snoek, Larochelle & Adams 2012, with the cost the
 // trial's remaining budget: b_max - b for a trial paused at b, b_max for a new one), which
-// favours finishing promising trials over opening new ones. The first `initial` new configurations come straight from the
+// favours finishing promising trials over opening new ones (measured on LCBench, 6 tasks at
+// 5 / 10 / 25 x 52 epochs, normalized regret 0.42 / 0.23 / 0.09 with it, 0.72 / 0.39 / 0.13
+// with plain EI: plain EI opens so many configurations that none reaches 52 epochs early). The first `initial` new configurations come straight from the
 // optimizer (the initial design), and so do new ones while no run has ended yet. The model is
 // trained (warm start, `train_steps` Adam steps per member) at each decision that follows new
 // data, so a decision costs a bounded time however long the campaign (bench-freeze-thaw-decision).
@@ -67,7 +69,7 @@ struct FreezeThawOptions {
   std::size_t initial = 5;                               // new configurations before the model decides (>= 1)
   std::size_t candidates = 100;                          // random configurations scored per decision
   std::size_t train_steps = 20;                          // Adam steps per member per decision with new data
-  bool per_cost = false;                                 // rank by EI / units left to b_max (see above)
+  bool per_cost = true;                                  // rank by EI / units left to b_max (see above)
   PowerLawEnsembleOptions model = {};
 };
 
