@@ -22,7 +22,7 @@
 // another method or more seeds runs only what is missing.
 //
 //   cmake --build build --target bench-lcbench-regret
-//   build/bin/bench-lcbench-regret [--seeds 5] [--tasks all] [--methods random,hyperband,bohb,asha_tpe]
+//   build/bin/bench-lcbench-regret [--seeds 5] [--tasks all] [--methods random,hyperband,bohb,asha_tpe,freeze_thaw]
 //       [--budget 100] [--workers 1] [--jobs 2] [--work-dir /tmp/rungs-lcbench]
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -75,6 +75,19 @@ const std::map<std::string, std::string> kMethods = {
              "optimizer: tpe\n"},
     {"asha_tpe", "scheduler: {type: asha, eta: 3, max_trials: 100000, max_concurrent: {workers}}\n"
                  "optimizer: tpe\n"},
+    // Freeze-thaw with deep power laws (scheduler/freeze_thaw.hpp, its defaults: EI per cost) on
+    // linear levels of 2 epochs; new configurations from random samples scored by the model.
+    {"freeze_thaw", "scheduler: {type: freeze_thaw, max_trials: 100000, max_concurrent: {workers}}\n"
+                    "optimizer: random\n"},
+};
+
+// The budget section: LCBench's usual eta-3 ladder, or a method's own (freeze-thaw advances
+// runs 2 epochs at a time).
+const std::string kLadderBudget = "budget:\n  min: 1.92\n  max: 52\n  dimensions:\n"
+                                  "    epochs: {type: int, growth: continued, min: 2, max: 52}\n";
+const std::map<std::string, std::string> kBudgets = {
+    {"freeze_thaw", "budget:\n  min: 2\n  max: 52\n  step: 2\n  dimensions:\n"
+                    "    epochs: {type: int, growth: continued, min: 2, max: 52}\n"},
 };
 
 std::string replace_all(std::string text, const std::string& what, const std::string& with) {
@@ -104,12 +117,7 @@ space:
   num_layers:    {{type: int, low: 1, high: 5}}
   max_units:     {{type: int, low: 64, high: 1024, log: true}}
   max_dropout:   {{type: float, low: 0.0, high: 1.0}}
-budget:
-  min: 1.92
-  max: 52
-  dimensions:
-    epochs: {{type: int, growth: continued, min: 2, max: 52}}
-{schedule}trial:
+{budget}{schedule}trial:
   command: ["{program}", --task, "{task}", --epochs, "{{epochs}}",
             --batch_size, "{{batch_size}}", --learning_rate, "{{learning_rate}}", --momentum, "{{momentum}}",
             --weight_decay, "{{weight_decay}}", --num_layers, "{{num_layers}}", --max_units, "{{max_units}}",
@@ -118,6 +126,7 @@ budget:
   timeout: 60s
 )",
                      fmt::arg("task", task), fmt::arg("seed", seed), fmt::arg("method", method),
+                     fmt::arg("budget", kBudgets.count(method) ? kBudgets.at(method) : kLadderBudget),
                      fmt::arg("schedule", replace_all(kMethods.at(method), "{workers}", std::to_string(workers))),
                      fmt::arg("program", trial_program.string()));
 }
@@ -211,7 +220,7 @@ int main(int argc, char** argv) {
   fs::path rungs = bin / "rungs", trial_program = bin / "lcbench_trial";
   app.add_option("--seeds", seeds, "seeds 0..N-1 per task and method")->check(CLI::PositiveNumber);
   app.add_option("--tasks", tasks_option, "comma-separated OpenML task ids, or all (the 28)");
-  app.add_option("--methods", methods_option, "comma-separated: random, hyperband, bohb, asha_tpe");
+  app.add_option("--methods", methods_option, "comma-separated: random, hyperband, bohb, asha_tpe, freeze_thaw");
   app.add_option("--budget", budget, "epochs per campaign, in multiples of 52")->check(CLI::PositiveNumber);
   app.add_option("--workers", workers, "scheduler.max_concurrent")->check(CLI::PositiveNumber);
   app.add_option("--jobs", jobs, "campaigns run at once")->check(CLI::PositiveNumber);

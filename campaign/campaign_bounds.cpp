@@ -20,6 +20,9 @@ CampaignBounds bounds_of(const CampaignSpec& spec) {
         if constexpr (std::is_same_v<Options, scheduler::HyperbandOptions> ||
                       std::is_same_v<Options, scheduler::SuccessiveHalvingOptions>) {
           if (options.iterations != kUnboundedIterations) bounds.iterations = options.iterations;
+        } else if constexpr (std::is_same_v<Options, scheduler::FreezeThawOptions>) {
+          bounds.max_trials = options.max_trials;
+          bounds.max_budget = options.max_cost;
         } else {
           bounds.max_trials = options.max_trials;
           bounds.max_budget = options.max_units;
@@ -37,6 +40,9 @@ void set_bounds(CampaignSpec& spec, const CampaignBounds& bounds) {
         if constexpr (std::is_same_v<Options, scheduler::HyperbandOptions> ||
                       std::is_same_v<Options, scheduler::SuccessiveHalvingOptions>) {
           options.iterations = bounds.iterations.value_or(bounds.limits.any() ? kUnboundedIterations : 1);
+        } else if constexpr (std::is_same_v<Options, scheduler::FreezeThawOptions>) {
+          options.max_trials = bounds.max_trials;
+          options.max_cost = bounds.max_budget;
         } else {
           options.max_trials = bounds.max_trials;
           options.max_units = bounds.max_budget;
@@ -51,8 +57,8 @@ study::SchedulerSettings scheduler_settings(const CampaignSpec& spec) {
   std::visit(
       [&limits](auto& options) {
         using Options = std::decay_t<decltype(options)>;
-        if constexpr (std::is_same_v<Options, scheduler::AshaOptions> ||
-                      std::is_same_v<Options, scheduler::AsyncHyperbandOptions>) {
+        if constexpr (!std::is_same_v<Options, scheduler::HyperbandOptions> &&
+                      !std::is_same_v<Options, scheduler::SuccessiveHalvingOptions>) {
           options.limited_outside = limits.cost || limits.wall;
           // limits.trials counts new configurations, as max_trials does: made the scheduler's
           // own limit, so that promotions go on once no new trial may start.

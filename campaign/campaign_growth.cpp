@@ -8,6 +8,7 @@
 #include "campaign/campaign_directory.hpp"
 #include "scheduler/async_bracket_scheduler.hpp"
 #include "scheduler/bracket_scheduler.hpp"
+#include "scheduler/freeze_thaw.hpp"
 #include "scheduler/stopping_rule.hpp"
 
 namespace rungs::campaign {
@@ -43,6 +44,10 @@ void grow_scheduler(scheduler::Scheduler& scheduler, const CampaignSpec& grown) 
           const std::size_t per_iteration =
               std::is_same_v<Options, scheduler::HyperbandOptions> ? grown.ladder.levels() : 1;
           brackets->extend(options.iterations * per_iteration);
+        } else if constexpr (std::is_same_v<Options, scheduler::FreezeThawOptions>) {
+          auto* freeze_thaw = dynamic_cast<scheduler::FreezeThaw*>(inner);
+          if (!freeze_thaw) throw std::logic_error("grow_scheduler: not a freeze_thaw scheduler");
+          freeze_thaw->raise_limits(options.max_trials, options.max_cost, options.limited_outside);
         } else {
           auto* asynchronous = dynamic_cast<scheduler::AsyncBracketScheduler*>(inner);
           if (!asynchronous) throw std::logic_error("grow_scheduler: not an asynchronous scheduler");

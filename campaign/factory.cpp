@@ -21,7 +21,7 @@ std::unique_ptr<optimizers::Optimizer> make_optimizer(const CampaignSpec& spec) 
 }
 
 std::unique_ptr<scheduler::Scheduler> make_scheduler(const CampaignSpec& spec) {
-  return study::make_scheduler(scheduler_settings(spec), make_optimizer(spec), spec.ladder);
+  return study::make_scheduler(scheduler_settings(spec), make_optimizer(spec), spec.ladder, spec.space, spec.seed);
 }
 
 }  // namespace rungs::campaign

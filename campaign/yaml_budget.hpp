@@ -11,6 +11,7 @@
 //       epochs:        {type: int, growth: continued, min: 1, max: 27}
 //       data_fraction: {type: float, values: [0.25, 0.5, 1.0, 1.0]}
 //     cost: product            # or units, or a formula; default product
+//     step: 2                  # optional: linear levels min, min + step, ..., max (freeze_thaw)
 #include "campaign/yaml_reader.hpp"
 #include "fidelity/ladder.hpp"
 

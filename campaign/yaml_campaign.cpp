@@ -155,11 +155,18 @@ fidelity::CostModel read_cost_model(const YamlNode& node) {
 }  // namespace
 
 fidelity::BudgetLadder read_budget(const YamlNode& node, double eta) {
-  node.expect_keys({"min", "max", "dimensions", "cost"});
+  node.expect_keys({"min", "max", "step", "dimensions", "cost"});
   const double low = node.at("min").as_double();
   const double high = node.at("max").as_double();
   if (!(low > 0)) node.at("min").fail(fmt::format("must be positive, got {}", low));
   if (!(high >= low)) node.at("max").fail(fmt::format("must be at least min ({}), got {}", low, high));
+  std::optional<double> step;  // linear levels (fidelity/ladder.hpp), for freeze_thaw
+  if (auto step_node = node.find("step")) {
+    step = step_node->as_double();
+    const double count = (high - low) / *step;
+    if (!(*step > 0) || count < 1 - 1e-9 || std::abs(count - std::round(count)) > 1e-6)
+      step_node->fail(fmt::format("must divide max - min = {} into a whole number of steps, got {}", high - low, *step));
+  }
   std::vector<fidelity::Dimension> dims;
   std::vector<YamlNode> dim_nodes;
   if (auto dimensions = node.find("dimensions")) {
@@ -173,7 +180,7 @@ fidelity::BudgetLadder read_budget(const YamlNode& node, double eta) {
   const auto cost_node = node.find("cost");
   const auto cost = cost_node ? read_cost_model(*cost_node) : fidelity::CostModel::product();
   try {
-    return fidelity::BudgetLadder(low, high, eta, dims, cost);
+    return fidelity::BudgetLadder(low, high, eta, dims, cost, step);
   } catch (const std::invalid_argument& e) {
     // The ladder names the dimension or the cost at fault; point at it when we can.
     const std::string message = e.what();
@@ -377,6 +384,9 @@ CampaignSpec read_campaign(const YamlNode& root, const std::filesystem::path& fi
   if (const auto bracket = chosen_bracket(spec.scheduler.kind); bracket && *bracket > spec.ladder.s_max())
     root.at("scheduler").at("bracket").fail(fmt::format(
         "this budget has brackets 0..{} (s_max = floor(log_eta(max/min)))", spec.ladder.s_max()));
+  if (spec.ladder.step() && !std::holds_alternative<scheduler::FreezeThawOptions>(spec.scheduler.kind))
+    root.at("budget").at("step").fail("linear levels are for freeze_thaw: Hyperband, successive halving and ASHA "
+                                      "need geometric levels (leave out step)");
   read_campaign_limits(spec, root);
   if (auto optimizer = root.find("optimizer")) spec.optimizer = read_optimizer(*optimizer);
   spec.trial = read_trial(root.at("trial"));

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "campaign/yaml_freeze_thaw.hpp"
+
 namespace rungs::campaign {
 
 namespace {
@@ -44,6 +46,7 @@ study::StoppingRuleSettings read_stopping_rule(const YamlNode& node) {
 }  // namespace
 
 SchedulerSpec read_scheduler(const YamlNode& node) {
+  if (node.get_string("type", "") == "freeze_thaw") return read_freeze_thaw(node);
   node.expect_keys({"type", "eta", "iterations", "bracket", "mode", "max_trials", "max_budget",
                     "max_concurrent", "stopping_rule"});
   SchedulerSpec spec;
@@ -51,7 +54,7 @@ SchedulerSpec read_scheduler(const YamlNode& node) {
   const auto kind = study::scheduler_named(type);
   if (!kind)
     node.at("type").fail(fmt::format(
-        "unknown scheduler '{}' (known: hyperband, successive_halving, asha, async_hyperband)", type));
+        "unknown scheduler '{}' (known: hyperband, successive_halving, asha, async_hyperband, freeze_thaw)", type));
   spec.kind = *kind;
   const bool asynchronous = study::asynchronous(spec.kind);
   auto* hyperband = std::get_if<scheduler::HyperbandOptions>(&spec.kind);

@@ -17,12 +17,13 @@ std::size_t max_bracket_index(double ratio, double eta) {
 
 namespace {
 
-double mapped_value(const Dimension& dim, std::size_t k, std::size_t s_max) {
+double mapped_value(const Dimension& dim, std::size_t k, std::size_t s_max, bool linear) {
   if (const auto* geo = std::get_if<Geometric>(&dim.mapping)) {
     if (!(geo->min > 0) || !(geo->max >= geo->min))
       throw std::invalid_argument(fmt::format(
           "dimension '{}': need 0 < min <= max (got min {}, max {})", dim.name, geo->min, geo->max));
     const double t = s_max == 0 ? 1.0 : static_cast<double>(k) / static_cast<double>(s_max);
+    if (linear) return geo->min + (geo->max - geo->min) * t;
     return geo->min * std::pow(geo->max / geo->min, t);
   }
   if (const auto* custom = std::get_if<Custom>(&dim.mapping)) {
@@ -43,8 +44,8 @@ double mapped_value(const Dimension& dim, std::size_t k, std::size_t s_max) {
 }  // namespace
 
 BudgetLadder::BudgetLadder(double min_units, double max_units, double eta, std::vector<Dimension> dimensions,
-                           CostModel cost_model)
-    : min_units_(min_units), max_units_(max_units), eta_(eta), dimensions_(std::move(dimensions)),
+                           CostModel cost_model, std::optional<double> step)
+    : min_units_(min_units), max_units_(max_units), eta_(eta), step_(step), dimensions_(std::move(dimensions)),
       cost_model_(std::move(cost_model)) {
   if (!(eta > 1)) throw std::invalid_argument(fmt::format("eta must be greater than 1 (got {})", eta));
   if (!(min_units > 0)) throw std::invalid_argument(fmt::format("min budget must be positive (got {})", min_units));
@@ -52,6 +53,13 @@ BudgetLadder::BudgetLadder(double min_units, double max_units, double eta, std::
     throw std::invalid_argument(
         fmt::format("max budget must be at least min budget (got {} < {})", max_units, min_units));
   s_max_ = max_bracket_index(max_units / min_units, eta);
+  if (step_) {
+    const double count = (max_units - min_units) / *step_;
+    if (!(*step_ > 0) || !std::isfinite(count) || count < 1 - 1e-9 || std::abs(count - std::round(count)) > 1e-6)
+      throw std::invalid_argument(fmt::format(
+          "step must divide max - min = {} into a whole number of steps (got step {})", max_units - min_units, *step_));
+    s_max_ = static_cast<std::size_t>(std::round(count));
+  }
 
   std::set<std::string> names;
   for (const auto& dim : dimensions_)
@@ -60,7 +68,8 @@ BudgetLadder::BudgetLadder(double min_units, double max_units, double eta, std::
   budgets_.resize(levels());
   for (std::size_t k = 0; k < levels(); ++k) {
     budgets_[k].level = k;
-    budgets_[k].units = max_units * std::pow(eta, static_cast<double>(k) - static_cast<double>(s_max_));
+    budgets_[k].units = step_ ? min_units + (max_units - min_units) * static_cast<double>(k) / static_cast<double>(s_max_)
+                              : max_units * std::pow(eta, static_cast<double>(k) - static_cast<double>(s_max_));
   }
   for (auto& dim : dimensions_) {
     if (const auto* custom = std::get_if<Custom>(&dim.mapping); custom && custom->dimension) {
@@ -73,7 +82,7 @@ BudgetLadder::BudgetLadder(double min_units, double max_units, double eta, std::
     if (!(dim.cost_power >= 0) || !std::isfinite(dim.cost_power))
       throw std::invalid_argument(fmt::format("dimension '{}': cost_power must be >= 0 (got {})", dim.name, dim.cost_power));
     for (std::size_t k = 0; k < levels(); ++k) {
-      double value = mapped_value(dim, k, s_max_);
+      double value = mapped_value(dim, k, s_max_, step_.has_value());
       if (dim.integer) value = std::max(1.0, std::round(value));
       if (k > 0 && value < budgets_[k - 1].values.at(dim.name))
         throw std::invalid_argument(

@@ -8,6 +8,13 @@
 // Each dimension maps a level to a value, either geometrically between its min and max,
 //   value(k) = min * (max / min)^(k / s_max)      (rounded for integer dimensions),
 // from a list with one value per level, or by its Custom kind's value(k, s_max).
+//
+// Linear spacing (`step`, for schedulers that advance runs a little at a time, such as
+// freeze-thaw, scheduler/freeze_thaw.hpp): levels k in 0..s_max with s_max = (max - min) / step
+// (a whole number), units(k) = min + k * step, and each geometric dimension maps linearly,
+//   value(k) = min + (max - min) * k / s_max            (rounded for integer dimensions),
+// e.g. min 2, max 52, step 2: 26 levels of 2, 4, ..., 52 epochs. eta stays what the
+// bracket schedulers read; the levels no longer follow it.
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -26,8 +33,9 @@ class BudgetLadder {
   // dimensions with one name, a cost formula that does not parse, a cost that is negative,
   // not finite, zero at the top level or decreasing from one level to the next, ...).
   // The default cost model is Units (the paper's accounting); campaign files default to Product.
+  // `step`: linear spacing (above); throws when (max - min) / step is not a whole number >= 1.
   BudgetLadder(double min_units, double max_units, double eta, std::vector<Dimension> dimensions,
-               CostModel cost_model = CostModel::units());
+               CostModel cost_model = CostModel::units(), std::optional<double> step = std::nullopt);
   BudgetLadder() : BudgetLadder(1, 1, 3, {}) {}  // one level, no dimensions
 
   std::size_t levels() const { return s_max_ + 1; }
@@ -35,6 +43,8 @@ class BudgetLadder {
   double eta() const { return eta_; }
   double min_units() const { return min_units_; }
   double max_units() const { return max_units_; }
+  // Linear spacing's step; nullopt for Hyperband's geometric levels.
+  std::optional<double> step() const { return step_; }
   const std::vector<Dimension>& dimensions() const { return dimensions_; }
   const Dimension* dimension(const std::string& name) const;  // nullptr if none
   bool has_continued() const;  // some dimension is Growth::Continued (epochs-like)
@@ -53,6 +63,7 @@ class BudgetLadder {
   double min_units_;
   double max_units_;
   double eta_;
+  std::optional<double> step_;
   std::size_t s_max_;
   std::vector<Dimension> dimensions_;
   CostModel cost_model_;

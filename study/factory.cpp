@@ -29,15 +29,18 @@ std::unique_ptr<optimizers::Optimizer> make_optimizer(const OptimizerSettings& s
 std::unique_ptr<scheduler::Scheduler> make_scheduler(const SchedulerSettings& settings, const OptimizerSettings& optimizer,
                                                      const space::SearchSpace& space,
                                                      const fidelity::BudgetLadder& ladder, std::uint64_t seed) {
-  return make_scheduler(settings, make_optimizer(optimizer, space, seed), ladder);
+  return make_scheduler(settings, make_optimizer(optimizer, space, seed), ladder, space, seed);
 }
 
 std::unique_ptr<scheduler::Scheduler> make_scheduler(const SchedulerSettings& settings,
                                                      std::unique_ptr<optimizers::Optimizer> optimizer,
-                                                     const fidelity::BudgetLadder& ladder) {
+                                                     const fidelity::BudgetLadder& ladder,
+                                                     const space::SearchSpace& space, std::uint64_t seed) {
   struct MakeScheduler {
     std::unique_ptr<optimizers::Optimizer> optimizer;
     const fidelity::BudgetLadder& ladder;
+    const space::SearchSpace& space;
+    std::uint64_t seed;
     std::unique_ptr<scheduler::Scheduler> operator()(const scheduler::HyperbandOptions& options) {
       return std::make_unique<scheduler::Hyperband>(std::move(optimizer), ladder, options);
     }
@@ -50,8 +53,11 @@ std::unique_ptr<scheduler::Scheduler> make_scheduler(const SchedulerSettings& se
     std::unique_ptr<scheduler::Scheduler> operator()(const scheduler::AsyncHyperbandOptions& options) {
       return std::make_unique<scheduler::AsyncHyperband>(std::move(optimizer), ladder, options);
     }
+    std::unique_ptr<scheduler::Scheduler> operator()(const scheduler::FreezeThawOptions& options) {
+      return std::make_unique<scheduler::FreezeThaw>(std::move(optimizer), ladder, space, options, seed);
+    }
   };
-  auto made = std::visit(MakeScheduler{std::move(optimizer), ladder}, settings.kind);
+  auto made = std::visit(MakeScheduler{std::move(optimizer), ladder, space, seed}, settings.kind);
   if (!settings.stopping_rule) return made;
 
   struct MakeRule {

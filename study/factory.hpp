@@ -27,8 +27,11 @@ std::unique_ptr<scheduler::Scheduler> make_scheduler(const SchedulerSettings& se
                                                      const fidelity::BudgetLadder& ladder, std::uint64_t seed);
 
 // The same around an optimizer built by the caller (e.g. wrapped in optimizers::StartQueue).
+// `space` and `seed` are the optimizer's: freeze_thaw's curve model encodes configurations
+// and seeds its networks and candidate draws with them.
 std::unique_ptr<scheduler::Scheduler> make_scheduler(const SchedulerSettings& settings,
                                                      std::unique_ptr<optimizers::Optimizer> optimizer,
-                                                     const fidelity::BudgetLadder& ladder);
+                                                     const fidelity::BudgetLadder& ladder,
+                                                     const space::SearchSpace& space, std::uint64_t seed);
 
 }  // namespace rungs::study

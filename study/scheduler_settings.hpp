@@ -7,6 +7,7 @@
 //   SchedulerSettings hyperband{scheduler::HyperbandOptions{.iterations = 2}};
 //   SchedulerSettings sh{scheduler::SuccessiveHalvingOptions{.bracket = 1}};
 //   SchedulerSettings asha{scheduler::AshaOptions{.max_trials = 200}};      // a limit is required
+//   SchedulerSettings ft{scheduler::FreezeThawOptions{.max_cost = 5200}};   // likewise
 //   SchedulerSettings stopped{scheduler::HyperbandOptions{}, scheduler::MedianStoppingOptions{}};
 #include <optional>
 #include <string_view>
@@ -14,13 +15,14 @@
 
 #include "scheduler/asha.hpp"
 #include "scheduler/curve_extrapolation.hpp"
+#include "scheduler/freeze_thaw.hpp"
 #include "scheduler/hyperband.hpp"
 #include "scheduler/median_stopping.hpp"
 
 namespace rungs::study {
 
 using SchedulerKind = std::variant<scheduler::HyperbandOptions, scheduler::SuccessiveHalvingOptions,
-                                   scheduler::AshaOptions, scheduler::AsyncHyperbandOptions>;
+                                   scheduler::AshaOptions, scheduler::AsyncHyperbandOptions, scheduler::FreezeThawOptions>;
 
 // CurveExtrapolationOptions::final_step 0 means the ladder's final milestone
 // (scheduler::final_milestone), which is what a campaign's `stopping_rule:` always uses.
@@ -31,13 +33,13 @@ struct SchedulerSettings {
   std::optional<StoppingRuleSettings> stopping_rule = std::nullopt;
 };
 
-// "hyperband", "successive_halving", "asha", "async_hyperband": the names campaign files and
+// "hyperband", "successive_halving", "asha", "async_hyperband", "freeze_thaw": the names campaign files and
 // messages use.
 std::string_view scheduler_name(const SchedulerKind& kind);
 // The scheduler of that name with default options; nullopt for an unknown name. (ASHA's
 // defaults have no limit yet: set max_trials or max_units.)
 std::optional<SchedulerKind> scheduler_named(std::string_view name);
-// ASHA and asynchronous Hyperband: no fixed schedule, they stop at a limit.
+// ASHA, asynchronous Hyperband and freeze-thaw: no fixed schedule, they stop at a limit.
 bool asynchronous(const SchedulerKind& kind);
 
 // "median", "extrapolation".

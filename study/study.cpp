@@ -25,7 +25,7 @@ std::unique_ptr<optimizers::StartQueue> queue_for(const space::SearchSpace& spac
 Study::Study(space::SearchSpace space, fidelity::BudgetLadder ladder, StudyOptions options) : maximize_(options.maximize) {
   auto queue = queue_for(space, ladder, options);
   queue_ = queue.get();
-  scheduler_ = make_scheduler(options.scheduler, std::move(queue), ladder);
+  scheduler_ = make_scheduler(options.scheduler, std::move(queue), ladder, space, options.seed);
 }
 
 void Study::enqueue(space::Config config) { queue_->enqueue(std::move(config)); }

@@ -16,6 +16,9 @@ using rungs::testing::TempDir;
 
 namespace {
 
+// A small curve model: the tests are about limits, not the model's choices.
+constexpr const char* kFreezeThaw = "{type: freeze_thaw, initial: 3, candidates: 10, train_steps: 3, model: {members: 2, hidden: 8}}";
+
 std::string campaign_text(const std::string& scheduler, const std::string& limits) {
   return fmt::format(R"(name: limited
 seed: 3
@@ -78,7 +81,7 @@ TEST_CASE("limits.cost: every scheduler stops launching within the cost, and say
   for (const std::string scheduler :
        {"{type: hyperband}", "{type: successive_halving}", "{type: asha}", "{type: async_hyperband}",
         "{type: asha, mode: stopping}", "{type: hyperband, stopping_rule: median}",
-        "{type: hyperband, stopping_rule: {type: extrapolation, min_points: 3}}"}) {
+        "{type: hyperband, stopping_rule: {type: extrapolation, min_points: 3}}", kFreezeThaw}) {
     CAPTURE(scheduler);
     TempDir dir;
     std::string log;
@@ -109,7 +112,8 @@ TEST_CASE("a run a stopping rule ends early is charged the epochs it trained") {
 }
 
 TEST_CASE("limits.trials: never more trials, for synchronous and asynchronous schedulers") {
-  for (const std::string scheduler : {"{type: hyperband}", "{type: asha}", "{type: async_hyperband, mode: stopping}"}) {
+  for (const std::string scheduler :
+       {"{type: hyperband}", "{type: asha}", "{type: async_hyperband, mode: stopping}", kFreezeThaw}) {
     CAPTURE(scheduler);
     TempDir dir;
     REQUIRE(simulate(dir, campaign_text(scheduler, "{trials: 25}"), "out") == 0);
@@ -166,6 +170,21 @@ TEST_CASE("growing an ASHA campaign from 20 to 30 trials, by its YAML run again"
   CHECK(log.find("Growing the campaign") != std::string::npos);
   const auto grown = totals(dir.path() / "out");
   CHECK(grown.trials.size() == 30);
+  CHECK_FALSE(grown.repeated);
+  const auto runs = rungs::testing::read_table(dir.path() / "out", "runs");
+  REQUIRE(rungs_in(dir, {"resume", "out", "-q"}) == 0);
+  CHECK(rungs::testing::read_table(dir.path() / "out", "runs") == runs);
+}
+
+TEST_CASE("growing a freeze_thaw campaign: its paused trials go on, none is started twice") {
+  TempDir dir;
+  REQUIRE(simulate(dir, campaign_text(kFreezeThaw, "{cost: 150}"), "out") == 0);
+  const auto before = totals(dir.path() / "out");
+  CHECK(before.cost <= 150 + 1e-9);
+  REQUIRE(rungs_in(dir, {"resume", "out", "-q", "--limit", "cost=300"}) == 0);
+  const auto grown = totals(dir.path() / "out");
+  CHECK(grown.cost <= 300 + 1e-9);
+  CHECK(grown.cost > 300 - 27 - 1e-9);
   CHECK_FALSE(grown.repeated);
   const auto runs = rungs::testing::read_table(dir.path() / "out", "runs");
   REQUIRE(rungs_in(dir, {"resume", "out", "-q"}) == 0);

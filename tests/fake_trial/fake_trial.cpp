@@ -31,8 +31,11 @@
 //                                    child exits at once (the grandchild is orphaned); writes
 //                                    the grandchild's pid, prints "ready", then exits 0 or hangs
 //   fake_trial flood N               N report lines as fast as it can, then exits 0
-//   fake_trial score X STEPS MS      STEPS reports, one every MS ms, of a loss that depends on X
-//                                    only: (log10(X) + 2)^2 + 1/step (deterministic campaigns)
+//   fake_trial score X STEPS MS [FILE]
+//                                    STEPS reports, one every MS ms, of a loss that depends on X
+//                                    only: (log10(X) + 2)^2 + 1/step (deterministic campaigns);
+//                                    with FILE, a checkpoint: starts after the step in it and
+//                                    writes each step reported (a paused and resumed training)
 //   fake_trial family STEPS MS [MARKER...]
 //                                    a child in its process group and a double-forked grandchild
 //                                    in a session of its own (both ignore SIGTERM and sleep
@@ -271,11 +274,18 @@ int score(int argc, char** argv) {
   const int steps = std::atoi(argv[3]);
   const auto every = std::chrono::milliseconds(std::atoi(argv[4]));
   const double base = std::pow(std::log10(x) + 2.0, 2.0);
-  for (int step = 1; step <= steps; ++step) {
+  int done = 0;
+  if (argc >= 6)
+    if (FILE* f = std::fopen(argv[5], "r")) {
+      if (std::fscanf(f, "%d", &done) != 1) done = 0;
+      std::fclose(f);
+    }
+  for (int step = done + 1; step <= steps; ++step) {
     std::this_thread::sleep_for(every);
     char line[128];
     std::snprintf(line, sizeof line, "@rungs {\"step\": %d, \"loss\": %.9g}", step, base + 1.0 / step);
     say(line);
+    if (argc >= 6) write_number(argv[5], step);
   }
   return 0;
 }

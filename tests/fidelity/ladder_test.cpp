@@ -64,3 +64,27 @@ TEST_CASE("ladder: bad settings are refused with the value in the message") {
   CHECK_THROWS_WITH_AS(BudgetLadder(1, 9, 3, {{"e", true, Growth::Continued, Geometric{0, 9}}}),
                        doctest::Contains("'e'"), std::invalid_argument);
 }
+
+TEST_CASE("ladder: linear spacing (step) gives min, min + step, ..., max and maps dimensions linearly") {
+  const BudgetLadder ladder(2, 52, 3,
+                            {{"epochs", true, Growth::Continued, Geometric{2, 52}},
+                             {"fraction", false, Growth::Fixed, Geometric{0.5, 1.0}}},
+                            CostModel::units(), 2.0);
+  REQUIRE(ladder.levels() == 26);
+  CHECK(ladder.step() == doctest::Approx(2));
+  for (std::size_t k = 0; k < ladder.levels(); ++k) {
+    CHECK(ladder.at(k).units == doctest::Approx(2 + 2.0 * static_cast<double>(k)));
+    CHECK(ladder.at(k).values.at("epochs") == doctest::Approx(2 + 2.0 * static_cast<double>(k)));
+  }
+  CHECK(ladder.at(25).values.at("fraction") == doctest::Approx(1.0));
+  CHECK(ladder.at(5).values.at("fraction") == doctest::Approx(0.5 + 0.5 * 5 / 25));
+  CHECK_FALSE(BudgetLadder(1, 27, 3, {}).step().has_value());
+}
+
+TEST_CASE("ladder: a step that does not divide max - min is refused with its value") {
+  CHECK_THROWS_WITH_AS(BudgetLadder(2, 52, 3, {}, CostModel::units(), 3.0), doctest::Contains("got step 3"),
+                       std::invalid_argument);
+  CHECK_THROWS_AS(BudgetLadder(2, 52, 3, {}, CostModel::units(), 0.0), std::invalid_argument);
+  CHECK_THROWS_AS(BudgetLadder(2, 52, 3, {}, CostModel::units(), 60.0), std::invalid_argument);
+  CHECK(BudgetLadder(1, 52, 3, {}, CostModel::units(), 1.0).levels() == 52);
+}

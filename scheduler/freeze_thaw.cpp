@@ -1,0 +1,215 @@
+#include "scheduler/freeze_thaw.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "fidelity/run_cost.hpp"
+
+namespace rungs::scheduler {
+
+namespace {
+
+std::size_t checked_inputs(const space::SearchSpace& space) {
+  if (space.dimension() == 0) throw std::invalid_argument("freeze_thaw needs a search space with parameters (got none)");
+  return space.dimension();
+}
+
+// EI for minimization (Jones, Schonlau & Welch 1998), as DPL uses it at the full budget.
+double expected_improvement(double mean, double std, double best) {
+  const double gain = best - mean;
+  if (!(std > 1e-12)) return std::max(gain, 0.0);
+  const double z = gain / std;
+  const double pdf = std::exp(-0.5 * z * z) / std::sqrt(2 * M_PI);
+  const double cdf = 0.5 * std::erfc(-z / std::sqrt(2.0));
+  return gain * cdf + std * pdf;
+}
+
+}  // namespace
+
+FreezeThaw::FreezeThaw(std::unique_ptr<optimizers::Optimizer> optimizer, fidelity::BudgetLadder ladder,
+                       space::SearchSpace space, FreezeThawOptions options, std::uint64_t seed)
+    : optimizer_(std::move(optimizer)), ladder_(std::move(ladder)), space_(std::move(space)), options_(options),
+      rng_(seed ^ 0x9e3779b97f4a7c15ULL),
+      model_(checked_inputs(space_), ladder_.at(0).units, options.model, seed) {
+  if (!optimizer_) throw std::invalid_argument("a scheduler needs an optimizer (got none)");
+  if (!options_.max_trials && !options_.max_cost && !options_.limited_outside)
+    throw std::invalid_argument("freeze_thaw needs max_trials or max_budget (got neither): "
+                                "it would start new configurations forever");
+  if (options_.max_trials && *options_.max_trials == 0) throw std::invalid_argument("max_trials must be at least 1 (got 0)");
+  if (options_.max_cost && !(*options_.max_cost > 0 && std::isfinite(*options_.max_cost)))
+    throw std::invalid_argument(fmt::format("max_budget must be positive and finite (got {})", *options_.max_cost));
+  if (options_.initial == 0) throw std::invalid_argument("freeze_thaw: initial must be at least 1 (got 0)");
+}
+
+Eigen::VectorXf FreezeThaw::features(const space::Config& config) const {
+  const Eigen::VectorXd encoded = space_.encode(config);
+  Eigen::VectorXf x(encoded.size());
+  for (Eigen::Index i = 0; i < encoded.size(); ++i) x(i) = std::isnan(encoded(i)) ? -1.0f : static_cast<float>(encoded(i));
+  return x;
+}
+
+// The only stop condition: every launch goes through here (the campaign's limits wire in here).
+bool FreezeThaw::within_limits(bool new_trial) const {
+  if (options_.max_cost && cost_charged_ >= *options_.max_cost) return false;
+  if (new_trial && options_.max_trials && trials_.size() >= *options_.max_trials) return false;
+  return true;
+}
+
+void FreezeThaw::raise_limits(std::optional<std::size_t> max_trials, std::optional<double> max_cost,
+                              bool limited_outside) {
+  options_.max_trials = max_trials;
+  options_.max_cost = max_cost;
+  options_.limited_outside = limited_outside;
+  if (!finished_) return;
+  finished_ = false;
+  // finish_if_done is the only place trials become Stopped here: they were paused.
+  for (const TrialInfo& t : trials_.all())
+    if (t.state == TrialState::Stopped) trials_.at(t.id).state = TrialState::Waiting;
+}
+
+bool FreezeThaw::has_paused() const {
+  for (const TrialInfo& t : trials_.all())
+    if (t.state == TrialState::Waiting) return true;
+  return false;
+}
+
+Job FreezeThaw::hand_out(Job job) {
+  cost_charged_ += fidelity::run_cost(ladder_, job.budget, job.resume_from);
+  running_.insert(job.trial);
+  return job;
+}
+
+space::Config FreezeThaw::take_proposal() {
+  space::Config config = proposal_ ? std::move(*proposal_) : optimizer_->suggest(ladder_.at(0));
+  proposal_.reset();
+  return config;
+}
+
+Job FreezeThaw::start(space::Config config) {
+  Job job;
+  job.budget = ladder_.at(0);
+  job.config = config;
+  trial_features_.push_back(features(config));
+  job.trial = trials_.add(std::move(config), 0, 0);
+  return hand_out(std::move(job));
+}
+
+Job FreezeThaw::resume(TrialId trial) {
+  TrialInfo& info = trials_.at(trial);
+  if (info.state != TrialState::Waiting || running_.count(trial))
+    throw std::logic_error(fmt::format("freeze_thaw: trial {} is {}, not paused", trial, to_string(info.state)));
+  Job job;
+  job.trial = trial;
+  job.config = info.config;
+  job.resume_from = ladder_.at(info.level);
+  job.budget = ladder_.at(info.level + 1);
+  info.level += 1;
+  info.state = TrialState::Running;
+  return hand_out(std::move(job));
+}
+
+std::optional<Job> FreezeThaw::next() {
+  if (finished_) return std::nullopt;
+  if (within_limits(false)) {
+    if (may_start() && trials_.size() < options_.initial) return start(take_proposal());  // the initial design
+    if (auto job = decide()) return job;
+  }
+  finish_if_done();
+  return std::nullopt;
+}
+
+std::optional<Job> FreezeThaw::decide() {
+  const bool new_allowed = may_start();
+  std::vector<TrialId> paused;
+  for (const TrialInfo& t : trials_.all())
+    if (t.state == TrialState::Waiting) paused.push_back(t.id);
+  if (paused.empty() && !new_allowed) return std::nullopt;
+  // Every first run still out (more workers than the initial design): the optimizer goes on.
+  if (model_.points() == 0) return new_allowed ? std::optional<Job>(start(take_proposal())) : std::nullopt;
+  if (model_.points() > trained_points_) {
+    model_.train(options_.train_steps);
+    trained_points_ = model_.points();
+  }
+
+  std::vector<space::Config> fresh;
+  if (new_allowed) {
+    if (!proposal_) proposal_ = optimizer_->suggest(ladder_.at(0));  // may throw: nothing handed out yet
+    fresh.push_back(*proposal_);
+    for (std::size_t i = 0; i < options_.candidates; ++i) fresh.push_back(space_.sample(rng_));
+  }
+  const auto n = static_cast<Eigen::Index>(paused.size() + fresh.size());
+  Eigen::MatrixXf x(static_cast<Eigen::Index>(space_.dimension()), n);
+  Eigen::Index column = 0;
+  for (TrialId id : paused) x.col(column++) = trial_features_[id - 1];
+  for (const auto& config : fresh) x.col(column++) = features(config);
+  const auto predictions = model_.predict(x, ladder_.max_units());
+
+  const double best = *incumbent_;
+  std::size_t chosen = 0;
+  double chosen_ei = -1;
+  for (std::size_t i = 0; i < predictions.size(); ++i) {
+    double ei = expected_improvement(predictions[i].mean, predictions[i].std, best);
+    if (options_.per_cost) {
+      const double done = i < paused.size() ? ladder_.at(trials_.at(paused[i]).level).units : 0.0;
+      ei /= ladder_.max_units() - done;
+    }
+    if (ei > chosen_ei) {
+      chosen = i;
+      chosen_ei = ei;
+    }
+  }
+  FreezeThawChoice choice;
+  choice.mean = predictions[chosen].mean;
+  choice.std = predictions[chosen].std;
+  choice.ei = chosen_ei;
+  choice.incumbent = best;
+  choice.scored = predictions.size();
+  if (chosen < paused.size()) {
+    choice.resumed = paused[chosen];
+    last_choice_ = choice;
+    return resume(paused[chosen]);
+  }
+  last_choice_ = choice;
+  const std::size_t index = chosen - paused.size();
+  if (index == 0) proposal_.reset();  // the optimizer's proposal is used: ask a new one next time
+  return start(std::move(fresh[index]));
+}
+
+Decision FreezeThaw::on_report(TrialId trial, const Report&) {
+  const TrialInfo& info = trials_.at(trial);  // out_of_range for unknown ids
+  if (!running_.count(trial))
+    throw std::logic_error(fmt::format("on_report: trial {} has no run out (state {})", trial, to_string(info.state)));
+  return Decision::Continue;
+}
+
+void FreezeThaw::on_run_end(TrialId trial, const RunEnd& end) {
+  TrialInfo& info = trials_.at(trial);
+  if (!running_.erase(trial))
+    throw std::logic_error(fmt::format("on_run_end: trial {} has no run out (state {})", trial, to_string(info.state)));
+  info.values.push_back(end.value);
+  const fidelity::Budget& budget = ladder_.at(info.level);
+  const bool good = !end.failed && std::isfinite(end.value);
+  if (good) {
+    incumbent_ = incumbent_ ? std::min(*incumbent_, end.value) : end.value;
+    worst_ = worst_ ? std::max(*worst_, end.value) : end.value;
+    model_.add(trial_features_[trial - 1], budget.units, end.value);
+  } else if (worst_) {
+    model_.add(trial_features_[trial - 1], budget.units, *worst_);
+  }
+  info.state = !good ? TrialState::Failed : info.level == ladder_.s_max() ? TrialState::Completed : TrialState::Waiting;
+  optimizer_->observe(info.config, budget, good ? end.value : std::numeric_limits<double>::infinity());
+  finish_if_done();
+}
+
+void FreezeThaw::finish_if_done() {
+  if (finished_ || !running_.empty()) return;
+  if (within_limits(false) && (may_start() || has_paused())) return;
+  finished_ = true;
+  for (const TrialInfo& t : trials_.all())
+    if (t.state == TrialState::Waiting) trials_.at(t.id).state = TrialState::Stopped;
+}
+
+}  // namespace rungs::scheduler
