@@ -267,7 +267,7 @@ int main(int argc, char** argv) {
   fmt::print("{} campaigns to run ({} x {} epochs each), {} at once\n", pending.size(), budget, kEpochs, jobs);
 
   std::vector<Campaign> running;
-  std::size_t done = 0;
+  std::size_t done = 0, failures = 0;
   while (!pending.empty() || !running.empty()) {
     while (!pending.empty() && running.size() < static_cast<std::size_t>(jobs)) {
       auto campaign = std::move(pending.back());
@@ -292,7 +292,21 @@ int main(int argc, char** argv) {
       const double cpu = zombie_cpu_seconds(campaign.pid);
       ::waitpid(campaign.pid, nullptr, 0);
       const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - campaign.started).count();
-      const auto runs = rungs::store::CampaignStore::open(campaign.dir / "run", /*read_only=*/true).runs().size();
+      const bool exited_badly = info.si_code != CLD_EXITED || info.si_status != 0;
+      const auto runs = fs::exists(campaign.dir / "run" / "rungs.db")
+                            ? rungs::store::CampaignStore::open(campaign.dir / "run", /*read_only=*/true).runs().size()
+                            : 0;
+      if (runs == 0 || (exited_badly && !campaign.interrupted)) {
+        // Never cached: a broken setup (e.g. rungs-supervisor not beside rungs) must not pass
+        // for a result. rungs.out says why.
+        fmt::print(stderr, "{} task {} seed {}: rungs ended before the budget ({} runs, {}); see {}\n", campaign.method,
+                   campaign.task, campaign.seed, runs,
+                   info.si_code == CLD_EXITED ? fmt::format("exit {}", info.si_status) : fmt::format("signal {}", info.si_status),
+                   (campaign.dir / "rungs.out").string());
+        ++failures;
+        it = running.erase(it);
+        continue;
+      }
       auto result = regrets_of(campaign.dir / "ledger.txt", budget_epochs, references.at(campaign.task));
       result["rungs_cpu_s"] = cpu;
       result["runs"] = runs;
@@ -307,6 +321,10 @@ int main(int argc, char** argv) {
     }
   }
 
+  if (failures > 0) {
+    fmt::print(stderr, "bench-lcbench-regret: {} campaign(s) failed; no table\n", failures);
+    return 1;
+  }
   fmt::print("\nNormalized regret (mean ± standard error over {} tasks x {} seeds), budget in multiples of 52 epochs; "
              "{} worker(s)\n",
              tasks.size(), seeds, workers);

@@ -13,7 +13,7 @@ std::unique_ptr<optimizers::Optimizer> make_optimizer(const CampaignSpec& spec) 
   auto first = spec.start_with;
   if (spec.warm) {
     for (const auto& past : spec.warm->observations)
-      optimizer->observe(past.config, spec.ladder.at(past.level), spec.metric.to_minimize(past.value));
+      optimizer->observe_past(past.config, spec.ladder.at(past.level), spec.metric.to_minimize(past.value));
     first.insert(first.end(), spec.warm->first.begin(), spec.warm->first.end());
   }
   if (first.empty()) return optimizer;

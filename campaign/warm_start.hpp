@@ -146,8 +146,6 @@ WarmStart warm_start_from_json(const nlohmann::json& json, const space::SearchSp
 std::vector<std::string> warm_start_lines(const WarmStart& warm);
 // The same from a store's record (status), tolerant: a malformed record gives one line saying so.
 std::vector<std::string> recorded_warm_start_lines(const store::CampaignInfo& info);
-// `rungs status --json`'s `warm_start` field: null, or {sources: [{path, campaign, mode,
-// observations, dropped, changes}], observations, first, narrowed: [{parameter, from, to}]}.
-nlohmann::json warm_start_status(const store::CampaignInfo& info);
+// (`rungs status --json` and the HTML report summarise the record: report/warm_start_summary.hpp.)
 
 }  // namespace rungs::campaign

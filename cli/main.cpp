@@ -39,6 +39,7 @@
 #include "campaign/warm_start.hpp"
 #include "store/store.hpp"
 #include "report/commands.hpp"
+#include "report/warm_start_summary.hpp"
 #include "text/safe_text.hpp"
 
 namespace fs = std::filesystem;
@@ -116,7 +117,7 @@ void print_status(const fs::path& directory, const report::StatusOptions& option
   std::fclose(buffer);
   auto status = nlohmann::json::parse(std::string(text, size));
   std::free(text);
-  status["warm_start"] = campaign::warm_start_status(store::CampaignStore::open(directory, true).info());
+  status["warm_start"] = report::warm_start_summary(store::CampaignStore::open(directory, true).info());
   const auto bounds = recorded_bounds(directory);
   status["limits"] = bounds ? campaign::to_json(*bounds) : nlohmann::json();
   fmt::print("{}\n", status.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));

@@ -109,6 +109,15 @@
       cards.appendChild(card("best " + metric, format(data.best.value) + " (trial " + data.best.trial + ", level " + data.best.level + ")"));
     }
     if (campaign.warnings) cards.appendChild(card("warnings", String(campaign.warnings)));
+    if (campaign.warm_start) cards.appendChild(card("warm start", warmStartText(campaign.warm_start)));
+  }
+  // What the past campaigns gave (report/warm_start_summary.hpp), as `rungs status` says it.
+  function warmStartText(warm) {
+    var parts = [warm.observations + " past observations", warm.first + " configurations tried first"];
+    var sources = warm.sources.map(function (s) { return s.path + " (" + s.mode + ")"; });
+    var text = parts.join(", ") + " from " + sources.join(", ");
+    warm.narrowed.forEach(function (n) { text += "; " + n.parameter + " narrowed " + n.from + " -> " + n.to; });
+    return text;
   }
 
   // --- 1. learning curves --------------------------------------------------------------------

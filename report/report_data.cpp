@@ -12,6 +12,7 @@
 
 #include "report/importance.hpp"
 #include "report/status.hpp"
+#include "report/warm_start_summary.hpp"
 #include "text/safe_text.hpp"
 
 namespace rungs::report {
@@ -240,6 +241,7 @@ nlohmann::json report_data(const CampaignSnapshot& snapshot, const ReportDataOpt
         {"reports", snapshot.reports},
         {"warnings", snapshot.warnings},
         {"states", states},
+        {"warm_start", warm_start_summary(info)},
         {"refresh", options.refresh_seconds ? nlohmann::json(*options.refresh_seconds) : nlohmann::json()}}}};
 
   data["best"] = nullptr;

@@ -25,6 +25,7 @@ case "${1:-}" in
       python3-torch dataset-fashion-mnist   # examples/02_image_resolution (about 600 MB)
       slurmctld slurmd slurm-client munge   # the one-node cluster of the Slurm tests (scripts/slurm_cluster.sh)
       python3-pandas python3-matplotlib     # rungs.load(...).trials_dataframe() and examples/05_python's plot, tested
+      ccache                                # the compiler cache .ci/run keeps between runs
     ) ;;
   *) echo "usage: bash scripts/setup.sh [--all]" >&2; exit 2 ;;
 esac

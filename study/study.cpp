@@ -16,7 +16,7 @@ std::unique_ptr<optimizers::StartQueue> queue_for(const space::SearchSpace& spac
   auto optimizer = make_optimizer(options.optimizer, space, options.seed);
   // Past observations reach the optimizer only: the scheduler never hears of them.
   for (const auto& past : options.warm_start)
-    optimizer->observe(past.config, ladder.at(past.level), options.maximize ? -past.value : past.value);
+    optimizer->observe_past(past.config, ladder.at(past.level), options.maximize ? -past.value : past.value);
   return std::make_unique<optimizers::StartQueue>(std::move(optimizer), space, std::move(options.start_with));
 }
 

@@ -48,6 +48,26 @@ void Tpe::observe(const space::Config& config, const fidelity::Budget& budget, d
   observations_.add(budget.level, budget.units, space_.encode(config), value);
 }
 
+void Tpe::observe_past(const space::Config& config, const fidelity::Budget& budget, double value) {
+  past_.add(budget.level, budget.units, space_.encode(config), value);
+}
+
+std::optional<std::size_t> Tpe::past_level(std::optional<std::size_t> top) const {
+  const auto& levels = past_.levels();
+  for (auto it = levels.rbegin(); it != levels.rend(); ++it)
+    if ((!top || it->first <= *top) && tpe::can_model(it->second, n_min_)) return it->first;
+  return std::nullopt;
+}
+
+std::optional<double> Tpe::past_weight() const {
+  const auto top = model_level();
+  const auto past = past_level(top);
+  if (!past) return 0.0;
+  if (!top) return std::nullopt;
+  const auto components = this->components();
+  return components.back().model == &past_models_.at(*past) ? components.back().weight : 0.0;
+}
+
 std::size_t Tpe::observations(std::size_t level) const {
   const auto* l = observations_.level(level);
   return l ? l->size() : 0;
@@ -76,9 +96,7 @@ std::size_t Tpe::split_min(const tpe::Level& level) const {
   return level.size() >= n_min_ + 2 ? n_min_ : std::max<std::size_t>(1, (level.size() - 2) / 2);
 }
 
-const Tpe::LevelModel& Tpe::fitted(std::size_t level) const {
-  const tpe::Level& data = *observations_.level(level);
-  LevelModel& model = models_[level];
+const Tpe::LevelModel& Tpe::fitted(const tpe::Level& data, LevelModel& model) const {
   if (model.fitted == data.size()) return model;
   const auto s = tpe::split(data, split_min(data), settings_.top_n_percent);
   const std::size_t d = space_.dimension();
@@ -110,16 +128,34 @@ const Tpe::LevelModel& Tpe::fitted(std::size_t level) const {
 
 std::vector<Tpe::Component> Tpe::components() const {
   const auto top = model_level();
-  if (!top) return {};
+  const auto past = past_level(top);
+  if (!top) {
+    // Nothing of its own to model yet: the past campaigns' model alone (tpe.hpp, "Past campaigns").
+    if (!past) return {};
+    const tpe::Level& data = *past_.level(*past);
+    return {{static_cast<double>(data.size()), &fitted(data, past_models_[*past])}};
+  }
   std::vector<Component> out;
   out.push_back({static_cast<double>(observations(*top)), &fitted(*top)});
-  if (!settings_.use_lower_budgets) return out;
+  if (settings_.use_lower_budgets) add_lower_levels(*top, out);
+  if (past) {
+    // n_p past observations count as n_p N_min / (N_min + n*) of b*'s, times how the past
+    // ranks what both observed (tpe.hpp, "Past campaigns").
+    const tpe::Level& data = *past_.level(*past);
+    const double agreement = tpe::agreement(data, *observations_.level(*top), space_.dimension()).weight;
+    const double n_min = static_cast<double>(n_min_), n_star = static_cast<double>(observations(*top));
+    const double worth = static_cast<double>(data.size()) * n_min / (n_min + n_star);
+    if (agreement > 0) out.push_back({worth * agreement, &fitted(data, past_models_[*past])});
+  }
+  return out;
+}
 
+void Tpe::add_lower_levels(std::size_t top, std::vector<Component>& out) const {
   // The lower levels share a prior worth N_min observations, in proportion to n_b u_b.
   std::vector<std::pair<std::size_t, double>> lower;  // level, budget spent there
   bool units_usable = true;
   for (const auto& [level, data] : observations_.levels()) {
-    if (level >= *top || !tpe::can_model(data, n_min_)) continue;
+    if (level >= top || !tpe::can_model(data, n_min_)) continue;
     lower.emplace_back(level, static_cast<double>(data.size()) * data.units);
     units_usable = units_usable && data.units > 0 && std::isfinite(data.units);
   }
@@ -129,14 +165,13 @@ std::vector<Tpe::Component> Tpe::components() const {
     total += spent;
   }
   // Rank agreement: a lower level weighs as much as it ranks configurations as b* does.
-  const tpe::Level& modelled = *observations_.level(*top);
+  const tpe::Level& modelled = *observations_.level(top);
   for (const auto& [level, spent] : lower) {
     const double agreement = settings_.rank_agreement
                                  ? tpe::agreement(*observations_.level(level), modelled, space_.dimension()).weight
                                  : 1.0;
     if (agreement > 0) out.push_back({static_cast<double>(n_min_) * agreement * spent / total, &fitted(level)});
   }
-  return out;
 }
 
 void Tpe::mixture_log_density(const std::vector<Component>& components, bool good,
@@ -198,7 +233,8 @@ space::Config Tpe::suggest(const fidelity::Budget&) {
   const auto components = random ? std::vector<Component>{} : this->components();
   // Before a model, the prior/uniform mix; once a level is modelled, random_fraction's draws
   // stay uniform: they guard against a misleading model and a misleading prior alike.
-  if (components.empty()) return model_level() ? space_.sample(rng_) : sample_with_prior(space_, rng_);
+  if (components.empty())
+    return model_level() || past_level(std::nullopt) ? space_.sample(rng_) : sample_with_prior(space_, rng_);
 
   double total = 0;
   for (const auto& c : components) total += c.weight;
@@ -225,7 +261,8 @@ space::Config Tpe::suggest(const fidelity::Budget&) {
   mixture_log_density(components, true, candidates, count, l);
   mixture_log_density(components, false, candidates, count, g);
   // piBO (prior_weighting.hpp): log l(x) - log g(x) + (beta / n*) log pi(x), n* = |D_b*|.
-  const double exponent = prior_exponent(space_, observations(*model_level()));
+  const auto top = model_level();
+  const double exponent = prior_exponent(space_, top ? observations(*top) : past_.level(*past_level(top))->size());
   std::size_t best = 0;
   double best_score = -kInf;
   for (std::size_t c = 0; c < count; ++c) {

@@ -52,6 +52,21 @@
 // In the spirit of MFES-HB (Li et al., AAAI 2021), which weighs each fidelity's model by how
 // well it orders the highest fidelity's results.
 //
+// Past campaigns (observe_past: warm start, campaign/warm_start.hpp). Their task may differ,
+// so their observations are kept apart and enter as one more prior component, never as the
+// campaign's own data: until a level of its own can be modelled, the past campaigns' largest
+// modellable level is the model; from then on, the past level b* (or the past's largest one
+// below it), n_p observations, joins the mixture with the weight
+//     w_past = n_p N_min / (N_min + n*) x a,
+// a its rank agreement with b* (tpe/level_agreement.hpp, on the configurations both observed:
+// the past best ones, which a warm start runs first; 1 without such evidence). Just when b*
+// becomes modellable (n* = N_min + 2) the past weighs about half its size; its share of the
+// mixture then fades as 1/n* as the campaign's own evidence grows, faster when the past ranks
+// the new task's results unlike the new task does. The idea of transfer by weighting past
+// models by how they rank the new task's data is RGPE's (Feurer et al. 2018, "Practical
+// transfer learning for Bayesian optimization"); the pseudo-count is that of the lower levels
+// above.
+//
 // Bandwidth floor. Each continuous coordinate's bandwidth in a level's good (bad) KDE is at
 // least 1 / min(100, n_j + 1), n_j the set's active values there (tpe::resolution_floor;
 // hyperopt's "magic clip", Bergstra et al. 2011), besides min_bandwidth. Scott's rule assumes
@@ -116,6 +131,8 @@ class Tpe final : public Optimizer {
   // budget.level. Throws space::SpaceError when `config` does not belong to the space.
   void observe(const space::Config& config, const fidelity::Budget& budget,
                double value) override;
+  // Kept apart from the campaign's own observations (see "Past campaigns" above).
+  void observe_past(const space::Config& config, const fidelity::Budget& budget, double value) override;
 
   const TpeSettings& settings() const { return settings_; }
   // N_min: the setting, or dimension + 1.
@@ -132,6 +149,10 @@ class Tpe final : public Optimizer {
 
   std::size_t observations() const { return observations_.size(); }
   std::size_t observations(std::size_t level) const;
+  std::size_t past_observations() const { return past_.size(); }
+  // The weight of the past campaigns' component in the current mixture, relative to b*'s own
+  // n* (0 without one; nullopt when the past alone is the model).
+  std::optional<double> past_weight() const;
 
  private:
   struct LevelModel {
@@ -149,10 +170,17 @@ class Tpe final : public Optimizer {
   static constexpr std::size_t kSmallestModel = 5;
   // N_min of a level's good/bad split: BOHB's, or less for a level modelled early.
   std::size_t split_min(const tpe::Level& level) const;
-  // The good/bad KDEs of `level`, fitted now if the level changed since.
-  const LevelModel& fitted(std::size_t level) const;
-  // The mixture: b* first, then the lower levels if configured; empty without a model.
+  // The good/bad KDEs of `level` (own, or past campaigns'), fitted now if the level changed since.
+  const LevelModel& fitted(std::size_t level) const { return fitted(*observations_.level(level), models_[level]); }
+  const LevelModel& fitted(const tpe::Level& data, LevelModel& model) const;
+  // The past campaigns' level that joins a model of own level `top` (nullopt: the past's
+  // largest modellable level), if any.
+  std::optional<std::size_t> past_level(std::optional<std::size_t> top) const;
+  // The mixture: b* first, then the lower levels if configured, then the past campaigns';
+  // empty without a model.
   std::vector<Component> components() const;
+  // The lower levels' prior components (see "Lower budgets" above) of a model of level `top`.
+  void add_lower_levels(std::size_t top, std::vector<Component>& out) const;
   // out[c] = log of the mixture of good (or bad) densities at candidate c.
   void mixture_log_density(const std::vector<Component>& components, bool good,
                            const std::vector<double>& candidates, std::size_t count,
@@ -166,7 +194,9 @@ class Tpe final : public Optimizer {
   std::vector<tpe::Coordinate> coordinates_;
   std::mt19937_64 rng_;
   tpe::Observations observations_;
+  tpe::Observations past_;  // observe_past's
   mutable std::map<std::size_t, LevelModel> models_;
+  mutable std::map<std::size_t, LevelModel> past_models_;
 };
 
 }  // namespace rungs::optimizers

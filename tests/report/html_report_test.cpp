@@ -15,6 +15,7 @@
 #include <sstream>
 #include <string>
 
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <nlohmann/json.hpp>
 
 #include "report/commands.hpp"
@@ -194,6 +195,43 @@ TEST_CASE("a campaign with priors renders, their centres passed to the scatter p
   CHECK(text.find(R"("prior_center":0.003)") != std::string::npos);
   if (!have_chromium()) return;
   check_rendered(render(html, dir.path()), facts.trials_with_values.size());
+}
+
+TEST_CASE("a warm-started campaign's report says what the past campaigns gave, as rungs status --json does") {
+  rungs::testing::TempDir dir;
+  const auto facts = rungs::testing::write_real_campaign(dir.path()).facts;
+  // The record campaign/warm_start_record.cpp writes at creation (store.cpp: the warm_start
+  // table), with markup in a path: the card must show it as text.
+  const nlohmann::json warm = {
+      {"sources", {{{"path", "runs/<b>old</b>"}, {"campaign", "old"}, {"mode", "observations"}, {"observations", 40},
+                    {"dropped", 0}, {"changes", nlohmann::json::array()}, {"levels", ""}, {"best", nlohmann::json::array()}}}},
+      {"observations", nlohmann::json::array({nlohmann::json::array({{{"lr", 0.01}}, 0, 0.5}),
+                                              nlohmann::json::array({{{"lr", 0.02}}, 0, 0.4})})},
+      {"first", nlohmann::json::array({{{"lr", 0.02}}})},
+      {"narrowed", {{{"parameter", "lr"}, {"from", "float in [0.0001, 0.1] log"}, {"to", "float in [0.001, 0.05] log"},
+                     {"domain", nlohmann::json::object()}}}}};
+  {
+    SQLite::Database db((dir.path() / "rungs.db").string(), SQLite::OPEN_READWRITE);
+    db.exec("CREATE TABLE warm_start (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL)");
+    SQLite::Statement insert(db, "INSERT INTO warm_start VALUES (1, ?)");
+    insert.bind(1, warm.dump());
+    insert.exec();
+  }
+  const auto store = rungs::store::CampaignStore::open(dir.path(), /*read_only=*/true);
+  const auto data = rungs::report::report_data(rungs::report::load_snapshot(store));
+  const auto& summary = data["campaign"]["warm_start"];
+  REQUIRE(summary.is_object());
+  CHECK(summary["observations"] == 2);
+  CHECK(summary["first"] == 1);
+  CHECK(summary["sources"][0]["path"] == "runs/<b>old</b>");
+  CHECK(summary["narrowed"][0]["to"] == "float in [0.001, 0.05] log");
+  if (!have_chromium()) return;
+  const auto html = rungs::report::report_command(dir.path());
+  const auto page = render(html, dir.path());
+  check_rendered(page, facts.trials_with_values.size());
+  CHECK(page.run.dom.find("2 past observations, 1 configurations tried first from runs/&lt;b&gt;old&lt;/b&gt; "
+                          "(observations); lr narrowed float in [0.0001, 0.1] log -&gt; float in [0.001, 0.05] log") !=
+        std::string::npos);
 }
 
 TEST_CASE("a campaign name and failure text with markup, and a launch without a cost, cannot break the page") {
