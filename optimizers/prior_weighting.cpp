@@ -7,9 +7,10 @@
 
 namespace rungs::optimizers {
 
-space::Config sample_with_prior(const space::SearchSpace& space, std::mt19937_64& rng) {
-  if (!space.has_prior()) return space.sample(rng);
-  return space::uniform01(rng) < kPriorShare ? space.sample_prior(rng) : space.sample(rng);
+space::Config sample_with_prior(const space::SearchSpace& space, std::mt19937_64& rng, double share, bool* from_prior) {
+  const bool prior = space.has_prior() && space::uniform01(rng) < share;
+  if (from_prior) *from_prior = prior;
+  return prior ? space.sample_prior(rng) : space.sample(rng);
 }
 
 double log_search_prior(const space::SearchSpace& space, const double* encoded) {

@@ -43,8 +43,11 @@ namespace rungs::optimizers {
 inline constexpr double kPriorShare = 0.5;
 inline constexpr double kPiboBeta = 10.0;
 
-// A configuration from the prior/uniform mix of rule 1 (space.sample(rng) without priors).
-space::Config sample_with_prior(const space::SearchSpace& space, std::mt19937_64& rng);
+// A configuration from the prior/uniform mix of rule 1 (space.sample(rng) without priors), the
+// prior's share `share` (random search lowers it as evidence against the prior grows:
+// prior_evidence.hpp); *from_prior, if given, tells which one drew it.
+space::Config sample_with_prior(const space::SearchSpace& space, std::mt19937_64& rng, double share = kPriorShare,
+                                bool* from_prior = nullptr);
 
 // log pi(x) of rule 2 at an encoded point (dimension() values, NaN = inactive); 0 without priors.
 double log_search_prior(const space::SearchSpace& space, const double* encoded);

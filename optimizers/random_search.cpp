@@ -18,7 +18,15 @@ space::Config RandomSearch::suggest(const fidelity::Budget&) {
   std::seed_seq seq{low(seed_), high(seed_), low(suggested_), high(suggested_)};
   std::mt19937_64 rng(seq);
   ++suggested_;
-  return sample_with_prior(space_, rng);
+  if (!space_.has_prior()) return space_.sample(rng);
+  bool from_prior = false;
+  auto config = sample_with_prior(space_, rng, evidence_.share(), &from_prior);
+  evidence_.drawn(space_.encode(config), from_prior);
+  return config;
+}
+
+void RandomSearch::observe(const space::Config& config, const fidelity::Budget& budget, double value) {
+  if (space_.has_prior()) evidence_.observed(space_.encode(config), budget.level, value);
 }
 
 }  // namespace rungs::optimizers

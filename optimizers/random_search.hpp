@@ -2,11 +2,13 @@
 // Random search: every suggestion is an independent draw from the search space (uniform,
 // log-uniform for log-scale parameters, conditional parameters only when active), whatever
 // the budget and whatever was observed. With priors, half the draws come from them
-// (optimizers/prior_weighting.hpp). The baseline every model-based optimizer must beat,
+// (optimizers/prior_weighting.hpp) until the results say the prior's draws rank no better
+// than the others (optimizers/prior_evidence.hpp). The baseline every model-based optimizer must beat,
 // and what Hyperband was introduced with (Li et al., JMLR 2018).
 #include <cstdint>
 
 #include "optimizers/optimizer.hpp"
+#include "optimizers/prior_evidence.hpp"
 #include "space/search_space.hpp"
 
 namespace rungs::optimizers {
@@ -20,8 +22,8 @@ class RandomSearch final : public Optimizer {
                std::uint64_t already_suggested = 0);
 
   space::Config suggest(const fidelity::Budget& budget) override;
-  // Random search learns nothing.
-  void observe(const space::Config&, const fidelity::Budget&, double) override {}
+  // Random search learns nothing, but how the prior's draws fare (with priors only).
+  void observe(const space::Config& config, const fidelity::Budget& budget, double value) override;
 
   std::uint64_t suggested() const { return suggested_; }
 
@@ -29,6 +31,7 @@ class RandomSearch final : public Optimizer {
   space::SearchSpace space_;
   std::uint64_t seed_;
   std::uint64_t suggested_;
+  PriorEvidence evidence_;
 };
 
 }  // namespace rungs::optimizers
