@@ -255,7 +255,12 @@ TEST_CASE("warm start, narrow: true: the box around the best is shown, recorded 
 TEST_CASE("warm start: a resume replays identically from the recorded copy, even with the source gone") {
   TempDir dir;
   make_past(dir);
-  write_file(dir.path() / "new.yaml", campaign_yaml(kSpace, "warm_start: [old]\n", "21"));
+  // All that users know at once: a prior, a configuration to try first and the past campaign.
+  const std::string space = R"(  x: {type: float, low: 0.0, high: 1.0, prior: {center: 0.3, confidence: medium}}
+  y: {type: float, low: 0.0, high: 1.0}
+  w: {type: categorical, choices: [a, b, c]})";
+  write_file(dir.path() / "new.yaml",
+             campaign_yaml(space, "warm_start: [old]\nstart_with: [{x: 0.5, y: 0.25, w: c}]\n", "21"));
   REQUIRE(simulate(dir.path(), "new.yaml", "whole") == 0);
   REQUIRE(simulate(dir.path(), "new.yaml", "crashed", 40) == 128 + SIGKILL);
   fs::rename(dir.path() / "old", dir.path() / "moved");  // the source moved away meanwhile
@@ -268,6 +273,12 @@ TEST_CASE("warm start: a resume replays identically from the recorded copy, even
     CHECK(whole[i].values_by_level == crashed[i].values_by_level);
   }
   CHECK(read_file(dir.path() / "crashed" / "best.json") == read_file(dir.path() / "whole" / "best.json"));
+  CHECK(crashed[0].params == nlohmann::json{{"x", 0.5}, {"y", 0.25}, {"w", "c"}});  // start_with's, first
+  REQUIRE(run_rungs({"status", "crashed"}, dir.path() / "status.log", dir.path()) == 0);
+  const auto status = read_file(dir.path() / "status.log");
+  CHECK(mentions(status, "Warm start"));
+  CHECK(mentions(status, "Prior knowledge: priors on x (center 0.3"));
+  CHECK(mentions(status, "1 start_with configuration"));
 }
 
 TEST_CASE("warm start through the ask/tell API: Study takes the observations and the first configurations") {
