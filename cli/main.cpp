@@ -92,35 +92,23 @@ std::string recorded_limits(const fs::path& directory) {
   return bounds ? campaign::describe_bounds(*bounds) : "";
 }
 
-// `rungs status`: report/'s status, plus the limits, the priors and the warm start the campaign recorded (a line per
-// source and change in the text; the `warm_start` field of the JSON object, docs/status.md).
-void print_status(const fs::path& directory, const report::StatusOptions& options) {
-  if (!options.json) {
-    report::status_command(directory, options);
-    if (const auto limits = recorded_limits(directory); !limits.empty()) fmt::print("{}\n", limits);
-    if (const auto known = campaign::recorded_prior_summary(directory); !known.empty()) fmt::print("{}\n", known);
-    for (const auto& line : campaign::recorded_warm_start_lines(store::CampaignStore::open(directory, true).info()))
-      fmt::print("{}\n", line);
-    return;
-  }
-  char* text = nullptr;
-  std::size_t size = 0;
-  std::FILE* buffer = open_memstream(&text, &size);
-  if (!buffer) throw std::runtime_error("cannot buffer the status");
-  try {
-    report::status_command(directory, options, buffer);
-  } catch (...) {
-    std::fclose(buffer);
-    std::free(text);
-    throw;
-  }
-  std::fclose(buffer);
-  auto status = nlohmann::json::parse(std::string(text, size));
-  std::free(text);
-  status["warm_start"] = report::warm_start_summary(store::CampaignStore::open(directory, true).info());
-  const auto bounds = recorded_bounds(directory);
-  status["limits"] = bounds ? campaign::to_json(*bounds) : nlohmann::json();
-  fmt::print("{}\n", status.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+// `rungs status`, once or --watch: report/'s status, plus the limits, the priors and the warm
+// start the campaign recorded (a line per source and change in the text; the `limits` and
+// `warm_start` fields of the JSON object, docs/status.md).
+void add_campaign_extras(const fs::path& directory, report::StatusOptions& options) {
+  options.extra_lines = [directory] {
+    std::vector<std::string> lines;
+    if (const auto limits = recorded_limits(directory); !limits.empty()) lines.push_back(limits);
+    if (const auto known = campaign::recorded_prior_summary(directory); !known.empty()) lines.push_back(known);
+    for (auto& line : campaign::recorded_warm_start_lines(store::CampaignStore::open(directory, true).info()))
+      lines.push_back(std::move(line));
+    return lines;
+  };
+  options.extra_fields = [directory](nlohmann::json& status) {
+    status["warm_start"] = report::warm_start_summary(store::CampaignStore::open(directory, true).info());
+    const auto bounds = recorded_bounds(directory);
+    status["limits"] = bounds ? campaign::to_json(*bounds) : nlohmann::json();
+  };
 }
 
 }  // namespace
@@ -223,10 +211,11 @@ int main(int argc, char** argv) {
     if (*resume) return campaign::resume_command(directory, flags, grow);
     if (*status) {
       status_options.is_running = [&directory] { return campaign::CampaignLock::held(directory); };
+      add_campaign_extras(directory, status_options);
       if (status->count("--watch")) {
         report::watch_status(directory, status_options, watch.value_or(2.0));
       } else {
-        print_status(directory, status_options);
+        report::status_command(directory, status_options);
       }
       return kDone;
     }

@@ -20,6 +20,9 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "store/store.hpp"
 #include "report/snapshot.hpp"
@@ -34,6 +37,11 @@ struct StatusOptions {
   // (running, or interrupted)".
   std::function<bool()> is_running = nullptr;
   bool json = false;      // --json: one object (report/status_json.hpp) instead of the tables
+  // What the campaign layer knows beyond the store's tables (its limits, priors, warm start;
+  // the CLI fills these): lines printed after the tables, and fields added to the JSON object.
+  // Asked at every refresh of --watch too.
+  std::function<std::vector<std::string>()> extra_lines = nullptr;
+  std::function<void(nlohmann::json&)> extra_fields = nullptr;
 };
 
 // Where the campaign stands: "finished", "failed" (stopped by

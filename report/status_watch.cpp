@@ -15,9 +15,14 @@ namespace rungs::report {
 void print_status_once(const CampaignSnapshot& snapshot, const StatusOptions& options, std::FILE* out) {
   if (!options.json) {
     print_status(snapshot, out, options);
+    if (options.extra_lines)
+      for (const auto& line : options.extra_lines()) fmt::print(out, "{}\n", line);
+    std::fflush(out);
     return;
   }
-  fmt::print(out, "{}\n", status_json(snapshot, options).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  auto status = status_json(snapshot, options);
+  if (options.extra_fields) options.extra_fields(status);
+  fmt::print(out, "{}\n", status.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   std::fflush(out);
 }
 

@@ -73,7 +73,12 @@ TEST_CASE("rungs status: running while rungs writes it, interrupted after Ctrl-C
                    rungs::testing::deadline(std::chrono::seconds(30))));
   kill(watcher, SIGINT);
   CHECK(wait_exit(watcher) == 0);
-  for (const auto& refresh : read_json_lines(dir.path() / "watch.log")) CHECK(refresh["state"] == "running");
+  for (const auto& refresh : read_json_lines(dir.path() / "watch.log")) {
+    CHECK(refresh["state"] == "running");
+    // The campaign layer's fields, as `status --json` once has them (docs/status.md).
+    CHECK(refresh["limits"] == running["limits"]);
+    CHECK(refresh.contains("warm_start"));
+  }
 
   kill(rungs, SIGINT);
   REQUIRE(wait_exit(rungs) == 130);
