@@ -31,6 +31,8 @@ class StartQueue final : public Optimizer {
   // The queue's front while it has one, then the wrapped optimizer's suggestion.
   space::Config suggest(const fidelity::Budget& budget) override;
   void observe(const space::Config& config, const fidelity::Budget& budget, double value) override;
+  void observe_measured(const space::Config& config, const fidelity::Budget& budget, double value,
+                        const Measures& measures) override;
 
   std::size_t queued() const { return queue_.size(); }
   Optimizer& inner() { return *inner_; }
