@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "optimizers/optimizer.hpp"
 #include "scheduler/scheduler.hpp"
 
 namespace rungs::campaign {
@@ -26,6 +27,11 @@ struct ActiveRun {
   std::size_t line_number = 0;  // lines that counted: report lines and malformed ones
   double value = std::numeric_limits<double>::quiet_NaN();  // last reported value, to minimize
   nlohmann::json last_report;   // the metrics of its last report of the metric; null before
+  std::vector<double> objectives;  // several objectives: its last report's, minimized
+  // Constraint margins (its trial's latest constrained values) and objectives, as of its last
+  // report: what the scheduler, the exit event and the incumbent see (objectives.hpp).
+  optimizers::Measures measures;
+  std::vector<double> constraint_values;  // its trial's latest constrained values, as reported
   bool stop_requested = false;  // the scheduler decided to stop it
   double started = 0;           // campaign seconds
   double charged = 0;           // its budget charge: fidelity::run_cost, or retrained_cost

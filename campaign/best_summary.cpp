@@ -11,7 +11,10 @@ namespace rungs::campaign {
 
 void print_best(const CampaignSpec& spec, const CampaignOutcome& outcome, const std::filesystem::path& output) {
   if (!outcome.best) {
-    fmt::print("No trial reported a finite {}.\n", text::safe_text(spec.metric.name));
+    if (!spec.objectives.constraints.empty())
+      fmt::print("No feasible trial reported a finite {}.\n", text::safe_text(spec.metric.name));
+    else
+      fmt::print("No trial reported a finite {}.\n", text::safe_text(spec.metric.name));
     return;
   }
   const auto& best = *outcome.best;
@@ -37,6 +40,24 @@ void print_best(const CampaignSpec& spec, const CampaignOutcome& outcome, const 
                          {"metric", spec.metric.name}, {"report", best.metrics}};
   for (const auto& [name, value] : best.config) std::visit([&](const auto& v) { file["params"][name] = v; }, value);
   std::ofstream(output / "best.json") << file.dump(2) << '\n';
+}
+
+void print_front(const CampaignSpec& spec, const CampaignOutcome& outcome, const std::filesystem::path& output) {
+  if (!spec.objectives.several()) return;
+  fmt::print("Pareto front: {} configuration{} (feasible runs at the highest level reached)\n", outcome.front.size(),
+             outcome.front.size() == 1 ? "" : "s");
+  for (const auto& point : outcome.front) {
+    std::string values;
+    for (std::size_t i = 0; i < point.values.size(); ++i)
+      values += fmt::format("{}{} = {:.6g}", values.empty() ? "" : ", ", spec.objectives.metrics[i].name, point.values[i]);
+    std::string params;
+    for (const auto& [name, value] : point.config) {
+      const auto* real = std::get_if<double>(&value);
+      params += fmt::format("{}{}={}", params.empty() ? "" : ", ", name, real ? fmt::format("{:.4g}", *real) : space::to_string(value));
+    }
+    fmt::print("  trial {} (level {}): {}  [{}]\n", point.trial, point.level, text::safe_text(values), text::safe_text(params));
+  }
+  std::ofstream(output / "pareto.json") << pareto_json(spec, outcome.front).dump(2) << '\n';
 }
 
 }  // namespace rungs::campaign

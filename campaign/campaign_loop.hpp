@@ -29,6 +29,7 @@
 #include <nlohmann/json.hpp>
 
 #include "campaign/campaign_spec.hpp"
+#include "campaign/pareto_result.hpp"
 #include "campaign/progress_line.hpp"
 #include "campaign/replay_log.hpp"
 #include "store/store.hpp"
@@ -53,6 +54,7 @@ struct CampaignOutcome {
   // Ended at a limit (`limits:`): which, e.g. "cost limit 5200 reached: 5183 charged".
   std::optional<std::string> limit;
   std::optional<BestResult> best;
+  std::vector<ParetoPoint> front;  // several objectives: the Pareto front (pareto_result.hpp)
   ProgressSnapshot totals;
 };
 

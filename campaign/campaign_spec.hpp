@@ -12,6 +12,7 @@
 
 #include "campaign/campaign_bounds.hpp"
 #include "campaign/config_error.hpp"
+#include "campaign/objectives.hpp"
 #include "campaign/runner_spec.hpp"
 #include "campaign/scheduler_spec.hpp"
 #include "campaign/warm_start.hpp"
@@ -21,12 +22,6 @@
 
 namespace rungs::campaign {
 
-struct MetricSpec {
-  std::string name = "loss";  // the report field the scheduler ranks by
-  bool maximize = false;      // internally everything is minimized: maximized metrics are negated
-  double to_minimize(double reported) const { return maximize ? -reported : reported; }
-  double from_minimized(double value) const { return maximize ? -value : value; }
-};
 
 enum class ReportFormat { Json, Regex };
 
@@ -64,7 +59,10 @@ struct CampaignSpec {
   std::filesystem::path directory;     // its folder: relative paths in the YAML start here
   std::filesystem::path output;        // where results go (absolute); may be empty = default
   std::uint64_t seed = 0;
+  // The value ranked: the metric, the first of several objectives, or their weighted sum
+  // (`scalarize:`, named "weighted sum of ...").
   MetricSpec metric;
+  Objectives objectives;  // several objectives, their weights, constraints (objectives.hpp)
   space::SearchSpace space;
   fidelity::BudgetLadder ladder;
   SchedulerSpec scheduler;

@@ -126,6 +126,7 @@ int run_real(const CampaignSpec& spec, store::CampaignStore& store, const RunFla
   }
   print_failed(outcome, output);
   print_best(spec, outcome, output);
+  print_front(spec, outcome, output);
   print_results_hint(output);
   return outcome.best ? kDone : kNoSuccess;
 }
@@ -141,6 +142,7 @@ int run_simulated(const CampaignSpec& spec, store::CampaignStore& store, const R
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   print_failed(summary.outcome, output);
   print_best(spec, summary.outcome, output);
+  print_front(spec, summary.outcome, output);
   fmt::print("Simulated {} trials ({} runs) on {} virtual workers: makespan {} (virtual), "
              "worker utilization {:.1f}%, wall time {:.2f} s\n",
              summary.trials, summary.runs, summary.workers, human_duration(summary.makespan),

@@ -12,6 +12,7 @@
 #include "campaign/retrain_check.hpp"
 #include "campaign/run_end.hpp"
 #include "campaign/signal_pause.hpp"
+#include "campaign/objectives.hpp"
 #include "campaign/trial_launch.hpp"
 #include "fidelity/run_cost.hpp"
 
@@ -80,6 +81,7 @@ CampaignOutcome Dispatcher::run() {
   if (limit_reached_) outcome.limit = limit_note();
   outcome.failed = failed_;
   outcome.best = best_;
+  outcome.front = pareto_result(front_candidates_);
   outcome.totals = snapshot();
   outcome.totals.finished = !interrupted_;
   if (options_.progress) options_.progress->finish(outcome.totals);
@@ -247,17 +249,23 @@ void Dispatcher::on_line(ActiveRun& run, std::string_view line, std::optional<st
 
 bool Dispatcher::note_report(ActiveRun& run, std::optional<double> step, const nlohmann::json& metrics) {
   if (step && !run.step_checked) check_resumed(run, *step);
-  const auto metric = metrics.find(spec_.metric.name);
-  if (metric == metrics.end()) {
+  auto& record = trials_.at(run.job.trial);
+  if (!spec_.objectives.constraints.empty()) {
+    note_constraints(spec_.objectives, metrics, record.constraint_values);
+    run.measures = measures_of(spec_.objectives, record.constraint_values, run.objectives);
+    run.constraint_values = record.constraint_values;
+  }
+  const LineValue line = read_line(spec_.metric, spec_.objectives, metrics);
+  if (!line.has_value) {
     if (run.last_report.is_null()) run.note_other_metrics(metrics);
     return false;
   }
-  const double reported = metric->is_number() ? metric->get<double>() : kMissing;  // null: NaN/inf
   run.last_report = metrics;
-  run.value = std::isfinite(reported) ? spec_.metric.to_minimize(reported) : kMissing;
-  if (std::isfinite(reported)) {
-    auto& record = trials_.at(run.job.trial);
-    record.last_value = reported;
+  run.value = line.value;
+  run.objectives = line.objectives;
+  run.measures = measures_of(spec_.objectives, record.constraint_values, run.objectives);
+  if (std::isfinite(line.value)) {
+    record.last_value = spec_.metric.from_minimized(line.value);
     record.last_step = step.value_or(static_cast<double>(run.line_number));
   }
   return true;
@@ -284,7 +292,7 @@ void Dispatcher::check_resumed(ActiveRun& run, double first_step) {
 }
 
 bool Dispatcher::decide(ActiveRun& run, std::optional<double> step) {
-  const scheduler::Report input{step.value_or(static_cast<double>(run.line_number)), run.value};
+  const scheduler::Report input{step.value_or(static_cast<double>(run.line_number)), run.value, run.measures};
   run.last_step = std::max(run.last_step.value_or(input.step), input.step);
   if (scheduler_.on_report(run.job.trial, input) != scheduler::Decision::Stop) return !run.stop_requested;
   if (run.stop_requested) return false;
@@ -354,7 +362,7 @@ void Dispatcher::retry(ActiveRun& run, const std::string& failure) {
 void Dispatcher::apply_exit(scheduler::TrialId trial, const std::string& failure, double value, bool interrupted) {
   auto node = active_.extract(trial);
   processes_.run_ended(trial);
-  const ActiveRun& run = *node.mapped();
+  ActiveRun& run = *node.mapped();
   budget_done_ += run.charged;
   units_done_ += run.job.budget.units;
   auto& record = trials_.at(trial);
@@ -363,9 +371,10 @@ void Dispatcher::apply_exit(scheduler::TrialId trial, const std::string& failure
   if (!failed && !interrupted) succeeded_ = true;
   // A run stopped early never reached its budget: its last value is not the value there.
   if (std::isfinite(value) && !run.stop_requested) record.values[run.job.budget.level] = spec_.metric.from_minimized(value);
+  if (!failed && !interrupted) check_constraints_reported(run);
   consider_best(run, value, failed);
   if (!interrupted) {
-    scheduler_.on_run_end(trial, scheduler::RunEnd{value, failed});
+    scheduler_.on_run_end(trial, scheduler::RunEnd{value, failed, run.measures});
     sync_states(/*all=*/false);
   }
   pump();
@@ -381,8 +390,30 @@ void Dispatcher::sync_states(bool all) {
 
 void Dispatcher::consider_best(const ActiveRun& run, double value, bool failed) {
   const auto level = run.job.budget.level;
-  if (incumbent_.offer({run.job.trial, level, value, run.stop_requested, failed}))
+  const bool feasible = run.measures.feasible();
+  if (incumbent_.offer({run.job.trial, level, value, run.stop_requested, failed, feasible}))
     best_ = BestResult{run.job.trial, level, spec_.metric.from_minimized(value), run.job.config, run.last_report};
+  if (!failed && !run.stop_requested && feasible && !run.objectives.empty())
+    front_candidates_.push_back(pareto_candidate(spec_, run.job.trial, level, run.objectives, run.job.config));
+}
+
+// A run that ended without its trial ever reporting a constrained metric is infeasible: the
+// user is told which, once per trial (live; a replay does not warn again).
+void Dispatcher::check_constraints_reported(ActiveRun& run) {
+  if (spec_.objectives.constraints.empty()) return;
+  auto& record = trials_.at(run.job.trial);
+  run.measures = measures_of(spec_.objectives, record.constraint_values, run.objectives);
+  run.constraint_values = record.constraint_values;
+  if (record.constraint_warned || journal_.replaying()) return;
+  for (std::size_t k = 0; k < spec_.objectives.constraints.size(); ++k) {
+    if (!std::isnan(run.measures.constraints[k])) continue;
+    record.constraint_warned = true;
+    warn(run.job.trial, run.run_number,
+         fmt::format("trial {} run {}: never reported '{}' (constraint {}): the trial counts as infeasible",
+                     run.job.trial, run.run_number, spec_.objectives.constraints[k].metric,
+                     spec_.objectives.constraints[k].text));
+    return;
+  }
 }
 
 bool Dispatcher::write(store::Event event, std::optional<scheduler::TrialId> trial) {
@@ -396,6 +427,7 @@ void Dispatcher::record_finish() {
   nlohmann::json best = nullptr;
   if (best_) best = {{"trial", best_->trial}, {"level", best_->level}, {"value", best_->value}};
   nlohmann::json data = {{"best", best}, {"runs", runs_launched_}};
+  if (spec_.objectives.several()) data["front"] = pareto_json(spec_, pareto_result(front_candidates_));
   if (failed_) data["failed"] = *failed_;
   if (limit_reached_) data["limit"] = limit_note();
   journal_.append({now(), store::EventKind::Finish, {}, {}, std::move(data)});

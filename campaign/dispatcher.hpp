@@ -36,6 +36,7 @@
 #include "campaign/campaign_limits.hpp"
 #include "campaign/campaign_loop.hpp"
 #include "campaign/event_journal.hpp"
+#include "campaign/pareto_result.hpp"
 #include "campaign/run_events.hpp"
 #include "campaign/trial_book.hpp"
 #include "campaign/trial_processes.hpp"
@@ -117,6 +118,7 @@ class Dispatcher final : private ProcessListener {
   void apply_exit(scheduler::TrialId trial, const std::string& failure, double value, bool interrupted = false);
   void sync_states(bool all);  // a State event per trial whose scheduler state changed
   void consider_best(const ActiveRun& run, double value, bool failed);
+  void check_constraints_reported(ActiveRun& run);  // warns of a constrained metric never reported
 
   // ---- storage, time and progress ----
   // Through the journal; with a trial, its row too. True if it was recorded already.
@@ -143,6 +145,7 @@ class Dispatcher final : private ProcessListener {
   std::map<scheduler::TrialId, std::unique_ptr<ActiveRun>> active_;  // the runs out
   scheduler::Incumbent incumbent_;
   std::optional<BestResult> best_;  // the incumbent's details
+  std::vector<ParetoPoint> front_candidates_;  // several objectives: the runs that count
   std::int64_t runs_launched_ = 0;
   double budget_used_ = 0;  // charged at launch
   CampaignLimits limits_;   // what the progress line measures the work done against

@@ -65,6 +65,30 @@ store::Event RunEvents::exit(double now, const ActiveRun& run, double value, con
   // Charged more than at its launch (retrain_check.hpp): the `runs` view's cost reads this.
   // Or less, stopped early: charged what it trained (fidelity::trained_cost).
   if (run.retrained || run.charged_trained) event.data["cost"] = run.charged;
+  // Constraints: whether every one held (the incumbent and the front take feasible runs only);
+  // several objectives: each one's last reported value.
+  // Self-describing (name, mode, threshold), so that `rungs status` and the report need not
+  // read the YAML again.
+  const auto number = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
+  const auto& constraints = spec_.objectives.constraints;
+  if (!constraints.empty()) {
+    event.data["feasible"] = failure.empty() && run.measures.feasible();
+    auto& list = event.data["constraints"] = nlohmann::json::array();
+    for (std::size_t k = 0; k < constraints.size(); ++k)
+      list.push_back({{"constraint", constraints[k].text},
+                      {"metric", constraints[k].metric},
+                      {"value", k < run.constraint_values.size() ? number(run.constraint_values[k]) : null},
+                      {"holds", k < run.measures.constraints.size() && run.measures.constraints[k] <= 0}});
+  }
+  if (spec_.objectives.several() && !run.objectives.empty()) {
+    auto& list = event.data["objectives"] = nlohmann::json::array();
+    for (std::size_t i = 0; i < run.objectives.size(); ++i) {
+      const auto& metric = spec_.objectives.metrics[i];
+      list.push_back({{"name", metric.name},
+                      {"mode", metric.maximize ? "max" : "min"},
+                      {"value", number(metric.from_minimized(run.objectives[i]))}});
+    }
+  }
   return event;
 }
 

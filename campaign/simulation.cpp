@@ -150,6 +150,17 @@ struct Model {
   SimulationOptions options;
   Landscape landscape;
   std::optional<std::string> continued;  // "epochs", or the first Continued dimension
+  Objectives objectives;
+
+  // A metric besides the campaign's (a constrained metric, a second objective): a smooth
+  // function of the configuration's final value in [0, 1], different per name, partly at odds
+  // with the metric (a trade-off), deterministic.
+  static double other_metric(const std::string& name, double final_value) {
+    std::uint64_t h = 1469598103934665603ull;  // FNV-1a: the same on every platform
+    for (unsigned char c : name) h = (h ^ c) * 1099511628211ull;
+    const double phase = static_cast<double>(h % 1000) / 100.0;
+    return std::clamp(0.5 * (1 - final_value) + 0.25 * (1 + std::sin(7 * final_value + phase)), 0.0, 1.0);
+  }
 
   double top(const std::string& dimension) const {
     return ladder.at(ladder.levels() - 1).values.at(dimension);
@@ -181,7 +192,16 @@ struct Model {
       Draws noise(mix(options.seed ^ mix(trial ^ mix(static_cast<std::uint64_t>(step)))));
       double value = problems::learning_curve(1.0, biased, speed, progress) + options.noise * noise.normal();
       value = std::clamp(value, 0.0, 1.0);
-      const nlohmann::json row = {{"step", step}, {metric.name, metric.maximize ? 1 - value : value}};
+      nlohmann::json row = {{"step", step}};
+      if (objectives.several()) {
+        row[objectives.metrics[0].name] = objectives.metrics[0].maximize ? 1 - value : value;
+        for (std::size_t i = 1; i < objectives.metrics.size(); ++i)
+          row[objectives.metrics[i].name] = other_metric(objectives.metrics[i].name, final_value);
+      } else {
+        row[metric.name] = metric.maximize ? 1 - value : value;
+      }
+      for (const auto& c : objectives.constraints)
+        if (!row.contains(c.metric)) row[c.metric] = other_metric(c.metric, final_value);
       return "@rungs " + row.dump();
     };
 
@@ -240,7 +260,7 @@ runners::TrialModel synthetic_trials(const CampaignSpec& spec, const SimulationO
     if (dim.name == "epochs") break;
   }
   return Model{spec.space, spec.ladder, spec.metric, options,
-               Landscape(options.seed, spec.space.dimension()), continued};
+               Landscape(options.seed, spec.space.dimension()), continued, spec.objectives};
 }
 
 nlohmann::json to_json(const SimulationOptions& options) {

@@ -36,6 +36,10 @@ struct TrialRecord {
   std::optional<scheduler::TrialState> state;  // as last written to the store
   RepeatFilter repeats;                   // the reports recorded since it last started from scratch
   bool retrain_warned = false;            // warned that it ignored RUNGS_RESUME (retrain_check.hpp)
+  // The latest value of each constrained metric it reported, any run (NaN: never), and
+  // whether it was warned that one is missing (once per trial).
+  std::vector<double> constraint_values;
+  bool constraint_warned = false;
 };
 
 class TrialBook {

@@ -14,6 +14,7 @@
 #include "campaign/yaml_budget.hpp"
 #include "campaign/yaml_limits.hpp"
 #include "campaign/yaml_reader.hpp"
+#include "campaign/yaml_objectives.hpp"
 #include "campaign/yaml_optimizer.hpp"
 #include "campaign/yaml_runner.hpp"
 #include "campaign/yaml_scheduler.hpp"
@@ -32,22 +33,6 @@ namespace {
 bool is_identifier(const std::string& name) {
   static const std::regex pattern("^[A-Za-z_][A-Za-z0-9_]*$");
   return std::regex_match(name, pattern);
-}
-
-MetricSpec read_metric(const YamlNode& node) {
-  MetricSpec metric;
-  if (node.is_scalar()) {  // `metric: val_loss` means minimize val_loss
-    metric.name = node.as_string();
-    return metric;
-  }
-  node.expect_keys({"name", "mode"});
-  metric.name = node.at("name").as_string();
-  if (auto mode = node.find("mode")) {
-    const auto text = mode->as_string();
-    if (text != "min" && text != "max") mode->fail(fmt::format("must be min or max, got '{}'", text));
-    metric.maximize = text == "max";
-  }
-  return metric;
 }
 
 // A dimension of a registered kind (fidelity/dimension_registry.hpp): `kind` and `env` are
@@ -363,7 +348,7 @@ void check_placeholders(const CampaignSpec& spec, const YamlNode& root) {
 CampaignSpec read_campaign(const YamlNode& root, const std::filesystem::path& file,
                            const std::filesystem::path& directory) {
   root.expect_keys({"name", "seed", "metric", "space", "budget", "scheduler", "optimizer", "trial", "output", "plugins",
-                   "runner", "start_with", "warm_start", "limits"});
+                   "runner", "start_with", "warm_start", "limits", "constraints", "scalarize"});
   CampaignSpec spec;
   spec.file = file;
   spec.directory = directory;
@@ -374,7 +359,7 @@ CampaignSpec read_campaign(const YamlNode& root, const std::filesystem::path& fi
     spec.name = safe_campaign_name(file.stem().string());
   }
   spec.seed = static_cast<std::uint64_t>(root.get_int("seed", 0));
-  if (auto metric = root.find("metric")) spec.metric = read_metric(*metric);
+  read_objectives(spec, root);
   spec.space = read_search_space(root.at("space"));
   if (auto start_with = root.find("start_with")) spec.start_with = read_start_with(*start_with, spec.space);
   if (auto warm_start = root.find("warm_start")) spec.warm_start = read_warm_start_spec(*warm_start, directory);

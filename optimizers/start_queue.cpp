@@ -23,4 +23,9 @@ void StartQueue::observe(const space::Config& config, const fidelity::Budget& bu
   inner_->observe(config, budget, value);
 }
 
+void StartQueue::observe_measured(const space::Config& config, const fidelity::Budget& budget, double value,
+                                  const Measures& measures) {
+  inner_->observe_measured(config, budget, value, measures);
+}
+
 }  // namespace rungs::optimizers

@@ -34,6 +34,8 @@ class StartQueue final : public Optimizer {
   void observe_past(const space::Config& config, const fidelity::Budget& budget, double value) override {
     inner_->observe_past(config, budget, value);
   }
+  void observe_measured(const space::Config& config, const fidelity::Budget& budget, double value,
+                        const Measures& measures) override;
 
   std::size_t queued() const { return queue_.size(); }
   Optimizer& inner() { return *inner_; }

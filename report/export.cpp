@@ -38,7 +38,7 @@ const std::vector<TableSpec>& tables() {
       {"runs", &rows_of<&store::CampaignStore::runs>,
        {"run", "trial", "bracket", "level", "units", "budget", "resumed", "start", "cost", "launched", "ended", "value",
         "stopped_by_scheduler", "paused", "exit_code", "signal", "timed_out", "stale", "failure", "attempts", "seconds",
-        "relaunches", "params"}},
+        "relaunches", "params", "feasible", "objectives"}},
       {"reports", &rows_of<&store::CampaignStore::reports>,
        {"seq", "time", "trial", "run", "level", "line", "step", "value", "metrics"}},
       {"warnings", &rows_of<&store::CampaignStore::warnings>, {"seq", "time", "trial", "run", "message"}},

@@ -104,6 +104,12 @@ constexpr const char* kTemplate = R"html(<!DOCTYPE html>
 <p class="note">The campaign's best {metric} as it stood at each moment (one line, by the campaign's own rule: a run that reached a higher budget level replaces the best even with a worse value).</p>
 <div class="chart small"><canvas id="progress-time"></canvas></div>
 
+<section id="pareto-section" hidden>
+<h2>Pareto front</h2>
+<p class="note">The first two objectives of every trial's latest feasible run; the front (non-dominated runs at the highest level reached) in red.</p>
+<div class="chart"><canvas id="pareto"></canvas></div>
+</section>
+
 <h2>Brackets and rungs</h2>
 <p class="note">Per bracket, how many trials reached each budget level: successive halving keeps the best of each rung. The tooltip shows the states of the trials whose highest level it is.</p>
 <div class="chart small"><canvas id="rungs"></canvas></div>

@@ -402,7 +402,7 @@
   var ranked = null;
   function rankedTrials() {
     if (!ranked) {
-      ranked = data.trials.filter(function (t) { return t.final; }).sort(function (a, b) {
+      ranked = data.trials.filter(function (t) { return t.final && t.feasible !== false; }).sort(function (a, b) {
         if (a.final[0] !== b.final[0]) return b.final[0] - a.final[0];
         return maximize ? b.final[1] - a.final[1] : a.final[1] - b.final[1];
       });
@@ -796,6 +796,32 @@
 
   // Each part timed (<body data-timings>, milliseconds: bench/report_render.cpp prints them).
   var timings = { parse: Math.round(performance.now() - started) };
+  // Several objectives: the first two against each other, every trial's latest feasible run,
+  // the Pareto front highlighted and joined (docs/objectives.md).
+  function drawPareto() {
+    if (!data.objectives || data.objectives.length < 2) return;
+    document.getElementById("pareto-section").hidden = false;
+    var names = data.objectives.map(function (o) { return o.name + " (" + (o.maximize ? "max" : "min") + ")"; });
+    var onFront = {};
+    data.front.forEach(function (p) { onFront[p.trial] = true; });
+    var point = function (p) { return { x: p.values[0], y: p.values[1], trial: p.trial, level: p.level }; };
+    var others = data.objective_points.filter(function (p) { return !onFront[p.trial]; }).map(point);
+    var front = data.front.map(point);
+    new Chart(document.getElementById("pareto"), {
+      type: "scatter",
+      data: { datasets: [
+        { label: "Pareto front", data: front, showLine: true, stepped: false, borderColor: "#d62728", backgroundColor: "#d62728", pointRadius: 5 },
+        { label: "other runs (latest per trial)", data: others, borderColor: "#999", backgroundColor: "#bbb", pointRadius: 3 }
+      ] },
+      options: {
+        animation: false, maintainAspectRatio: false,
+        onClick: openTrialOnClick,
+        scales: { x: { type: "linear", title: { display: true, text: names[0] } }, y: { type: "linear", title: { display: true, text: names[1] } } },
+        plugins: { tooltip: { callbacks: { label: function (c) { return "trial " + c.raw.trial + " (level " + c.raw.level + "): " + format(c.parsed.x) + ", " + format(c.parsed.y); } } } }
+      }
+    });
+  }
+
   function timed(name, draw) {
     var t = performance.now();
     var result = draw();
@@ -807,6 +833,7 @@
   timed("progress", drawProgress);
   timed("progressTime", drawProgressTime);
   timed("rungs", drawRungs);
+  timed("pareto", drawPareto);
   timed("importance", drawImportance);
   timed("parallel", drawParallel);
   timed("parameters", drawParameters);

@@ -85,7 +85,7 @@ nlohmann::json run_ends(const CampaignSnapshot& snapshot) {
 
   std::vector<const RunSummary*> ended;
   for (const auto& run : snapshot.runs)
-    if (run.ended && run.value && !run.stopped_by_scheduler && !run.failed) ended.push_back(&run);
+    if (run.ended && run.value && !run.stopped_by_scheduler && !run.failed && run.feasible) ended.push_back(&run);
   std::stable_sort(ended.begin(), ended.end(), [](const RunSummary* a, const RunSummary* b) { return *a->ended < *b->ended; });
 
   nlohmann::json ends = nlohmann::json::array();
@@ -258,6 +258,10 @@ nlohmann::json report_data(const CampaignSnapshot& snapshot, const ReportDataOpt
   data["parameters"] =
       snapshot.info.space.empty() ? parameters_from_values(snapshot) : parameters_from_space(snapshot.info.space);
 
+  // A trial whose latest ended run broke a constraint is never shown as a best trial.
+  std::map<std::int64_t, bool> feasible;
+  for (const auto& run : snapshot.runs)
+    if (run.ended && !run.failed) feasible[run.trial] = run.feasible;
   data["trials"] = nlohmann::json::array();
   for (const auto& trial : snapshot.trials) {
     const auto final = trial.final_value();
@@ -268,6 +272,7 @@ nlohmann::json report_data(const CampaignSnapshot& snapshot, const ReportDataOpt
                               {"params", trial.params},
                               {"final", final ? nlohmann::json::array({final->first, final->second}) : nlohmann::json()},
                               {"last", optional_number(trial.last_value)},
+                              {"feasible", !feasible.count(trial.trial) || feasible.at(trial.trial)},
                               {"failure", trial.failure ? nlohmann::json(*trial.failure) : nlohmann::json()}});
   }
 
@@ -289,6 +294,20 @@ nlohmann::json report_data(const CampaignSnapshot& snapshot, const ReportDataOpt
                               {"levels", std::move(levels)}});
   }
 
+  // Several objectives: every trial's latest ended feasible run (its objectives) and the front
+  // (snapshot.hpp), for the front's scatter.
+  data["objectives"] = nlohmann::json::array();
+  for (const auto& o : snapshot.objectives) data["objectives"].push_back({{"name", o.name}, {"maximize", o.maximize}});
+  data["front"] = nlohmann::json::array();
+  for (const auto& p : snapshot.front) data["front"].push_back({{"trial", p.trial}, {"level", p.level}, {"values", p.values}});
+  std::map<std::int64_t, const RunSummary*> latest;
+  for (const auto& run : snapshot.runs)
+    if (run.ended && !run.failed && run.feasible && run.objectives.size() >= 2 &&
+        std::isfinite(run.objectives[0]) && std::isfinite(run.objectives[1]))
+      latest[run.trial] = &run;
+  data["objective_points"] = nlohmann::json::array();
+  for (const auto& [trial, run] : latest)
+    data["objective_points"].push_back({{"trial", trial}, {"level", run->level}, {"values", run->objectives}});
   data["ends"] = run_ends(snapshot);
   data["runs"] = runs_table(snapshot);
   data["failures"] = failures_table(snapshot, options.max_failures);

@@ -42,7 +42,8 @@ void add_report_stats(CampaignSnapshot& snapshot, const store::CampaignStore& st
 
 void add_runs(CampaignSnapshot& snapshot, const store::CampaignStore& store) {
   std::vector<std::pair<std::int64_t, std::size_t>> ends;  // (exit seq, position in snapshot.runs)
-  for (const auto& record : store.runs()) {
+  const auto records = store.runs();
+  for (const auto& record : records) {
     RunSummary run;
     run.run = record.run;
     run.trial = record.trial;
@@ -62,6 +63,11 @@ void add_runs(CampaignSnapshot& snapshot, const store::CampaignStore& store) {
       run.exit_code = record.end->exit_code;
       run.signal = record.end->signal;
       run.failure = record.end->failure;
+      run.feasible = record.end->feasible;
+      if (record.end->objectives.is_array())
+        for (const auto& o : record.end->objectives)
+          run.objectives.push_back(o.value("value", nlohmann::json()).is_number() ? o["value"].get<double>()
+                                                                                  : std::numeric_limits<double>::quiet_NaN());
       ends.emplace_back(record.end->seq, snapshot.runs.size());
     }
     snapshot.runs.push_back(run);
@@ -73,8 +79,9 @@ void add_runs(CampaignSnapshot& snapshot, const store::CampaignStore& store) {
     const auto& run = snapshot.runs[position];
     const double value = run.value.value_or(std::numeric_limits<double>::quiet_NaN());
     incumbent.offer({static_cast<scheduler::TrialId>(run.trial), static_cast<std::size_t>(run.level),
-                     snapshot.maximize ? -value : value, run.stopped_by_scheduler, run.failed});
+                     snapshot.maximize ? -value : value, run.stopped_by_scheduler, run.failed, run.feasible});
   }
+  add_objectives(snapshot, records);
   std::optional<double> spent = 0.0;
   for (const auto& run : snapshot.runs) {
     if (spent && run.charged) *spent += *run.charged;

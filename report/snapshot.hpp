@@ -77,6 +77,27 @@ struct RunSummary {
   bool timed_out = false;
   std::optional<std::int64_t> exit_code, signal;
   std::optional<std::string> failure;
+  bool feasible = true;            // every constraint held (campaigns with constraints)
+  std::vector<double> objectives;  // several objectives: each one's value, as reported
+};
+
+// Several objectives and constraints as the runs' exit events describe them
+// (campaign/run_events.cpp), and the campaign's Pareto front by the loop's rule
+// (campaign/pareto_result.hpp), recomputed from the runs so that it shows while it runs.
+struct ObjectiveInfo {
+  std::string name;
+  bool maximize = false;
+};
+struct ParetoEntry {
+  std::int64_t trial = 0;
+  std::int64_t level = 0;
+  std::vector<double> values;  // as reported, in the order of CampaignSnapshot::objectives
+};
+struct ConstraintInfo {
+  std::string text;    // "latency_ms <= 20"
+  std::string metric;
+  bool reported = false;      // some ended run's trial reported the metric
+  std::size_t infeasible = 0; // ended runs that violated it (or never reported it)
 };
 
 struct BestSoFar {
@@ -115,6 +136,9 @@ struct CampaignSnapshot {
   std::size_t warnings = 0;
   std::optional<double> budget_spent;  // scheduler units, see the file comment; empty: unknown
   std::optional<BestSoFar> best;
+  std::vector<ObjectiveInfo> objectives;     // empty with one objective
+  std::vector<ParetoEntry> front;            // by the first objective
+  std::vector<ConstraintInfo> constraints;   // empty without constraints (or before a run ended)
   std::vector<Curve> curves;  // by trial id; only with SnapshotOptions::curves
 
   // Whether value `a` is better than `b` in the metric's direction.
@@ -124,6 +148,9 @@ struct CampaignSnapshot {
 struct SnapshotOptions {
   bool curves = false;  // every report's value: the HTML report needs them, a status table not
 };
+
+// Fills objectives, front and constraints from the ended runs (snapshot_objectives.cpp).
+void add_objectives(CampaignSnapshot& snapshot, const std::vector<store::RunRecord>& records);
 
 // Reads everything above from the store (which may be open read-only while another process
 // writes it).

@@ -109,6 +109,30 @@ void print_best(const CampaignSnapshot& s, std::FILE* out) {
     fmt::print(out, "  {}: {}\n", text::safe_text(name), text::safe_text(describe_value(value)));
 }
 
+// Several objectives: the Pareto front; constraints: how many runs violated each, and one
+// whose metric no run has reported (a misspelt name, a trainer that does not print it).
+void print_objectives(const CampaignSnapshot& s, std::FILE* out) {
+  for (const auto& c : s.constraints) {
+    if (!c.reported)
+      fmt::print(out, "\nConstraint '{}': no run has reported '{}' (every run counts as infeasible)\n",
+                 text::safe_text(c.text), text::safe_text(c.metric));
+    else if (c.infeasible > 0)
+      fmt::print(out, "\nConstraint '{}': violated by {} run(s)\n", text::safe_text(c.text), c.infeasible);
+  }
+  if (s.objectives.empty()) return;
+  fmt::print(out, "\nPareto front ({} point{}; feasible runs at the highest level reached)\n", s.front.size(),
+             s.front.size() == 1 ? "" : "s");
+  std::vector<TextTable::Column> columns = {{"trial", true}, {"level", true}};
+  for (const auto& o : s.objectives) columns.push_back({fmt::format("{} ({})", o.name, o.maximize ? "max" : "min"), true});
+  TextTable table(std::move(columns));
+  for (const auto& p : s.front) {
+    std::vector<std::string> row = {std::to_string(p.trial), std::to_string(p.level)};
+    for (double v : p.values) row.push_back(fmt::format("{:.6g}", v));
+    table.add(std::move(row));
+  }
+  table.print(out);
+}
+
 void print_rungs(const CampaignSnapshot& s, std::FILE* out) {
   if (s.rungs.empty()) return;
   fmt::print(out, "\nBrackets and rungs (reached: launched at this level or higher; the states count the trials whose highest level it is)\n");
@@ -182,6 +206,7 @@ std::string format_duration(double seconds) {
 void print_status(const CampaignSnapshot& snapshot, std::FILE* out, const StatusOptions& options) {
   print_header(snapshot, out, options);
   print_best(snapshot, out);
+  print_objectives(snapshot, out);
   print_rungs(snapshot, out);
   print_trials(snapshot, out, options);
   std::fflush(out);

@@ -54,6 +54,14 @@ nlohmann::json status_json(const CampaignSnapshot& s, const StatusOptions& optio
     if (options.all || position < options.top || trial.state == "running") trials.push_back(trial_json(trial, position + 1));
   }
 
+  nlohmann::json objectives = nlohmann::json::array(), front = nlohmann::json::array(),
+                 constraints = nlohmann::json::array();
+  for (const auto& o : s.objectives) objectives.push_back({{"name", o.name}, {"mode", o.maximize ? "max" : "min"}});
+  for (const auto& p : s.front) front.push_back({{"trial", p.trial}, {"level", p.level}, {"values", p.values}});
+  for (const auto& c : s.constraints)
+    constraints.push_back({{"constraint", c.text}, {"metric", c.metric}, {"reported", c.reported},
+                           {"infeasible_runs", c.infeasible}});
+
   return {{"campaign", s.info.name},
           {"directory", s.directory.string()},
           {"mode", s.info.mode},
@@ -70,6 +78,9 @@ nlohmann::json status_json(const CampaignSnapshot& s, const StatusOptions& optio
           {"warnings", s.warnings},
           {"budget_spent", number(s.budget_spent)},
           {"best", best},
+          {"objectives", objectives},
+          {"front", front},
+          {"constraints", constraints},
           {"rungs", rungs},
           {"trials", trials}};
 }

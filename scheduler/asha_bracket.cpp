@@ -116,7 +116,7 @@ Decision AshaBracket::record_milestones(TrialId trial, const Report& report, Pro
   while (progress.recorded + 1 < rungs_.size() &&
          report.step >= rungs_[progress.recorded].milestone * (1 - 1e-9)) {
     Rung& rung = rungs_[progress.recorded];
-    add_result(rung, RungResult{trial, report.value, false});
+    add_result(rung, rung_result(trial, report.value, false, report.measures));
     info.values.push_back(report.value);
     observed_levels.push_back(rung.level);
     ++progress.recorded;
@@ -129,7 +129,8 @@ Decision AshaBracket::record_milestones(TrialId trial, const Report& report, Pro
     }
   }
   const double observed = observed_value(RunEnd{report.value, false});
-  for (std::size_t level : observed_levels) ctx.optimizer.observe(info.config, ctx.ladder.at(level), observed);
+  for (std::size_t level : observed_levels)
+    ctx.optimizer.observe_measured(info.config, ctx.ladder.at(level), observed, report.measures);
   return decision;
 }
 
@@ -141,11 +142,11 @@ void AshaBracket::on_run_end(TrialId trial, const RunEnd& end, const BracketCont
 
   if (mode_ == AshaMode::Promotion) {
     Rung& rung = rungs_[info.level - first_level_];
-    add_result(rung, RungResult{trial, end.value, end.failed});
+    add_result(rung, rung_result(trial, end.value, end.failed, end.measures));
     info.values.push_back(end.value);
     const bool top = info.level == rungs_.back().level;
     info.state = end.failed ? TrialState::Failed : top ? TrialState::Completed : TrialState::Waiting;
-    ctx.optimizer.observe(config, ctx.ladder.at(rung.level), observed_value(end));
+    ctx.optimizer.observe_measured(config, ctx.ladder.at(rung.level), observed_value(end), end.measures);
     return;
   }
 
@@ -160,8 +161,8 @@ void AshaBracket::on_run_end(TrialId trial, const RunEnd& end, const BracketCont
     // Rungs whose milestone no report reached stay empty for this trial (NaN in values).
     info.values.resize(rungs_.size() - 1, std::numeric_limits<double>::quiet_NaN());
     info.values.push_back(end.value);
-    add_result(rungs_.back(), RungResult{trial, end.value, false});
-    ctx.optimizer.observe(config, ctx.ladder.at(rungs_.back().level), observed_value(end));
+    add_result(rungs_.back(), rung_result(trial, end.value, false, end.measures));
+    ctx.optimizer.observe_measured(config, ctx.ladder.at(rungs_.back().level), observed_value(end), end.measures);
   }
 }
 

@@ -69,7 +69,7 @@ void Bracket::on_run_end(TrialId trial, const RunEnd& end, const BracketContext&
   const bool last_stage = stage_ + 1 == plan_.stages.size();
   info.values.push_back(end.value);
   info.state = end.failed ? TrialState::Failed : last_stage ? TrialState::Completed : TrialState::Waiting;
-  results_.push_back(RungResult{trial, end.value, end.failed});
+  results_.push_back(rung_result(trial, end.value, end.failed, end.measures));
   --running_;
 
   // Copies: close_stage() may not touch `info`, but the optimizer is called last so that an
@@ -77,7 +77,7 @@ void Bracket::on_run_end(TrialId trial, const RunEnd& end, const BracketContext&
   const space::Config config = info.config;
   const fidelity::Budget& budget = ctx.ladder.at(info.level);
   if (running_ == 0 && stage_handed_out()) close_stage(ctx);
-  ctx.optimizer.observe(config, budget, observed_value(end));
+  ctx.optimizer.observe_measured(config, budget, observed_value(end), end.measures);
 }
 
 std::vector<TrialId> Bracket::checked_promotions(std::size_t k) const {

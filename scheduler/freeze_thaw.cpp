@@ -147,7 +147,7 @@ std::optional<Job> FreezeThaw::decide() {
   for (const auto& config : fresh) x.col(column++) = features(config);
   const auto predictions = model_.predict(x, ladder_.max_units());
 
-  const double best = *incumbent_;
+  const double best = incumbent_.value_or(*worst_);  // no feasible run yet: improve on anything
   std::size_t chosen = 0;
   double chosen_ei = -1;
   for (std::size_t i = 0; i < predictions.size(); ++i) {
@@ -193,14 +193,14 @@ void FreezeThaw::on_run_end(TrialId trial, const RunEnd& end) {
   const fidelity::Budget& budget = ladder_.at(info.level);
   const bool good = !end.failed && std::isfinite(end.value);
   if (good) {
-    incumbent_ = incumbent_ ? std::min(*incumbent_, end.value) : end.value;
+    if (end.measures.feasible()) incumbent_ = incumbent_ ? std::min(*incumbent_, end.value) : end.value;  // constraints
     worst_ = worst_ ? std::max(*worst_, end.value) : end.value;
     model_.add(trial_features_[trial - 1], budget.units, end.value);
   } else if (worst_) {
     model_.add(trial_features_[trial - 1], budget.units, *worst_);
   }
   info.state = !good ? TrialState::Failed : info.level == ladder_.s_max() ? TrialState::Completed : TrialState::Waiting;
-  optimizer_->observe(info.config, budget, good ? end.value : std::numeric_limits<double>::infinity());
+  optimizer_->observe_measured(info.config, budget, good ? end.value : std::numeric_limits<double>::infinity(), end.measures);
   finish_if_done();
 }
 

@@ -5,7 +5,7 @@
 namespace rungs::scheduler {
 
 bool counts_for_incumbent(const RunResult& result) {
-  return !result.stopped_early && !result.failed && std::isfinite(result.value);
+  return !result.stopped_early && !result.failed && result.feasible && std::isfinite(result.value);
 }
 
 bool outranks(const RunResult& challenger, const RunResult& incumbent) {

@@ -7,6 +7,8 @@
 //  - only a run that reached its budget counts: one stopped early (a scheduler decision or a
 //    stopping rule) never trained to its budget, so its last value is not the value there;
 //    a failed run and a non-finite value never count;
+//  - an infeasible run (a constraint violated, or a constrained metric never reported) never
+//    counts: the reported best always satisfies the constraints;
 //  - a result at a higher budget level beats any result at a lower one (a low-fidelity value
 //    is cheaper to get lucky on, and not the quantity being optimized);
 //  - at the same level the better value wins; on a tie the earlier run stays the incumbent
@@ -26,9 +28,11 @@ struct RunResult {
   double value = 0;           // minimized; NaN or inf when missing
   bool stopped_early = false; // ended by a stop decision before reaching its budget
   bool failed = false;
+  bool feasible = true;       // every constraint held at its last report
 };
 
-// True if `result` may become the incumbent at all (reached its budget, finite, not failed).
+// True if `result` may become the incumbent at all (reached its budget, finite, not failed,
+// feasible).
 bool counts_for_incumbent(const RunResult& result);
 
 // True if `challenger` displaces `incumbent` (both must count).

@@ -6,25 +6,51 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "optimizers/pareto.hpp"
+
 namespace rungs::scheduler {
 
-bool promotable(const RungResult& result) { return !result.failed && std::isfinite(result.value); }
+RungResult rung_result(TrialId trial, double value, bool failed, const optimizers::Measures& measures) {
+  return RungResult{trial, value, failed, measures.violation(), measures.objectives};
+}
+
+bool promotable(const RungResult& result) {
+  if (result.failed || !std::isfinite(result.value)) return false;
+  return std::all_of(result.objectives.begin(), result.objectives.end(), [](double v) { return std::isfinite(v); });
+}
 
 std::vector<TrialId> rank_results(std::span<const RungResult> results) {
-  std::vector<const RungResult*> order;
-  order.reserve(results.size());
-  for (const auto& r : results) order.push_back(&r);
-  // Total order: promotable before not; among promotable by value then id; the rest by id.
-  std::sort(order.begin(), order.end(), [](const RungResult* a, const RungResult* b) {
-    const bool pa = promotable(*a);
-    const bool pb = promotable(*b);
-    if (pa != pb) return pa;
-    if (pa && a->value != b->value) return a->value < b->value;
+  std::vector<const RungResult*> feasible, infeasible, rest;
+  for (const auto& r : results) (!promotable(r) ? rest : r.violation > 0 ? infeasible : feasible).push_back(&r);
+  const auto by_id = [](const RungResult* a, const RungResult* b) { return a->trial < b->trial; };
+  std::sort(feasible.begin(), feasible.end(), by_id);
+  std::sort(rest.begin(), rest.end(), by_id);
+  // Infeasible: by violation, then value, then id (Deb's rules).
+  std::sort(infeasible.begin(), infeasible.end(), [](const RungResult* a, const RungResult* b) {
+    if (a->violation != b->violation) return a->violation < b->violation;
+    if (a->value != b->value) return a->value < b->value;
     return a->trial < b->trial;
   });
+  const bool several = !feasible.empty() && feasible.front()->objectives.size() >= 2;
+  if (several) {
+    std::vector<optimizers::Point> points;
+    for (const RungResult* r : feasible) {
+      if (r->objectives.size() != feasible.front()->objectives.size())
+        throw std::invalid_argument(fmt::format("rung result of trial {} has {} objectives, others {}", r->trial,
+                                                r->objectives.size(), feasible.front()->objectives.size()));
+      points.push_back(r->objectives);
+    }
+    std::vector<const RungResult*> ordered;
+    for (std::size_t i : optimizers::pareto_order(points)) ordered.push_back(feasible[i]);
+    feasible = std::move(ordered);
+  } else {
+    std::stable_sort(feasible.begin(), feasible.end(),
+                     [](const RungResult* a, const RungResult* b) { return a->value < b->value; });
+  }
   std::vector<TrialId> ids;
-  ids.reserve(order.size());
-  for (const RungResult* r : order) ids.push_back(r->trial);
+  ids.reserve(results.size());
+  for (const auto* group : {&feasible, &infeasible, &rest})
+    for (const RungResult* r : *group) ids.push_back(r->trial);
   std::vector<TrialId> sorted = ids;
   std::sort(sorted.begin(), sorted.end());
   if (const auto dup = std::adjacent_find(sorted.begin(), sorted.end()); dup != sorted.end())

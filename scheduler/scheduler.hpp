@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "fidelity/budget.hpp"
+#include "optimizers/optimizer.hpp"
 #include "space/config.hpp"
 
 namespace rungs::scheduler {
@@ -33,6 +34,9 @@ struct Job {
 struct Report {
   double step = 0;   // progress within the run, e.g. the epoch just finished
   double value = 0;  // NaN or inf when the trial reported garbage
+  // Constraint margins and objectives at this report (optimizers/optimizer.hpp); empty when
+  // the campaign has neither.
+  optimizers::Measures measures{};
 };
 
 enum class Decision { Continue, Stop };
@@ -41,6 +45,10 @@ enum class Decision { Continue, Stop };
 struct RunEnd {
   double value = 0;     // value at the run's budget, to minimize; NaN when missing
   bool failed = false;  // crashed, timed out, killed by a signal, or never reported
+  // At the run's last report: constraint margins (feasibility) and the objectives. An
+  // infeasible run ranks below every feasible one at its rung (promotion.hpp) and never
+  // becomes the incumbent (incumbent.hpp).
+  optimizers::Measures measures{};
 };
 
 enum class TrialState {

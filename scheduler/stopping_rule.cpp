@@ -34,7 +34,7 @@ Decision WithStoppingRule::on_report(TrialId trial, const Report& report) {
 void WithStoppingRule::on_run_end(TrialId trial, const RunEnd& end) {
   const auto it = running_.find(trial);
   const bool rule_stop = it != running_.end() && it->second.rule_stop;
-  inner_->on_run_end(trial, rule_stop ? RunEnd{end.value, true} : end);  // validates first
+  inner_->on_run_end(trial, rule_stop ? RunEnd{end.value, true, end.measures} : end);  // validates first
   if (it != running_.end()) running_.erase(it);
   if (rule_stop) {
     stopped_by_rule_.insert(trial);

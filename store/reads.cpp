@@ -93,6 +93,9 @@ RunEnd run_end(const Event& exit) {
   end.failure = text(field(data, "failure"));
   end.attempts = whole(field(data, "attempts"));
   end.seconds = number(field(data, "seconds"));
+  if (const auto& feasible = field(data, "feasible"); feasible.is_boolean()) end.feasible = feasible.get<bool>();
+  if (const auto& constraints = field(data, "constraints"); constraints.is_array()) end.constraints = constraints;
+  if (const auto& objectives = field(data, "objectives"); objectives.is_array()) end.objectives = objectives;
   return end;
 }
 

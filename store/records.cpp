@@ -54,6 +54,14 @@ void to_json(nlohmann::json& json, const RunRecord& row) {
   json["failure"] = end ? or_null(end->failure) : null;
   json["attempts"] = end ? or_null(end->attempts) : null;
   json["seconds"] = end ? or_null(end->seconds) : null;
+  json["feasible"] = end ? nlohmann::json(bit(end->feasible)) : null;
+  // {name: value}: flat columns in a CSV (objectives.val_loss, ...).
+  nlohmann::json objectives = null;
+  if (end && end->objectives.is_array()) {
+    objectives = nlohmann::json::object();
+    for (const auto& o : end->objectives) objectives[o.value("name", "")] = o.value("value", null);
+  }
+  json["objectives"] = objectives;
 }
 
 void to_json(nlohmann::json& json, const ReportRecord& row) {

@@ -95,6 +95,12 @@ struct RunEnd {
   std::optional<std::string> failure;
   std::optional<std::int64_t> attempts;
   std::optional<double> seconds;
+  // Campaigns with constraints: whether all held (absent: true), and each constraint's
+  // [{constraint, metric, value}]; with several objectives, [{name, mode, value}] in the
+  // campaign's order. Null when the campaign has none.
+  bool feasible = true;
+  nlohmann::json constraints;
+  nlohmann::json objectives;
 };
 
 // A row of the `runs` view: a trial at one budget level, from its launch and exit events.

@@ -2,7 +2,8 @@
 //
 // Trains a one-hidden-layer MLP (mlp.hpp) on the digits data (data.hpp) up to --epochs
 // epochs on a --data-fraction of the training split, and reports after every epoch:
-//   @rungs {"step":<epoch>,"val_loss":..,"val_acc":..,"train_loss":..}
+//   @rungs {"step":<epoch>,"val_loss":..,"val_acc":..,"params":..,"train_loss":..}
+// (params: the model's weight count, for a model-size constraint or objective: examples 08, 09)
 // After every epoch it saves checkpoint.bin (checkpoint.hpp) in the working directory, which
 // rungs makes the trial directory. When rungs promotes the trial it relaunches it there with
 // more epochs and RUNGS_RESUME=1: training continues at epoch (epochs done + 1), the step
@@ -137,7 +138,7 @@ int train(const Options& o, int epochs, int hidden, int batch_size) {
       // The process before this one may have died between its checkpoint and its report:
       // report the checkpoint's step again (rungs drops it if it has it).
       const Evaluation val = model.evaluate(split.validation);
-      rungs::trial::report(done, {{"val_loss", val.loss}, {"val_acc", val.accuracy},
+      rungs::trial::report(done, {{"val_loss", val.loss}, {"val_acc", val.accuracy}, {"params", static_cast<double>(model.n_params())},
                                   {"train_loss", std::numeric_limits<double>::quiet_NaN()}});
     }
   } else {
@@ -150,7 +151,7 @@ int train(const Options& o, int epochs, int hidden, int batch_size) {
     // model once so this budget still gets its value, with the fields of a training epoch's
     // report (no train_loss without training: null), so rungs sees the same report again.
     const Evaluation val = model.evaluate(split.validation);
-    rungs::trial::report(done, {{"val_loss", val.loss}, {"val_acc", val.accuracy},
+    rungs::trial::report(done, {{"val_loss", val.loss}, {"val_acc", val.accuracy}, {"params", static_cast<double>(model.n_params())},
                                 {"train_loss", std::numeric_limits<double>::quiet_NaN()}});
     return 0;
   }
@@ -195,7 +196,7 @@ int train(const Options& o, int epochs, int hidden, int batch_size) {
                                      static_cast<std::uint64_t>(epoch), o.data_fraction,
                                      model.theta(), state});
     }
-    rungs::trial::report(epoch, {{"val_loss", val.loss}, {"val_acc", val.accuracy},
+    rungs::trial::report(epoch, {{"val_loss", val.loss}, {"val_acc", val.accuracy}, {"params", static_cast<double>(model.n_params())},
                                  {"train_loss", train_loss}});
     const double ms = std::chrono::duration<double, std::milli>(
                           std::chrono::steady_clock::now() - start).count();

@@ -4,10 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <optional>
 #include <stdexcept>
 
 #include "optimizers/gp/acquisition.hpp"
 #include "optimizers/gp/acquisition_search.hpp"
+#include "optimizers/gp/feasibility.hpp"
 #include "optimizers/gp/gp_fit.hpp"
 #include "optimizers/gp/training_set.hpp"
 #include "optimizers/prior_weighting.hpp"
@@ -101,7 +104,13 @@ space::Config GpOptimizer::suggest(const fidelity::Budget&) {
 }
 
 void GpOptimizer::observe(const space::Config& config, const fidelity::Budget& budget, double value) {
+  observe_measured(config, budget, value, {});
+}
+
+void GpOptimizer::observe_measured(const space::Config& config, const fidelity::Budget& budget, double value,
+                                   const Measures& measures) {
   Observation o;
+  o.margins = measures.constraints;
   o.encoded = space_.encode(config);
   o.features = features_(o.encoded);
   o.value = std::isfinite(value) ? value : HUGE_VAL;
@@ -185,7 +194,28 @@ space::Config GpOptimizer::model_suggestion(std::size_t level_index) {
   }
   const gp::GpModel& model = believer ? *believer : observed;
 
-  const double best = targets.y.minCoeff();
+  // Constraints: a GP per constraint margin on the same rows (gp/feasibility.hpp); EI from the
+  // best feasible value, or the probability of feasibility alone while none is feasible.
+  std::size_t constraint_count = 0;
+  for (std::size_t i : chosen) constraint_count = std::max(constraint_count, level.data[i].margins.size());
+  std::vector<std::vector<double>> margins(constraint_count);
+  double best = targets.y.minCoeff();
+  bool any_feasible = constraint_count == 0;
+  if (constraint_count > 0) {
+    best = HUGE_VAL;
+    for (Eigen::Index r = 0; r < n; ++r) {
+      const Observation& o = level.data[chosen[static_cast<std::size_t>(r)]];
+      bool feasible = o.margins.size() == constraint_count;
+      for (std::size_t k = 0; k < constraint_count; ++k) {
+        const double m = k < o.margins.size() ? o.margins[k] : std::numeric_limits<double>::quiet_NaN();
+        margins[k].push_back(m);
+        feasible = feasible && m <= 0;
+      }
+      if (feasible && std::isfinite(o.value)) best = std::min(best, targets.y[r]), any_feasible = true;
+    }
+  }
+  std::optional<gp::FeasibilityModel> feasibility;
+  if (constraint_count > 0) feasibility.emplace(x, margins, h, groups);
   const GpSettings& s = settings_;
   // piBO (prior_weighting.hpp): log EI(x) + (beta / n) log pi(x), n = this level's observations.
   const double exponent = prior_exponent(space_, level.data.size());
@@ -195,7 +225,9 @@ space::Config GpOptimizer::model_suggestion(std::size_t level_index) {
     const gp::GpModel::Prediction p = model.predict(f);
     Eigen::VectorXd out(encoded.rows());
     for (Eigen::Index r = 0; r < out.size(); ++r)
-      out[r] = gp::acquisition_score(s.acquisition, p.mean[r], std::sqrt(p.variance[r]), best, s.xi, s.kappa);
+      out[r] = any_feasible ? gp::acquisition_score(s.acquisition, p.mean[r], std::sqrt(p.variance[r]), best, s.xi, s.kappa)
+                            : 0.0;
+    if (feasibility) out += feasibility->log_probability(f);
     if (exponent > 0)
       for (Eigen::Index r = 0; r < out.size(); ++r) {
         const Eigen::VectorXd row = encoded.row(r).transpose();

@@ -21,6 +21,8 @@
 //    (a Hyperband bracket handing out several starts) spread out instead of repeating the
 //    same argmax. Only the 64 most recent pending configurations count.
 //
+//  - Constraints (observe_measured with margins): EI weighted by the probability of
+//    feasibility of a GP per constraint (gp/feasibility.hpp; Gardner et al., ICML 2014).
 //  - User priors (space/prior.hpp, optimizers/prior_weighting.hpp): random draws come from
 //    the prior/uniform mix, half the acquisition search's random candidates from the prior,
 //    and the score is piBO's log EI(x) + (beta / n) log pi(x) (Hvarfner et al., ICLR 2022),
@@ -67,6 +69,8 @@ class GpOptimizer final : public Optimizer {
   // Records `value` for `config` at budget.level. NaN and +inf (failures) count as worst.
   // Throws space::SpaceError when `config` does not fit the space (space.encode validates).
   void observe(const space::Config& config, const fidelity::Budget& budget, double value) override;
+  void observe_measured(const space::Config& config, const fidelity::Budget& budget, double value,
+                        const Measures& measures) override;
 
   // The level the next model-based suggestion models, or nullopt (random until then).
   std::optional<std::size_t> model_level() const;
@@ -82,6 +86,7 @@ class GpOptimizer final : public Optimizer {
     Eigen::VectorXd encoded;
     Eigen::VectorXd features;
     double value;
+    std::vector<double> margins;  // constraint margins (empty without constraints)
   };
   struct Level {
     std::vector<Observation> data;

@@ -8,7 +8,7 @@
 namespace rungs::optimizers::tpe {
 
 void Observations::add(std::size_t level, double units, const Eigen::VectorXd& point,
-                       double value) {
+                       double value, const Measures& measures) {
   auto [it, inserted] = levels_.try_emplace(level);
   Level& l = it->second;
   if (inserted) l.units = units;
@@ -18,6 +18,22 @@ void Observations::add(std::size_t level, double units, const Eigen::VectorXd& p
   const bool finite = std::isfinite(value);
   l.values.push_back(finite ? value : std::numeric_limits<double>::infinity());
   l.finite += finite ? 1 : 0;
+  // Constraint margins and objectives: the first row with them sets their count (earlier rows
+  // are backfilled as infeasible / failed).
+  const auto append = [&](std::size_t& count, std::vector<double>& table, const std::vector<double>& row, double missing) {
+    if (count == 0 && !row.empty()) {
+      count = row.size();
+      table.assign((l.values.size() - 1) * count, missing);
+    }
+    for (std::size_t k = 0; k < count; ++k) {
+      const double v = k < row.size() ? row[k] : missing;
+      table.push_back(std::isnan(v) ? missing : v);
+    }
+  };
+  append(l.constraints, l.margins, measures.constraints, std::numeric_limits<double>::quiet_NaN());
+  std::vector<double> objectives = measures.objectives;
+  for (double& v : objectives) v = std::isfinite(v) && finite ? v : std::numeric_limits<double>::infinity();
+  append(l.objective_count, l.objectives, objectives, std::numeric_limits<double>::infinity());
   ++total_;
 }
 
@@ -38,11 +54,7 @@ bool can_model(const Level& level, std::size_t n_min) {
 
 Split split(const Level& level, std::size_t n_min, double top_n_percent) {
   const std::size_t n = level.size();
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return level.values[a] < level.values[b];
-  });
+  const std::vector<std::size_t> order = rank_order(level);
 
   const double nd = static_cast<double>(n);
   const auto floor_of = [](double x) { return static_cast<std::size_t>(std::floor(x)); };

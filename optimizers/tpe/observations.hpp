@@ -17,6 +17,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "optimizers/optimizer.hpp"
+
 namespace rungs::optimizers::tpe {
 
 struct Level {
@@ -26,6 +28,13 @@ struct Level {
   std::size_t finite = 0;       // how many values are finite
   // Row of each distinct point (its bytes), the latest when a configuration came back.
   std::unordered_map<std::string, std::size_t> rows;
+  // Constraints (c-TPE): size() x constraints margins, row-major (optimizers::Measures; NaN:
+  // not reported, infeasible). Several objectives (MOTPE): size() x objectives, minimized,
+  // +inf when not finite. A row observed without them gets NaN margins / +inf objectives.
+  std::size_t constraints = 0;
+  std::vector<double> margins;
+  std::size_t objective_count = 0;
+  std::vector<double> objectives;
 
   std::size_t size() const { return values.size(); }
   const double* row(std::size_t i, std::size_t dimension) const {
@@ -40,7 +49,8 @@ class Observations {
   explicit Observations(std::size_t dimension = 0) : dimension_(dimension) {}
 
   // Requires point.size() == dimension(). Non-finite values are stored as +inf.
-  void add(std::size_t level, double units, const Eigen::VectorXd& point, double value);
+  void add(std::size_t level, double units, const Eigen::VectorXd& point, double value,
+           const Measures& measures = {});
 
   std::size_t dimension() const { return dimension_; }
   std::size_t size() const { return total_; }
@@ -58,6 +68,13 @@ class Observations {
 // Whether a level can be modelled: at least n_min + 2 observations (BOHB's |D_b| >= N_min + 2)
 // of which at least one is finite (a good set made only of failures would model nothing).
 bool can_model(const Level& level, std::size_t n_min);
+
+// The order `split` ranks a level in, best first: by value (ties by arrival); with several
+// objectives, MOTPE's (Ozaki, Tanigaki, Watanabe & Onishi, "Multiobjective Tree-Structured
+// Parzen Estimator for Computationally Expensive Optimization Problems", GECCO 2020, Sec. 3.2):
+// by non-dominated rank, each front by hypervolume contribution, largest first (two
+// objectives; with more, the epsilon-net order of optimizers/pareto.hpp), failures last.
+std::vector<std::size_t> rank_order(const Level& level);
 
 // BOHB's split, as HpBandSter computes it on a level of n observations sorted best first:
 //   n_good = max(N_min, floor(top_n_percent / 100 * n)),

@@ -68,6 +68,11 @@ std::optional<double> Tpe::past_weight() const {
   return components.back().model == &past_models_.at(*past) ? components.back().weight : 0.0;
 }
 
+void Tpe::observe_measured(const space::Config& config, const fidelity::Budget& budget, double value,
+                           const Measures& measures) {
+  observations_.add(budget.level, budget.units, space_.encode(config), value, measures);
+}
+
 std::size_t Tpe::observations(std::size_t level) const {
   const auto* l = observations_.level(level);
   return l ? l->size() : 0;
@@ -99,31 +104,29 @@ std::size_t Tpe::split_min(const tpe::Level& level) const {
 const Tpe::LevelModel& Tpe::fitted(const tpe::Level& data, LevelModel& model) const {
   if (model.fitted == data.size()) return model;
   const auto s = tpe::split(data, split_min(data), settings_.top_n_percent);
-  const std::size_t d = space_.dimension();
-  const auto rows = [&](const std::vector<std::size_t>& indices) {
-    std::vector<const double*> out;
-    out.reserve(indices.size());
-    for (std::size_t i : indices) out.push_back(data.row(i, d));
-    return out;
-  };
-  // Bandwidth floor (tpe.hpp): each continuous coordinate's floor raised to the resolution of
-  // the set's active values there.
-  const auto fit = [&](const std::vector<std::size_t>& indices) {
-    const auto points = rows(indices);
-    std::vector<tpe::Coordinate> coordinates = coordinates_;
-    for (std::size_t j = 0; j < d; ++j) {
-      if (coordinates[j].choices > 0) continue;
-      std::size_t active = 0;
-      for (const double* p : points) active += std::isnan(p[j]) ? 0 : 1;
-      coordinates[j].min_bandwidth =
-          std::max(coordinates[j].min_bandwidth, tpe::resolution_floor(active));
-    }
-    return tpe::Kde(coordinates, points);
-  };
-  model.good = fit(s.good);
-  model.bad = fit(s.bad);
+  model.good = fit_rows(data, s.good);
+  model.bad = fit_rows(data, s.bad);
+  model.gamma = static_cast<double>(s.good.size()) / static_cast<double>(data.size());
+  fit_constraints(data, model);
   model.fitted = data.size();
   return model;
+}
+
+tpe::Kde Tpe::fit_rows(const tpe::Level& data, const std::vector<std::size_t>& indices) const {
+  const std::size_t d = space_.dimension();
+  std::vector<const double*> points;
+  points.reserve(indices.size());
+  for (std::size_t i : indices) points.push_back(data.row(i, d));
+  // Bandwidth floor (tpe.hpp): each continuous coordinate's floor raised to the resolution of
+  // the set's active values there.
+  std::vector<tpe::Coordinate> coordinates = coordinates_;
+  for (std::size_t j = 0; j < d; ++j) {
+    if (coordinates[j].choices > 0) continue;
+    std::size_t active = 0;
+    for (const double* p : points) active += std::isnan(p[j]) ? 0 : 1;
+    coordinates[j].min_bandwidth = std::max(coordinates[j].min_bandwidth, tpe::resolution_floor(active));
+  }
+  return tpe::Kde(coordinates, points);
 }
 
 std::vector<Tpe::Component> Tpe::components() const {
@@ -265,8 +268,11 @@ space::Config Tpe::suggest(const fidelity::Budget&) {
   const double exponent = prior_exponent(space_, top ? observations(*top) : past_.level(*past_level(top))->size());
   std::size_t best = 0;
   double best_score = -kInf;
+  std::vector<double> scores(count);
+  for (std::size_t c = 0; c < count; ++c) scores[c] = l[c] - g[c];
+  add_constraint_scores(*components.front().model, candidates, count, scores);
   for (std::size_t c = 0; c < count; ++c) {
-    double score = l[c] - g[c];
+    double score = scores[c];
     if (exponent > 0) score += exponent * log_search_prior(space_, candidates.data() + c * d);
     if (score > best_score) {  // NaN never compares greater: never chosen
       best = c;

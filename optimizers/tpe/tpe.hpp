@@ -92,6 +92,20 @@
 // i.e. the ratio l/g weighted by pi(x)^(beta / n*) (Hvarfner et al., ICLR 2022), n* = |D_b*|.
 // The prior's pull fades as b* fills up; log_ratio() below is the unweighted model score.
 //
+// Constraints (c-TPE: Watanabe & Hutter, "c-TPE: Tree-structured Parzen Estimator with
+// Inequality Constraints for Expensive Hyperparameter Optimization", IJCAI 2023). Through
+// observe_measured, each observation carries one margin per constraint. At the model level b*
+// each constraint k splits the points by feasibility (margin <= 0) into l_k (feasible) and
+// g_k (infeasible), gamma_k = the feasible fraction, and the candidate's score becomes the
+// log of the paper's acquisition (eq. 7), a product of relative density ratios:
+//     a(x) = prod_{k=0..K} 1 / (gamma_k + (1 - gamma_k) g_k(x) / l_k(x)),
+// k = 0 the objective's split (gamma_0 = |good| / n*). With the objective alone a(x) is
+// increasing in l/g, the same argmax as log l - log g. A constraint with no feasible or no
+// infeasible point at b* has no ratio to offer and is left out (its factor is 1).
+// Several objectives (MOTPE, Ozaki et al. 2020): the good/bad split ranks a level by
+// non-dominated sorting with the hypervolume-contribution tie-break (observations.hpp:
+// rank_order); the rest is unchanged.
+//
 // Determinism: one std::mt19937_64 seeded from the seed (through std::seed_seq, specified by
 // the standard), and draws built on the engine's bits rather than on the standard library's
 // distributions (whose output differs between libraries): the same seed and the same calls
@@ -133,6 +147,9 @@ class Tpe final : public Optimizer {
                double value) override;
   // Kept apart from the campaign's own observations (see "Past campaigns" above).
   void observe_past(const space::Config& config, const fidelity::Budget& budget, double value) override;
+  // The same with constraint margins (c-TPE) and several objectives (MOTPE): see above.
+  void observe_measured(const space::Config& config, const fidelity::Budget& budget, double value,
+                        const Measures& measures) override;
 
   const TpeSettings& settings() const { return settings_; }
   // N_min: the setting, or dimension + 1.
@@ -159,6 +176,15 @@ class Tpe final : public Optimizer {
     std::size_t fitted = 0;  // observations at the level when fitted; refit when it differs
     tpe::Kde good;
     tpe::Kde bad;
+    double gamma = 1;  // the good set's share of the level (c-TPE's gamma_0)
+    // Per constraint: feasible / infeasible KDEs and the feasible share (c-TPE); skipped
+    // when either set is empty.
+    struct ConstraintSplit {
+      tpe::Kde feasible, infeasible;
+      double gamma = 1;
+      bool usable = false;
+    };
+    std::vector<ConstraintSplit> constraints;
   };
   // One level's densities and their weight in the mixture.
   struct Component {
@@ -185,6 +211,13 @@ class Tpe final : public Optimizer {
   void mixture_log_density(const std::vector<Component>& components, bool good,
                            const std::vector<double>& candidates, std::size_t count,
                            std::vector<double>& out) const;
+  // A KDE on the level's given rows, with the bandwidth floor (tpe.hpp).
+  tpe::Kde fit_rows(const tpe::Level& data, const std::vector<std::size_t>& indices) const;
+  void fit_constraints(const tpe::Level& data, LevelModel& model) const;
+  // c-TPE (constraint_ratio.cpp): adds to score[c] the log factor of every usable
+  // constraint, and turns the objective's log l - log g into its relative ratio's log.
+  void add_constraint_scores(const LevelModel& model, const std::vector<double>& candidates, std::size_t count,
+                             std::vector<double>& score) const;
   // The encoding of a configuration known to be valid (a decoded one): no validation pass.
   void encode_valid(const space::Config& config, double* out) const;
 

@@ -20,6 +20,7 @@
 
 #include "report/commands.hpp"
 #include "report/html_report.hpp"
+#include "report/report_data.hpp"
 #include "report/snapshot.hpp"
 #include "tests/campaign/test_support.hpp"
 #include "tests/report/real_campaign.hpp"
@@ -457,4 +458,51 @@ TEST_CASE("a report written in watch mode says it reloads itself and renders wit
   check_rendered(page, facts.trials_with_values.size());
   CHECK(page.run.dom.find("This page reloads every 3600 s while the campaign runs.") != std::string::npos);
   CHECK(trial_view(page.run.dom).find("<h2>Trial 1</h2>") != std::string::npos);
+}
+
+TEST_CASE("a campaign with two objectives and a constraint draws its Pareto front; the best is feasible") {
+  rungs::testing::TempDir dir;
+  rungs::testing::write_file(dir.path() / "c.yaml", R"(name: front
+seed: 5
+metric: [{name: val_loss, mode: min}, {name: size, mode: min}]
+constraints: ["latency <= 0.6"]
+space:
+  lr: {type: float, low: 1.0e-4, high: 1.0, log: true}
+  hidden: {type: int, low: 8, high: 128, log: true}
+budget:
+  min: 1
+  max: 9
+  dimensions:
+    epochs: {type: int, growth: continued, min: 1, max: 9}
+scheduler: {type: hyperband, eta: 3, iterations: 2, max_concurrent: 3}
+optimizer: tpe
+trial:
+  command: [not-needed-in-a-simulation]
+)");
+  REQUIRE(rungs::testing::run_rungs({"simulate", "c.yaml", "--output", "out", "--quiet"}, dir.path() / "run.log",
+                                    dir.path()) == 0);
+  const auto store = CampaignStore::open(dir.path() / "out", true);
+  const auto snapshot = rungs::report::load_snapshot(store);
+  const auto data = rungs::report::report_data(snapshot);
+  REQUIRE(data["objectives"].size() == 2);
+  REQUIRE(data["front"].size() >= 1);
+  CHECK(data["objective_points"].size() >= data["front"].size());
+  // The best run is feasible, and no infeasible trial is offered as a best trial.
+  REQUIRE(snapshot.best.has_value());
+  for (const auto& run : snapshot.runs)
+    if (run.trial == snapshot.best->trial && run.level == snapshot.best->level) CHECK(run.feasible);
+  for (const auto& end : data["ends"])
+    for (const auto& run : snapshot.runs)
+      if (run.trial == end["trial"].get<std::int64_t>() && run.level == end["level"].get<std::int64_t>() && run.ended)
+        CHECK(run.feasible);
+  if (!have_chromium()) return;
+  const auto html = rungs::report::report_command(dir.path() / "out");
+  const auto page = render(html, dir.path());
+  std::size_t with_reports = 0;
+  for (const auto& curve : data["curves"]) with_reports += curve["x"].empty() ? 0 : 1;
+  check_rendered(page, with_reports);
+  bool drawn = false;
+  for (const auto& chart : page.charts)
+    if (chart["id"] == "pareto") drawn = chart["points"].get<int>() == static_cast<int>(data["objective_points"].size());
+  CHECK(drawn);
 }
