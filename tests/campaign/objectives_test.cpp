@@ -90,7 +90,7 @@ TEST_CASE("constraints, objectives, scalarize: read from YAML, errors at file:li
   CHECK(spec.objectives.constraints[0].text == "latency <= 0.6");
 
   const auto bad = error_of(replaced(kSimulated, "[\"latency <= 0.6\"]", "[\"memory_gb <= 4\", \"latency < 20\"]"));
-  CHECK(mentions(bad, "campaign.yaml:4:34"));
+  CHECK(mentions(bad, "campaign.yaml:4:33"));
   CHECK(mentions(bad, "'latency < 20'"));
   const auto weights = error_of(replaced(kSimulated, "metric: {name: val_loss, mode: min}",
                                          "metric: [val_loss, latency]\nscalarize: {weights: [1]}"));
@@ -158,15 +158,21 @@ TEST_CASE("examples/09_pareto: the front is printed, written, recorded, in statu
 
 TEST_CASE("constraints: a metric no run reports makes every run infeasible, warns per trial, shows in status") {
   TempDir dir;
-  write_file(dir.path() / "c.yaml", replaced(kSimulated, "latency <= 0.6", "nobody_reports_this <= 1"));
-  // No feasible run, so no best: the command says so and exits non-zero.
-  CHECK(run_rungs({"simulate", "c.yaml", "--output", "out", "--quiet"}, dir.path() / "run.log", dir.path()) != 0);
+  const auto source = fs::path(RUNGS_SOURCE_DIR) / "examples";
+  auto text = read_file(source / "08_constrained/campaign.yaml");
+  text = replaced(text, "params <= 2000", "latency_ms <= 20");
+  text = replaced(text, "{campaign_dir}/../01_quickstart", (source / "01_quickstart").string());
+  text = replaced(text, "trials: 40", "trials: 4");
+  write_file(dir.path() / "c.yaml", text);
+  // No feasible run, so no best: the command says so and exits 3.
+  CHECK(run_rungs({"run", "c.yaml", "--output", "out", "--quiet"}, dir.path() / "run.log", dir.path()) == 3);
   CHECK(mentions(read_file(dir.path() / "run.log"), "No feasible trial reported a finite val_loss"));
   const auto warnings = read_file(dir.path() / "out" / "warnings.log");
-  CHECK(mentions(warnings, "trial 1 run 1: never reported 'nobody_reports_this' (constraint nobody_reports_this <= 1)"));
+  CHECK(mentions(warnings, "trial 1 run 1: never reported 'latency_ms' (constraint latency_ms <= 20)"));
   REQUIRE(run_rungs({"status", "out"}, dir.path() / "status.log", dir.path()) == 0);
   CHECK(mentions(read_file(dir.path() / "status.log"),
-                 "Constraint 'nobody_reports_this <= 1': no run has reported 'nobody_reports_this'"));
+                 "Constraint 'latency_ms <= 20': no run has reported 'latency_ms'"));
+  CHECK(mentions(read_file(dir.path() / "status.log"), "Best so far: none yet"));
 }
 
 TEST_CASE("resume: a constrained, two-objective campaign SIGKILLed midway makes the uninterrupted decisions") {

@@ -232,7 +232,8 @@ trial:
                                                    "resumed", "start", "cost", "launched", "ended", "value",
                                                    "stopped_by_scheduler", "paused", "exit_code", "signal",
                                                    "timed_out", "stale", "failure", "attempts", "seconds",
-                                                   "relaunches", "params.lr", "params.optimizer"});
+                                                   "relaunches", "params.lr", "params.optimizer", "feasible",
+                                                   "objectives"});
   CHECK(header("reports") ==
         std::vector<std::string>{"seq", "time", "trial", "run", "level", "line", "step", "value", "metrics"});
   CHECK(header("warnings") == std::vector<std::string>{"seq", "time", "trial", "run", "message"});
