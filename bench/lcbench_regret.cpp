@@ -208,6 +208,11 @@ json regrets_of(const fs::path& ledger, std::uintmax_t budget_epochs, const Refe
   return json{{"regret", at}, {"epochs", line_number}};
 }
 
+// Ctrl-C or kill of the bench: its campaigns are stopped as Ctrl-C stops them (their trials
+// with them), none is left running, and none is cached (a stopped campaign has no result).
+volatile std::sig_atomic_t stop_requested = 0;
+void request_stop(int) { stop_requested = 1; }
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -266,9 +271,17 @@ int main(int argc, char** argv) {
       }
   fmt::print("{} campaigns to run ({} x {} epochs each), {} at once\n", pending.size(), budget, kEpochs, jobs);
 
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
   std::vector<Campaign> running;
   std::size_t done = 0, failures = 0;
   while (!pending.empty() || !running.empty()) {
+    if (stop_requested) {
+      for (auto& campaign : running) ::kill(campaign.pid, SIGINT);
+      for (auto& campaign : running) ::waitpid(campaign.pid, nullptr, 0);
+      fmt::print(stderr, "bench-lcbench-regret: stopped; {} campaign(s) were running (not cached)\n", running.size());
+      return 130;
+    }
     while (!pending.empty() && running.size() < static_cast<std::size_t>(jobs)) {
       auto campaign = std::move(pending.back());
       pending.pop_back();

@@ -18,7 +18,7 @@ text
 space
 fidelity                space
 optimizers              space fidelity
-scheduler               space fidelity optimizers/optimizer.hpp
+scheduler               space fidelity optimizers/optimizer.hpp optimizers/pareto.hpp
 study                   space fidelity optimizers scheduler
 runners
 supervisor              runners
@@ -26,7 +26,7 @@ client
 problems                space fidelity client
 store
 campaign                text space fidelity optimizers scheduler study runners problems store
-report                  text scheduler store
+report                  text scheduler store optimizers/pareto.hpp
 cli                     *
 python                  text space fidelity optimizers scheduler study problems store campaign
 bench                   *

@@ -21,10 +21,10 @@ namespace fs = std::filesystem;
 using rungs::store::CampaignStore;
 using rungs::store::EventKind;
 
-// "trials":N of the report's embedded data.
+// "trials":N of the campaign object in the report's embedded data.
 long trials_in(const std::string& html) {
   std::smatch match;
-  if (!std::regex_search(html, match, std::regex("\"trials\":(\\d+),\"warnings\""))) return -1;
+  if (!std::regex_search(html, match, std::regex("\"campaign\":\\{.*?\"trials\":(\\d+),"))) return -1;
   return std::stol(match[1]);
 }
 
