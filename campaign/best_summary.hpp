@@ -6,12 +6,15 @@
 
 #include "campaign/campaign_loop.hpp"
 #include "campaign/campaign_spec.hpp"
+#include "store/store.hpp"
 
 namespace rungs::campaign {
 
 // Prints "Best configuration: trial N, METRIC = V at budget level L (budget)", its
 // parameters and its last report to stdout, and writes `output`/best.json; prints "No trial
-// reported a finite METRIC." (and writes nothing) when there is no best.
-void print_best(const CampaignSpec& spec, const CampaignOutcome& outcome, const std::filesystem::path& output);
+// reported a finite METRIC." (and writes nothing) when there is no best. Under population-based
+// training the best trial's schedule follows (store/lineage.hpp: "  schedule: lr 0.01 for
+// epochs 0-8; 0.004 for 8-16"), and best.json holds it as `schedule`.
+void print_best(const CampaignSpec& spec, const CampaignOutcome& outcome, const store::CampaignStore& store);
 
 }  // namespace rungs::campaign

@@ -1,13 +1,13 @@
 // The checkpoints of population-based training (scheduler/pbt.hpp): a run handed out with
 // keep_checkpoint has its checkpoint kept at its end, and a trial that inherits gets its
 // donor's kept checkpoint copied in before its first run (checkpoint_copy.hpp). The launch
-// event of such a trial records the inheritance (pbt_schedule.hpp): the lineage and the
+// event of such a trial records the inheritance (pbt_record.hpp, store/lineage.hpp): the lineage and the
 // schedule are read back from it.
 #include <fmt/format.h>
 
 #include "campaign/checkpoint_copy.hpp"
 #include "campaign/dispatcher.hpp"
-#include "campaign/pbt_schedule.hpp"
+#include "campaign/pbt_record.hpp"
 #include "campaign/trial_launch.hpp"
 
 namespace rungs::campaign {

@@ -16,7 +16,7 @@
 // so the store's trials table, the report's per-configuration charts and the incumbent stay
 // true (a value at a budget belongs to the configuration that produced it); the lineage is
 // recorded with the launch (Job::inherits: donor, replaced trial, member), and a member's
-// schedule is read back by following it (campaign/pbt_schedule.hpp).
+// schedule is read back by following it (store/lineage.hpp).
 //
 // Variants (`synchronous`):
 //   - asynchronous (default): a member decides when it reaches its interval, against the

@@ -1,28 +1,32 @@
-#include "campaign/pbt_schedule.hpp"
+#include "store/lineage.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
-#include "campaign/trial_launch.hpp"
+namespace rungs::store {
 
-namespace rungs::campaign {
+std::vector<Inheritance> inheritances(const std::vector<Event>& events) {
+  std::vector<Inheritance> out;
+  for (const auto& event : events) {
+    if (event.kind != EventKind::Launch || !event.trial) continue;
+    const auto found = event.data.find("inherits");
+    if (found == event.data.end() || !found->is_object()) continue;
+    const auto& i = *found;
+    out.push_back({event.time, *event.trial, i.value("from", std::int64_t{0}), i.value("replaced", std::int64_t{0}),
+                   i.value("member", std::int64_t{0}), i.value("units", 0.0), i.value("from_params", nlohmann::json()),
+                   i.value("replaced_params", nlohmann::json()), i.value("params", nlohmann::json())});
+  }
+  return out;
+}
 
-nlohmann::json inheritance_record(const CampaignSpec& spec, const scheduler::Job& job, const space::Config& donor,
-                                  const space::Config& replaced) {
-  const auto& inherits = *job.inherits;
-  const auto& from = *job.resume_from;
-  return {{"from", inherits.donor},
-          {"replaced", inherits.replaced},
-          {"member", inherits.member},
-          {"level", from.level},
-          {"units", from.units},
-          {"budget", to_json(spec.ladder, from)},
-          {"from_params", to_json(donor)},
-          {"replaced_params", to_json(replaced)},
-          {"params", to_json(job.config)}};
+void to_json(nlohmann::json& json, const Inheritance& i) {
+  json = {{"time", i.time}, {"trial", i.trial}, {"from", i.from}, {"replaced", i.replaced}, {"member", i.member},
+          {"units", i.units}, {"from_params", i.from_params}, {"replaced_params", i.replaced_params},
+          {"params", i.params}};
 }
 
 namespace {
@@ -33,10 +37,10 @@ struct TrialSpan {
   std::optional<std::int64_t> donor;
 };
 
-std::map<std::int64_t, TrialSpan> spans_of(const std::vector<store::Event>& events) {
+std::map<std::int64_t, TrialSpan> spans_of(const std::vector<Event>& events) {
   std::map<std::int64_t, TrialSpan> spans;
   for (const auto& event : events) {
-    if (event.kind != store::EventKind::Launch || !event.trial) continue;
+    if (event.kind != EventKind::Launch || !event.trial) continue;
     const double units = event.data.value("units", 0.0);
     auto [it, first] = spans.try_emplace(*event.trial);
     TrialSpan& span = it->second;
@@ -54,7 +58,7 @@ std::map<std::int64_t, TrialSpan> spans_of(const std::vector<store::Event>& even
 
 }  // namespace
 
-std::vector<ScheduleSegment> schedule_of(const std::vector<store::Event>& events, std::int64_t trial) {
+std::vector<ScheduleSegment> schedule_of(const std::vector<Event>& events, std::int64_t trial) {
   const auto spans = spans_of(events);
   std::vector<ScheduleSegment> reversed;
   std::set<std::int64_t> seen;  // a corrupt log must not loop
@@ -113,4 +117,4 @@ std::string describe_schedule(const std::vector<ScheduleSegment>& schedule, cons
   return text;
 }
 
-}  // namespace rungs::campaign
+}  // namespace rungs::store
