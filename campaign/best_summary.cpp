@@ -47,7 +47,7 @@ void print_best(const CampaignSpec& spec, const CampaignOutcome& outcome, const 
   if (!metrics.empty()) fmt::print("  last report: {}\n", text::safe_text(metrics));
   std::vector<store::ScheduleSegment> schedule;
   if (std::holds_alternative<scheduler::PbtOptions>(spec.scheduler.kind)) {
-    schedule = store::schedule_of(store.events(), static_cast<std::int64_t>(best.trial));
+    schedule = store::schedule_of(store.events_of(store::EventKind::Launch), static_cast<std::int64_t>(best.trial));
     fmt::print("  schedule: {}\n", text::safe_text(store::describe_schedule(schedule, budget_unit(spec.ladder))));
   }
 

@@ -87,16 +87,14 @@ std::map<std::string, std::vector<std::string>> known_columns(const store::Campa
 // Population-based training's inheritances and the best trial's schedule (the campaign's
 // finish event names it), or null for a campaign without inheritances.
 nlohmann::json pbt_lineage(const store::CampaignStore& store) {
-  const auto events = store.events();
+  const auto events = store.events_of(store::EventKind::Launch);
   const auto inherited = store::inheritances(events);
   if (inherited.empty()) return nullptr;
   nlohmann::json out = {{"lineage", inherited}, {"schedule", nullptr}};
-  for (auto it = events.rbegin(); it != events.rend(); ++it) {
-    if (it->kind != store::EventKind::Finish) continue;
-    const auto best = it->data.find("best");
-    if (best != it->data.end() && best->is_object())
+  if (const auto finish = store.last_of({store::EventKind::Finish})) {
+    const auto best = finish->data.find("best");
+    if (best != finish->data.end() && best->is_object())
       out["schedule"] = store::to_json(store::schedule_of(events, best->at("trial").get<std::int64_t>()));
-    break;
   }
   return out;
 }

@@ -93,14 +93,18 @@ std::vector<std::size_t> Pbt::ranked_members() const {
 
 // Exploit (Jaderberg et al. 2017, "truncation selection"): a member in the bottom quantile of
 // `ranked` takes a top member's weights. Returns the donor member, or nullopt to go on alone.
+// A member whose run failed (Member::failed while it waits in ready_ / waiting_) is not ranked:
+// it counts as the worst and takes a top member's weights, or drops out when there is none.
 std::optional<std::size_t> Pbt::donor_for(std::size_t member, const std::vector<std::size_t>& ranked) {
   if (!within_limits(true)) return std::nullopt;  // an exploit is a new trial
+  const bool lost = members_[member].failed;
   const std::size_t n = ranked.size();
   std::size_t k = static_cast<std::size_t>(std::ceil(static_cast<double>(n) * options_.quantile - 1e-12));
   k = std::min(k, n / 2);
+  if (lost && n > 0) k = std::max<std::size_t>(k, 1);
   if (k == 0) return std::nullopt;
   const auto at = std::find(ranked.begin(), ranked.end(), member);
-  if (at == ranked.end() || at < ranked.end() - static_cast<std::ptrdiff_t>(k)) return std::nullopt;
+  if (!lost && (at == ranked.end() || at < ranked.end() - static_cast<std::ptrdiff_t>(k))) return std::nullopt;
   std::vector<std::size_t> donors;
   for (std::size_t i = 0; i < k; ++i)
     if (can_continue(members_[ranked[i]])) donors.push_back(ranked[i]);
@@ -116,9 +120,9 @@ void Pbt::start_generation() {
     if (const auto donor = donor_for(m, ranked)) {
       planned_[m] = *donor;
       ready_.push_back(m);
-    } else {
+    } else if (!members_[m].failed) {
       others.push_back(m);
-    }
+    }  // a failed member without a donor drops out
   }
   ready_.insert(ready_.end(), others.begin(), others.end());
   waiting_.clear();
@@ -147,6 +151,7 @@ Job Pbt::continue_member(std::size_t member) {
     job.inherits = Inheritance{d.trial, replaced, member};
     exploits_.push_back({member, d.trial, replaced, job.trial, d.level, trials_.at(replaced).config, job.config});
     m.trial = job.trial;
+    m.failed = false;  // a member whose run failed goes on with the donor's weights
     return hand_out(std::move(job));
   }
   TrialInfo& info = trials_.at(m.trial);
@@ -164,9 +169,15 @@ std::optional<Job> Pbt::next() {
   if (members_.size() < options_.population && within_limits(true)) return start_member();
   const bool any_running = std::any_of(members_.begin(), members_.end(), [](const Member& m) { return m.running; });
   if (options_.synchronous && ready_.empty() && !any_running && !waiting_.empty()) start_generation();
-  if (!ready_.empty() && within_limits(false)) {
+  while (!ready_.empty() && within_limits(false)) {
     const std::size_t member = ready_.front();
     ready_.pop_front();
+    if (members_[member].failed && !planned_.count(member)) {
+      // Its run failed: it needs a donor now (asynchronous), or drops out.
+      const auto donor = options_.synchronous ? std::nullopt : donor_for(member, ranked_members());
+      if (!donor) continue;
+      planned_[member] = *donor;
+    }
     return continue_member(member);
   }
   finish_if_done();
@@ -190,8 +201,10 @@ void Pbt::on_run_end(TrialId trial, const RunEnd& end) {
   const bool good = !end.failed && std::isfinite(end.value);
   optimizer_->observe(info.config, ladder_.at(info.level), good ? end.value : std::numeric_limits<double>::infinity());
   if (!good) {
+    // The trial is Failed; the member takes a top member's weights at its next turn (or drops out).
     m.failed = true;
     info.state = TrialState::Failed;
+    (options_.synchronous ? waiting_.push_back(info.bracket) : ready_.push_back(info.bracket));
   } else {
     m.level = info.level;
     m.value = end.value;

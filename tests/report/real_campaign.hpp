@@ -46,11 +46,15 @@ struct RealCampaignOptions {
   // caller may name a campaign anything; the report must still escape it).
   std::optional<std::string> spec_name = std::nullopt;
   bool priors = false;  // priors on optimizer and lr (space/prior.hpp): the report marks their centres
+  // Population-based training instead of Hyperband (6 members, linear epochs 1..max_epochs,
+  // 2 per interval, no data fraction): the report draws the lineage.
+  bool pbt = false;
 };
 
 // Categorical choices with a comma and quotes, where CSV quoting matters.
 inline std::string real_campaign_yaml(const RealCampaignOptions& options) {
   const std::string fractions = options.max_epochs == 27 ? "[0.25, 0.5, 1.0, 1.0]" : "[0.25, 0.5, 1.0]";
+  const std::string epochs = std::to_string(options.max_epochs);
   return "name: \"" + options.name + "\"\n" +
          "seed: " + std::to_string(options.seed) + "\n" +
          "metric: {name: val_loss, mode: " + options.direction + "}\n" +
@@ -63,11 +67,15 @@ inline std::string real_campaign_yaml(const RealCampaignOptions& options) {
          "  hidden:    {type: int, low: 8, high: 128, log: true}\n"
          "budget:\n"
          "  min: 1\n"
-         "  max: " + std::to_string(options.max_epochs) + "\n" +
+         "  max: " + epochs + "\n" +
+         (options.pbt ? "  step: 1\n" : "") +
          "  dimensions:\n"
-         "    epochs: {type: int, growth: continued, min: 1, max: " + std::to_string(options.max_epochs) + "}\n" +
-         "    data_fraction: {type: float, values: " + fractions + ", on_change: warm_start}\n" +
-         "scheduler: {type: hyperband, eta: 3, max_concurrent: 3, iterations: " + std::to_string(options.iterations) + "}\n" +
+         "    epochs: {type: int, growth: continued, min: 1, max: " + epochs + "}\n" +
+         (options.pbt ? std::string()
+                      : "    data_fraction: {type: float, values: " + fractions + ", on_change: warm_start}\n") +
+         (options.pbt ? std::string("scheduler: {type: pbt, population: 6, interval: 2, quantile: 0.34, max_concurrent: 3}\n")
+                      : "scheduler: {type: hyperband, eta: 3, max_concurrent: 3, iterations: " +
+                            std::to_string(options.iterations) + "}\n") +
          "optimizer: random\n"
          "trial:\n"
          "  command: [train, --lr, \"{lr}\"]\n"

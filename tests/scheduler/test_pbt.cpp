@@ -170,20 +170,33 @@ TEST_CASE("pbt: asynchronous, a member decides at its interval without waiting f
   CHECK(s.member_of(job->trial) == 1);
 }
 
-TEST_CASE("pbt: members end at the top level; failed ones drop out; the campaign finishes") {
-  Pbt s = make({.population = 3, .interval = 4, .quantile = 0.25});
-  std::size_t runs = 0;
-  while (auto job = s.next()) {
-    ++runs;
-    const bool fail = job->trial == 2;
-    s.on_run_end(job->trial, {fail ? NAN : static_cast<double>(job->trial), fail});
+TEST_CASE("pbt: a member whose run failed takes a top member's weights; with none left it drops out") {
+  SUBCASE("replaced") {
+    Pbt s = make({.population = 3, .interval = 4, .quantile = 0.25});
+    while (auto job = s.next()) {
+      const bool fail = job->trial == 2;
+      s.on_run_end(job->trial, {fail ? NAN : static_cast<double>(job->trial), fail});
+    }
+    CHECK(s.finished());
+    CHECK(s.state(2) == TrialState::Failed);
+    REQUIRE_FALSE(s.exploits().empty());
+    CHECK(s.exploits()[0].replaced == 2);
+    CHECK(s.exploits()[0].donor == 1);  // the best at that moment
+    std::size_t completed = 0;
+    for (const auto& t : s.trials()) completed += t.state == TrialState::Completed;
+    CHECK(completed == 3);  // every member reached the top
   }
-  CHECK(s.finished());
-  CHECK(s.state(2) == TrialState::Failed);
-  std::size_t completed = 0;
-  for (const auto& t : s.trials()) completed += t.state == TrialState::Completed;
-  CHECK(completed == 2);
-  CHECK(runs > 3);
+  SUBCASE("every run fails: the population drops out and the scheduler finishes") {
+    Pbt s = make({.population = 3, .interval = 4});
+    std::size_t runs = 0;
+    while (auto job = s.next()) {
+      ++runs;
+      s.on_run_end(job->trial, {NAN, true});
+    }
+    CHECK(runs == 3);
+    CHECK(s.finished());
+    for (const auto& t : s.trials()) CHECK(t.state == TrialState::Failed);
+  }
 }
 
 TEST_CASE("pbt: limits") {
