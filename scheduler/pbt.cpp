@@ -142,7 +142,7 @@ Job Pbt::continue_member(std::size_t member) {
   if (donor && within_limits(true)) {
     const Member& d = members_[*donor];
     const TrialId replaced = m.trial;
-    trials_.at(replaced).state = TrialState::Stopped;
+    if (trials_.at(replaced).state != TrialState::Failed) trials_.at(replaced).state = TrialState::Stopped;
     const std::size_t level = next_level(d.level);
     job.config = explore(space_, trials_.at(d.trial).config, explore_, rng_);
     job.resume_from = ladder_.at(d.level);

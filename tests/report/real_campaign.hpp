@@ -145,7 +145,9 @@ inline CampaignFacts facts_from_events(const store::CampaignStore& store, const 
         facts.top_level[trial] = std::max(facts.top_level[trial], static_cast<std::int64_t>(level));
         facts.budget_of_level[static_cast<std::int64_t>(level)] = data.at("budget");
         std::optional<fidelity::Budget> resumed_from;
-        if (data.at("resumed").get<bool>()) resumed_from = spec.ladder.at(static_cast<std::size_t>(last_level.at(trial)));
+        // A PBT trial that inherits starts from its donor's checkpoint at the level recorded.
+        if (data.contains("inherits")) resumed_from = spec.ladder.at(data["inherits"].at("level").get<std::size_t>());
+        else if (data.at("resumed").get<bool>()) resumed_from = spec.ladder.at(static_cast<std::size_t>(last_level.at(trial)));
         launch_charge[*event.run] = fidelity::run_cost(spec.ladder, spec.ladder.at(level), resumed_from);
         resumed_of[*event.run] = resumed_from;
         unjudged.insert(*event.run);
