@@ -37,7 +37,9 @@
 // member. Limits (within_limits()): max_trials caps the trials (members started plus exploits:
 // once reached, weak members go on with their own configuration); max_cost the cost charged
 // (fidelity::run_cost at hand-out). Neither is required: the population ends at the top.
-// Failed runs (or NaN/inf values) make the trial and its member Failed (they drop out).
+// A failed run (or a NaN/inf value) makes its trial Failed; the member is not ranked and counts
+// as the worst: at its next turn it takes a top member's weights (a new trial), or drops out
+// when no member has a result to give.
 // Deterministic per seed: a replayed log gives the same decisions.
 #include <cstddef>
 #include <cstdint>
