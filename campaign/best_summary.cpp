@@ -5,11 +5,24 @@
 #include <fstream>
 #include <variant>
 
+#include "store/lineage.hpp"
 #include "text/safe_text.hpp"
 
 namespace rungs::campaign {
 
-void print_best(const CampaignSpec& spec, const CampaignOutcome& outcome, const std::filesystem::path& output) {
+namespace {
+
+// What the schedule's budget is counted in: the continued dimension (epochs), else units.
+std::string budget_unit(const fidelity::BudgetLadder& ladder) {
+  for (const auto& dim : ladder.dimensions())
+    if (dim.growth == fidelity::Growth::Continued) return dim.name;
+  return "units";
+}
+
+}  // namespace
+
+void print_best(const CampaignSpec& spec, const CampaignOutcome& outcome, const store::CampaignStore& store) {
+  const auto& output = store.directory();
   if (!outcome.best) {
     if (!spec.objectives.constraints.empty())
       fmt::print("No feasible trial reported a finite {}.\n", text::safe_text(spec.metric.name));
@@ -35,10 +48,16 @@ void print_best(const CampaignSpec& spec, const CampaignOutcome& outcome, const 
                              value.is_number_float() ? fmt::format("{:.4g}", value.get<double>()) : value.dump());
   // The keys and values a trial printed: its control sequences are shown, not obeyed.
   if (!metrics.empty()) fmt::print("  last report: {}\n", text::safe_text(metrics));
+  std::vector<store::ScheduleSegment> schedule;
+  if (std::holds_alternative<scheduler::PbtOptions>(spec.scheduler.kind)) {
+    schedule = store::schedule_of(store.events_of(store::EventKind::Launch), static_cast<std::int64_t>(best.trial));
+    fmt::print("  schedule: {}\n", text::safe_text(store::describe_schedule(schedule, budget_unit(spec.ladder))));
+  }
 
   nlohmann::json file = {{"trial", best.trial}, {"level", best.level}, {"value", best.value},
                          {"metric", spec.metric.name}, {"report", best.metrics}};
   for (const auto& [name, value] : best.config) std::visit([&](const auto& v) { file["params"][name] = v; }, value);
+  if (!schedule.empty()) file["schedule"] = store::to_json(schedule);
   std::ofstream(output / "best.json") << file.dump(2) << '\n';
 }
 

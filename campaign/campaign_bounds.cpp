@@ -20,7 +20,8 @@ CampaignBounds bounds_of(const CampaignSpec& spec) {
         if constexpr (std::is_same_v<Options, scheduler::HyperbandOptions> ||
                       std::is_same_v<Options, scheduler::SuccessiveHalvingOptions>) {
           if (options.iterations != kUnboundedIterations) bounds.iterations = options.iterations;
-        } else if constexpr (std::is_same_v<Options, scheduler::FreezeThawOptions>) {
+        } else if constexpr (std::is_same_v<Options, scheduler::FreezeThawOptions> ||
+                             std::is_same_v<Options, scheduler::PbtOptions>) {
           bounds.max_trials = options.max_trials;
           bounds.max_budget = options.max_cost;
         } else {
@@ -40,7 +41,8 @@ void set_bounds(CampaignSpec& spec, const CampaignBounds& bounds) {
         if constexpr (std::is_same_v<Options, scheduler::HyperbandOptions> ||
                       std::is_same_v<Options, scheduler::SuccessiveHalvingOptions>) {
           options.iterations = bounds.iterations.value_or(bounds.limits.any() ? kUnboundedIterations : 1);
-        } else if constexpr (std::is_same_v<Options, scheduler::FreezeThawOptions>) {
+        } else if constexpr (std::is_same_v<Options, scheduler::FreezeThawOptions> ||
+                             std::is_same_v<Options, scheduler::PbtOptions>) {
           options.max_trials = bounds.max_trials;
           options.max_cost = bounds.max_budget;
         } else {

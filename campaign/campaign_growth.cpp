@@ -9,6 +9,7 @@
 #include "scheduler/async_bracket_scheduler.hpp"
 #include "scheduler/bracket_scheduler.hpp"
 #include "scheduler/freeze_thaw.hpp"
+#include "scheduler/pbt.hpp"
 #include "scheduler/stopping_rule.hpp"
 
 namespace rungs::campaign {
@@ -48,6 +49,10 @@ void grow_scheduler(scheduler::Scheduler& scheduler, const CampaignSpec& grown) 
           auto* freeze_thaw = dynamic_cast<scheduler::FreezeThaw*>(inner);
           if (!freeze_thaw) throw std::logic_error("grow_scheduler: not a freeze_thaw scheduler");
           freeze_thaw->raise_limits(options.max_trials, options.max_cost, options.limited_outside);
+        } else if constexpr (std::is_same_v<Options, scheduler::PbtOptions>) {
+          auto* pbt = dynamic_cast<scheduler::Pbt*>(inner);
+          if (!pbt) throw std::logic_error("grow_scheduler: not a pbt scheduler");
+          pbt->raise_limits(options.max_trials, options.max_cost, options.limited_outside);
         } else {
           auto* asynchronous = dynamic_cast<scheduler::AsyncBracketScheduler*>(inner);
           if (!asynchronous) throw std::logic_error("grow_scheduler: not an asynchronous scheduler");

@@ -47,7 +47,8 @@ CampaignLimits campaign_limits(const CampaignSpec& spec) {
           const std::size_t s = options.bracket.value_or(s_max);
           const std::size_t n0 = options.initial_configs.value_or(scheduler::hyperband_initial_configs(s, s_max, ladder.eta()));
           return planned(ladder, {scheduler::successive_halving_plan(n0, s_max - s, s + 1, ladder.eta())}, options.iterations);
-        } else if constexpr (std::is_same_v<Options, scheduler::FreezeThawOptions>) {
+        } else if constexpr (std::is_same_v<Options, scheduler::FreezeThawOptions> ||
+                             std::is_same_v<Options, scheduler::PbtOptions>) {
           return {options.max_trials, options.max_cost, std::nullopt, std::nullopt, std::nullopt};  // max_budget is the cost charged
         } else {
           return {options.max_trials, std::nullopt, options.max_units, std::nullopt, std::nullopt};

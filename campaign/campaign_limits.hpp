@@ -11,7 +11,7 @@
 //    real total smaller.
 //  - asha, async_hyperband: what the campaign file sets, max_trials and/or max_units (the
 //    scheduler's units, scheduler/async_bracket_scheduler.hpp); no budget is planned.
-//  - freeze_thaw: max_trials, and max_budget as the budget (it is the cost charged).
+//  - freeze_thaw, pbt: max_trials, and max_budget as the budget (it is the cost charged).
 //  - `limits:` (campaign_bounds.hpp), any scheduler: cost and wall are totals of their own;
 //    trials caps the trial total. A synchronous schedule that only limits stop plans nothing.
 #include <cstddef>

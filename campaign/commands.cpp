@@ -125,7 +125,7 @@ int run_real(const CampaignSpec& spec, store::CampaignStore& store, const RunFla
     return kInterrupted;
   }
   print_failed(outcome, output);
-  print_best(spec, outcome, output);
+  print_best(spec, outcome, store);
   print_front(spec, outcome, output);
   print_results_hint(output);
   return outcome.best ? kDone : kNoSuccess;
@@ -141,7 +141,7 @@ int run_simulated(const CampaignSpec& spec, store::CampaignStore& store, const R
   const auto summary = run_simulation(spec, *scheduler, options, store, &progress);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   print_failed(summary.outcome, output);
-  print_best(spec, summary.outcome, output);
+  print_best(spec, summary.outcome, store);
   print_front(spec, summary.outcome, output);
   fmt::print("Simulated {} trials ({} runs) on {} virtual workers: makespan {} (virtual), "
              "worker utilization {:.1f}%, wall time {:.2f} s\n",

@@ -137,7 +137,7 @@ void Dispatcher::launch(scheduler::Job job) {
   const auto trial = run->job.trial;
   // Recorded before the run is out: a replay that ends here must not relaunch it too.
   trials_.set_state(trial, scheduler::TrialState::Running);
-  const bool was_recorded = write(events_.launch(now(), *run), trial);
+  const bool was_recorded = write(launch_event(*run), trial);
   ActiveRun& raw = *run;
   active_[trial] = std::move(run);
   raw.pause_at = pause_step(spec_, raw.job);
@@ -158,6 +158,7 @@ void Dispatcher::launch(scheduler::Job job) {
   // A kept process of this trial was ended: it may have died between a checkpoint and its
   // report, so the trial is told to report its checkpoint's step again, and the reports it
   // repeats are dropped.
+  if (raw.job.inherits) inherit(raw);  // before anything runs in the trial's directory
   auto lost = processes_.take_lost(trial);
   if (lost) raw.relaunched = true;
   auto launch = prepare_launch(spec_, launched_job(spec_, raw.job), raw.trial_dir);
@@ -324,6 +325,7 @@ void Dispatcher::on_exit(scheduler::TrialId trial, const runners::ExitStatus& st
     return;
   }
   if (run.stop_requested && !verdict.failed()) charge_trained(run);
+  if (run.job.keep_checkpoint && !verdict.failed()) keep(run);  // before its end is recorded
   write(events_.exit(now(), run, value, status, verdict.failure, /*paused=*/false), trial);
   if (verdict.failed()) {
     warn(trial, run.run_number, fmt::format("trial {} run {}: {}", trial, run.run_number, verdict.failure));

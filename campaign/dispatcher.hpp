@@ -17,7 +17,8 @@
 //
 // dispatcher.cpp holds the live path, dispatcher_replay.cpp how a resumed campaign replays
 // its log and relaunches the runs that were out, dispatcher_limits.cpp the campaign's limits
-// (campaign_bounds.hpp) and its growth (campaign_growth.hpp).
+// (campaign_bounds.hpp) and its growth (campaign_growth.hpp), dispatcher_pbt.cpp the
+// checkpoints population-based training keeps and copies.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -79,6 +80,11 @@ class Dispatcher final : private ProcessListener {
   void grow(const CampaignBounds& bounds);
   // "cost limit 5200 reached: 5183 charged", for the progress line and the finish event.
   std::string limit_note() const;
+
+  // ---- population-based training's checkpoints (dispatcher_pbt.cpp, checkpoint_copy.hpp) ----
+  store::Event launch_event(const ActiveRun& run) const;  // with `inherits` for a trial that inherits
+  void inherit(ActiveRun& run);  // copies the donor's kept checkpoint into the run's directory
+  void keep(ActiveRun& run);     // keeps the run's checkpoint at its level
 
   // ---- the live loop ----
   void pump();          // hands out runs while there is room; ends the loop when all is done

@@ -94,6 +94,7 @@ void Dispatcher::relaunch_runs_out() {
     run->relaunched = true;
     const double already_ran = std::max(0.0, last - run->started);
     journal_.write(events_.relaunch(now(), *run, already_ran));
+    if (run->job.inherits) inherit(*run);  // copied once: a crash may have come before the copy
     auto launch = prepare_launch(spec_, launched_job(spec_, run->job), run->trial_dir);
     run->pause_at = pause_step(spec_, run->job);
     // Whatever it checkpointed before the interruption; RUNGS_RESUME keeps saying whether

@@ -40,8 +40,10 @@ runners::LaunchSpec prepare_launch(const CampaignSpec& spec, const scheduler::Jo
   const bool resume = fidelity::run_start(spec.ladder, job.budget, job.resume_from) == fidelity::RunStart::Resume;
   const auto params = to_json(job.config);
   const auto budget = to_json(spec.ladder, job.budget);
-  const nlohmann::json file = {{"trial_id", job.trial}, {"params", params}, {"budget", budget},
-                               {"level", job.budget.level}, {"resume", resume}};
+  nlohmann::json file = {{"trial_id", job.trial}, {"params", params}, {"budget", budget},
+                         {"level", job.budget.level}, {"resume", resume}};
+  // PBT: this run starts from another trial's weights (inherited.json says which and where).
+  if (job.inherits) file["inherited_from"] = job.inherits->donor;
   std::ofstream(trial_dir / "params.json") << file.dump(2) << '\n';
 
   std::map<std::string, std::string> values = {
@@ -83,6 +85,7 @@ runners::LaunchSpec prepare_launch(const CampaignSpec& spec, const scheduler::Jo
   launch.env["RUNGS_LEVEL"] = std::to_string(job.budget.level);
   launch.env["RUNGS_RESUME"] = std::to_string(int{resume});
   launch.env["RUNGS_PARAMS_FILE"] = (trial_dir / "params.json").string();
+  if (job.inherits) launch.env["RUNGS_INHERITED_FROM"] = std::to_string(job.inherits->donor);
   if (const auto helper = python_helper_directory(); !helper.empty()) {
     // The trial's own modules first: a rungs_trial.py of its own wins.
     const auto own = launch.env.find("PYTHONPATH");

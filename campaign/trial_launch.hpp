@@ -28,6 +28,8 @@ std::filesystem::path trial_directory(const std::filesystem::path& output, sched
 // dimension's `env`), plus whatever variables a custom kind adds. RUNGS_RESUME (and
 // {resume}) is 1 only when fidelity::run_start says Resume: a promotion that changes a
 // rerun-on-change dimension starts over (0) in the same trial directory.
+// A PBT trial's first run (Job::inherits) also gets RUNGS_INHERITED_FROM (the donor's trial id)
+// and "inherited_from" in params.json: its directory holds the donor's checkpoint, copied.
 // PYTHONPATH ends with python_helper_directory() (after the trial's own PYTHONPATH, from
 // trial.env or rungs' environment): a Python trial can `import rungs_trial` as it is.
 runners::LaunchSpec prepare_launch(const CampaignSpec& spec, const scheduler::Job& job,

@@ -16,6 +16,7 @@
 #include "campaign/yaml_reader.hpp"
 #include "campaign/yaml_objectives.hpp"
 #include "campaign/yaml_optimizer.hpp"
+#include "campaign/yaml_pbt.hpp"
 #include "campaign/yaml_runner.hpp"
 #include "campaign/yaml_scheduler.hpp"
 #include "campaign/yaml_space.hpp"
@@ -313,6 +314,9 @@ void check_pausing(const CampaignSpec& spec, const YamlNode& at) {
   if ((asha && asha->mode == scheduler::AshaMode::Stopping) ||
       (async_hyperband && async_hyperband->mode == scheduler::AshaMode::Stopping))
     at.fail("pause: signal needs a scheduler that pauses trials at rungs; scheduler.mode is stopping");
+  if (std::holds_alternative<scheduler::PbtOptions>(spec.scheduler.kind))
+    at.fail("pbt needs pause: exit: a member that exploits another continues from a copied checkpoint, which a "
+            "kept process would not load");
 }
 
 // Every placeholder in the command must name a parameter, a dimension or a builtin, and no
@@ -369,9 +373,12 @@ CampaignSpec read_campaign(const YamlNode& root, const std::filesystem::path& fi
   if (const auto bracket = chosen_bracket(spec.scheduler.kind); bracket && *bracket > spec.ladder.s_max())
     root.at("scheduler").at("bracket").fail(fmt::format(
         "this budget has brackets 0..{} (s_max = floor(log_eta(max/min)))", spec.ladder.s_max()));
-  if (spec.ladder.step() && !std::holds_alternative<scheduler::FreezeThawOptions>(spec.scheduler.kind))
-    root.at("budget").at("step").fail("linear levels are for freeze_thaw: Hyperband, successive halving and ASHA "
-                                      "need geometric levels (leave out step)");
+  const bool linear_scheduler = std::holds_alternative<scheduler::FreezeThawOptions>(spec.scheduler.kind) ||
+                                std::holds_alternative<scheduler::PbtOptions>(spec.scheduler.kind);
+  if (spec.ladder.step() && !linear_scheduler)
+    root.at("budget").at("step").fail("linear levels are for freeze_thaw and pbt: Hyperband, successive halving and "
+                                      "ASHA need geometric levels (leave out step)");
+  if (const auto* pbt = std::get_if<scheduler::PbtOptions>(&spec.scheduler.kind)) check_pbt_budget(*pbt, spec.ladder, root);
   read_campaign_limits(spec, root);
   if (auto optimizer = root.find("optimizer")) spec.optimizer = read_optimizer(*optimizer);
   spec.trial = read_trial(root.at("trial"));

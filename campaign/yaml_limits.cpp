@@ -34,7 +34,9 @@ void read_campaign_limits(CampaignSpec& spec, const YamlNode& root) {
   const bool iterations_given = scheduler && scheduler->has("iterations");
   auto bounds = bounds_of(spec);
   if (study::asynchronous(spec.scheduler.kind)) {
-    if (!bounds.max_trials && !bounds.max_budget && !spec.limits.any())
+    // PBT ends by itself: its population reaches the top of the budget.
+    const bool ends_by_itself = std::holds_alternative<scheduler::PbtOptions>(spec.scheduler.kind);
+    if (!ends_by_itself && !bounds.max_trials && !bounds.max_budget && !spec.limits.any())
       (scheduler ? *scheduler : root)
           .fail(fmt::format("{} needs a limit: limits: {{cost, wall, trials}} (or max_trials / max_budget)",
                             study::scheduler_name(spec.scheduler.kind)));

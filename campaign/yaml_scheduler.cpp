@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "campaign/yaml_freeze_thaw.hpp"
+#include "campaign/yaml_pbt.hpp"
 
 namespace rungs::campaign {
 
@@ -47,6 +48,7 @@ study::StoppingRuleSettings read_stopping_rule(const YamlNode& node) {
 
 SchedulerSpec read_scheduler(const YamlNode& node) {
   if (node.get_string("type", "") == "freeze_thaw") return read_freeze_thaw(node);
+  if (node.get_string("type", "") == "pbt") return read_pbt(node);
   node.expect_keys({"type", "eta", "iterations", "bracket", "mode", "max_trials", "max_budget",
                     "max_concurrent", "stopping_rule"});
   SchedulerSpec spec;
@@ -54,7 +56,7 @@ SchedulerSpec read_scheduler(const YamlNode& node) {
   const auto kind = study::scheduler_named(type);
   if (!kind)
     node.at("type").fail(fmt::format(
-        "unknown scheduler '{}' (known: hyperband, successive_halving, asha, async_hyperband, freeze_thaw)", type));
+        "unknown scheduler '{}' (known: hyperband, successive_halving, asha, async_hyperband, freeze_thaw, pbt)", type));
   spec.kind = *kind;
   const bool asynchronous = study::asynchronous(spec.kind);
   auto* hyperband = std::get_if<scheduler::HyperbandOptions>(&spec.kind);

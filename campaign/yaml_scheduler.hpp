@@ -6,6 +6,7 @@
 //   scheduler: {type: asha, mode: promotion, max_trials: 200, max_concurrent: 16}
 //   scheduler: {type: async_hyperband, mode: stopping, max_budget: 5000}
 //   scheduler: {type: freeze_thaw, max_budget: 5200}        # yaml_freeze_thaw.hpp
+//   scheduler: {type: pbt, population: 16, interval: 4}     # yaml_pbt.hpp
 //   scheduler:
 //     type: hyperband
 //     stopping_rule: {type: median, grace_period: 3, min_samples: 3}   # or extrapolation

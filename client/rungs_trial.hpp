@@ -6,6 +6,9 @@
 //   RUNGS_PARAMS     JSON object of the active parameters, e.g. {"lr":0.01,"optimizer":"adam"}
 //   RUNGS_BUDGET     JSON object of budget values, e.g. {"epochs":9,"data_fraction":0.5}
 //   RUNGS_RESUME     "1" when the trial was promoted and may resume from its checkpoint
+//   RUNGS_INHERITED_FROM  population-based training: the trial whose checkpoint rungs copied
+//                    into this trial's directory (RUNGS_RESUME is 1 too); the parameters are
+//                    the new, explored ones: apply them to the loaded weights
 // and writes the same facts to <trial dir>/params.json
 //   {"trial_id":..,"params":{..},"budget":{..},"resume":bool}.
 // Environment variables win; params.json is the fallback (e.g. a trial re-run by hand in its
@@ -119,6 +122,25 @@ inline nlohmann::json budget() { return detail::section("RUNGS_BUDGET", "budget"
 inline bool relaunched() {
   auto flag = detail::env("RUNGS_RELAUNCH");
   return flag && *flag == "1";
+}
+
+// Population-based training: the id of the trial whose checkpoint rungs copied into this
+// trial's directory before this run, or nullopt. The checkpoint holds another trial's weights,
+// trained with other hyperparameters: load it (resume() is true) and train on with params(),
+// the new ones (a learning rate read back from the checkpoint would undo PBT).
+inline std::optional<std::string> inherited_from() {
+  if (auto donor = detail::env("RUNGS_INHERITED_FROM"); donor && !donor->empty()) return donor;
+  nlohmann::json file = params_file();
+  if (auto it = file.find("inherited_from"); it != file.end() && it->is_number_integer())
+    return std::to_string(it->get<std::int64_t>());
+  return std::nullopt;
+}
+
+// Where to save and load the checkpoint: `name` in the trial directory. Everything a trial
+// writes in its directory (but rungs' own files) is its checkpoint: rungs copies it for
+// population-based training (README, "The trial protocol").
+inline std::filesystem::path checkpoint_path(const std::string& name = "checkpoint.bin") {
+  return trial_dir() / name;
 }
 
 // True when the trial should continue from its checkpoint if it has one: it was promoted

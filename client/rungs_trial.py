@@ -7,6 +7,9 @@ rungs launches a trial process with these environment variables:
     RUNGS_PARAMS     JSON object of the active parameters, e.g. {"lr": 0.01, "optimizer": "adam"}
     RUNGS_BUDGET     JSON object of budget values, e.g. {"epochs": 9, "data_fraction": 0.5}
     RUNGS_RESUME     "1" when the trial was promoted and may resume from its checkpoint
+    RUNGS_INHERITED_FROM  population-based training: the trial whose checkpoint rungs copied
+                     into this trial's directory (RUNGS_RESUME is 1 too); the parameters are
+                     the new, explored ones: apply them to the loaded weights
 
 and writes the same facts to <trial dir>/params.json
 ({"trial_id": .., "params": {..}, "budget": {..}, "resume": bool}). Environment variables
@@ -31,8 +34,8 @@ import os
 import sys
 import threading
 
-__all__ = ["PREFIX", "trial_id", "trial_dir", "params", "budget", "resume",
-           "launched_by_rungs", "format_report", "report"]
+__all__ = ["PREFIX", "trial_id", "trial_dir", "params", "budget", "resume", "inherited_from",
+           "checkpoint_path", "launched_by_rungs", "format_report", "report"]
 
 PREFIX = "@rungs "
 
@@ -97,6 +100,25 @@ def relaunched():
     a kept paused process was ended) and started it again: report the checkpoint's step once
     more after loading it, since its report may never have been printed; rungs drops repeats."""
     return os.environ.get("RUNGS_RELAUNCH") == "1"
+
+
+def inherited_from():
+    """Population-based training: the id (a string) of the trial whose checkpoint rungs copied
+    into this trial's directory before this run, or None. The checkpoint then holds another
+    trial's weights, trained with other hyperparameters: load it (resume() is True) and train
+    on with params(), the new ones (a learning rate read from the checkpoint would undo PBT)."""
+    donor = os.environ.get("RUNGS_INHERITED_FROM")
+    if donor:
+        return donor
+    donor = _params_file().get("inherited_from")
+    return None if donor is None else str(donor)
+
+
+def checkpoint_path(name="checkpoint.pt"):
+    """Where to save and load the checkpoint: `name` in the trial directory. Everything a
+    trial writes in its directory (but rungs' own files) is its checkpoint: rungs copies it
+    for population-based training (README, "The trial protocol")."""
+    return os.path.join(trial_dir(), name)
 
 
 def resume():

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "report/csv.hpp"
+#include "store/lineage.hpp"
 
 namespace rungs::report {
 
@@ -83,6 +84,21 @@ std::map<std::string, std::vector<std::string>> known_columns(const store::Campa
   return known;
 }
 
+// Population-based training's inheritances and the best trial's schedule (the campaign's
+// finish event names it), or null for a campaign without inheritances.
+nlohmann::json pbt_lineage(const store::CampaignStore& store) {
+  const auto events = store.events_of(store::EventKind::Launch);
+  const auto inherited = store::inheritances(events);
+  if (inherited.empty()) return nullptr;
+  nlohmann::json out = {{"lineage", inherited}, {"schedule", nullptr}};
+  if (const auto finish = store.last_of({store::EventKind::Finish})) {
+    const auto best = finish->data.find("best");
+    if (best != finish->data.end() && best->is_object())
+      out["schedule"] = store::to_json(store::schedule_of(events, best->at("trial").get<std::int64_t>()));
+  }
+  return out;
+}
+
 }  // namespace
 
 ExportFormat export_format_from(std::string_view name) {
@@ -95,8 +111,10 @@ std::vector<fs::path> export_tables(const store::CampaignStore& store, ExportFor
                                     const fs::path& directory) {
   fs::create_directories(directory);
   std::vector<std::pair<fs::path, std::string>> files;
+  nlohmann::json lineage;  // population-based training: who copied whom, the best's schedule
   {
     store::ReadTransaction transaction(store);
+    if (format == ExportFormat::Json) lineage = pbt_lineage(store);
     for (const auto& table : tables()) {
       const auto rows = table.rows(store);
       if (format == ExportFormat::Json) {
@@ -110,7 +128,7 @@ std::vector<fs::path> export_tables(const store::CampaignStore& store, ExportFor
   }
   if (format == ExportFormat::Json) {
     const auto& info = store.info();
-    const nlohmann::json campaign = {{"name", info.name},
+    nlohmann::json campaign = {{"name", info.name},
                                      {"mode", info.mode},
                                      {"metric", info.metric},
                                      {"direction", info.direction},
@@ -118,6 +136,10 @@ std::vector<fs::path> export_tables(const store::CampaignStore& store, ExportFor
                                      {"options", info.options},
                                      {"campaign_file", info.campaign_file},
                                      {"campaign_yaml", info.campaign_yaml}};
+    if (!lineage.is_null()) {
+      campaign["lineage"] = lineage["lineage"];
+      campaign["schedule"] = lineage["schedule"];
+    }
     files.emplace_back(directory / "campaign.json", dump_one(campaign, 2) + "\n");
   }
   std::vector<fs::path> written;

@@ -3,7 +3,9 @@
 // trials, runs, reports and warnings (docs/storage.md describes their columns), each as
 // NAME.csv (JSON columns flattened: params.lr, metrics.val_acc, see csv.hpp) or NAME.json
 // (an array of row objects, JSON columns nested; pandas.read_json(path) reads it). The JSON
-// export adds campaign.json: the campaign's name, metric, direction, mode, options and YAML.
+// export adds campaign.json: the campaign's name, metric, direction, mode, options and YAML,
+// and under population-based training `lineage` (store/lineage.hpp: each inheritance) and
+// `schedule` (the best trial's, as in best.json).
 // All tables come from one read transaction, so they agree with each other even while the
 // campaign runs.
 #include <filesystem>

@@ -132,6 +132,12 @@ constexpr const char* kTemplate = R"html(<!DOCTYPE html>
 <p class="note">Each run from its launch to its end, by how it ended. The store records no worker slot, so the lanes are derived: each run, in order of launch, takes the lowest lane free by then (as many lanes as runs were out at once).</p>
 <div class="chart"><canvas id="timeline"></canvas></div>
 
+<section id="lineage-section">
+<h2>Population-based training: lineage</h2>
+<p class="note">Each member's row: the trials it trained, over the budget (a member that copies another's checkpoint becomes a new trial there). Red: a copy, from the donor's member to the member, at the budget the donor's weights had. Click a trial.</p>
+<div class="chart"><canvas id="lineage"></canvas></div>
+</section>
+
 <h2>Failures</h2>
 <div id="failures"></div>
 

@@ -653,6 +653,52 @@
     });
   }
 
+  // --- population-based training's lineage ------------------------------------------------------
+
+  function drawLineage() {
+    var section = document.getElementById("lineage-section");
+    if (!data.lineage) {
+      section.hidden = true;
+      return;
+    }
+    var spans = [], copies = [], members = 1, top = 0;
+    data.lineage.trials.forEach(function (t) {
+      members = Math.max(members, t.member + 1);
+      top = Math.max(top, t.to);
+      spans.push({ x: t.from, y: t.member, trial: t.trial, from: t.from, to: t.to, state: t.state },
+                 { x: t.to, y: t.member, trial: t.trial, from: t.from, to: t.to, state: t.state }, { x: t.to, y: null });
+    });
+    data.lineage.copies.forEach(function (c) {
+      var info = { trial: c.trial, donor: c.from, member: c.member, fromMember: c.from_member, units: c.units, time: c.time };
+      copies.push(Object.assign({ x: c.units, y: c.from_member }, info), Object.assign({ x: c.units, y: c.member }, info), { x: c.units, y: null });
+    });
+    new Chart(document.getElementById("lineage"), {
+      type: "line",
+      data: { datasets: [
+        { label: "a trial training", data: spans, borderColor: "#4e79a7", backgroundColor: "#4e79a7", borderWidth: 6,
+          borderCapStyle: "butt", pointRadius: 0, pointHitRadius: 4, spanGaps: false },
+        { label: "a copy of a checkpoint", data: copies, borderColor: "#e15759", backgroundColor: "#e15759", borderWidth: 1.5,
+          pointRadius: 3, spanGaps: false }
+      ] },
+      options: {
+        onClick: openTrialOnClick,
+        interaction: { mode: "nearest", intersect: false },
+        scales: {
+          x: { type: "linear", min: 0, max: top, title: { display: true, text: "budget (units)" } },
+          y: { type: "linear", reverse: true, min: -0.5, max: members - 0.5, ticks: { stepSize: 1, precision: 0 },
+               title: { display: true, text: "member (" + members + ")" } }
+        },
+        plugins: {
+          tooltip: { callbacks: { label: function (t) {
+            var r = t.raw;
+            if (r.donor !== undefined) return "trial " + r.trial + " (member " + r.member + ") copied trial " + r.donor + " (member " + r.fromMember + ") at " + format(r.units) + " units, " + format(r.time) + " s";
+            return "trial " + r.trial + " (" + r.state + "): " + format(r.from) + " to " + format(r.to) + " units";
+          } } }
+        }
+      }
+    });
+  }
+
   // --- 8. failures ---------------------------------------------------------------------------------
 
   function tailBlock(lines, file) {
@@ -838,6 +884,7 @@
   timed("parallel", drawParallel);
   timed("parameters", drawParameters);
   timed("timeline", drawTimeline);
+  timed("lineage", drawLineage);
   timed("failures", drawFailures);
   timed("table", drawTable);
   timed("trialView", showTrialView);

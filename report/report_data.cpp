@@ -142,6 +142,33 @@ nlohmann::json failures_table(const CampaignSnapshot& snapshot, std::size_t max_
   return {{"count", count}, {"rows", std::move(rows)}};
 }
 
+// Population-based training's lineage chart: each trial's span of budget (units) on its
+// member's row (the member is the trial's bracket), and each copy of a checkpoint from the
+// donor's member to the member. Null without inheritances (the section is hidden).
+nlohmann::json lineage_data(const CampaignSnapshot& snapshot) {
+  if (snapshot.inheritances.empty()) return nullptr;
+  std::map<std::int64_t, std::int64_t> member_of;
+  for (const auto& trial : snapshot.trials) member_of[trial.trial] = trial.bracket;
+  std::map<std::int64_t, double> start, end;
+  for (const auto& i : snapshot.inheritances) start[i.trial] = i.units;
+  for (const auto& run : snapshot.runs) {
+    const auto level = snapshot.levels.find(run.level);
+    if (level != snapshot.levels.end()) end[run.trial] = std::max(end[run.trial], level->second.units);
+  }
+  nlohmann::json trials = nlohmann::json::array(), copies = nlohmann::json::array();
+  for (const auto& trial : snapshot.trials) {
+    const auto to = end.find(trial.trial);
+    if (to == end.end()) continue;
+    const auto from = start.find(trial.trial);
+    trials.push_back({{"trial", trial.trial}, {"member", trial.bracket}, {"from", from == start.end() ? 0.0 : from->second},
+                      {"to", to->second}, {"state", trial.state}});
+  }
+  for (const auto& i : snapshot.inheritances)
+    copies.push_back({{"trial", i.trial}, {"from", i.from}, {"member", i.member}, {"from_member", member_of[i.from]},
+                      {"units", i.units}, {"time", round6(i.time)}});
+  return {{"trials", std::move(trials)}, {"copies", std::move(copies)}};
+}
+
 nlohmann::json importance_by_level(const CampaignSnapshot& snapshot, const nlohmann::json& parameters) {
   std::vector<ImportanceParameter> names;
   for (const auto& parameter : parameters)
@@ -312,6 +339,8 @@ nlohmann::json report_data(const CampaignSnapshot& snapshot, const ReportDataOpt
   data["runs"] = runs_table(snapshot);
   data["failures"] = failures_table(snapshot, options.max_failures);
   data["importance"] = importance_by_level(snapshot, data["parameters"]);
+
+  data["lineage"] = lineage_data(snapshot);
 
   data["rungs"] = nlohmann::json::array();
   for (const auto& rung : snapshot.rungs) {

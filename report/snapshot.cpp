@@ -176,7 +176,10 @@ CampaignSnapshot load_snapshot(const store::CampaignStore& store, const Snapshot
   add_runs(snapshot, store);
   add_rungs(snapshot);
   add_best_params(snapshot);
-  if (options.curves) add_curves(snapshot, store);
+  if (options.curves) {
+    add_curves(snapshot, store);
+    snapshot.inheritances = store::inheritances(store.events_of(store::EventKind::Launch));
+  }
   return snapshot;
 }
 

@@ -21,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/lineage.hpp"
 #include "store/store.hpp"
 
 namespace rungs::report {
@@ -140,6 +141,8 @@ struct CampaignSnapshot {
   std::vector<ParetoEntry> front;            // by the first objective
   std::vector<ConstraintInfo> constraints;   // empty without constraints (or before a run ended)
   std::vector<Curve> curves;  // by trial id; only with SnapshotOptions::curves
+  // Population-based training: who copied whom (store/lineage.hpp); only with curves too.
+  std::vector<store::Inheritance> inheritances;
 
   // Whether value `a` is better than `b` in the metric's direction.
   bool better(double a, double b) const { return maximize ? a > b : a < b; }

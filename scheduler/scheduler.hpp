@@ -21,13 +21,24 @@ namespace rungs::scheduler {
 
 using TrialId = std::uint64_t;
 
+// Population-based training (scheduler/pbt.hpp): a new trial that starts from another trial's
+// checkpoint. The caller copies the donor's checkpoint kept at Job::resume_from (see
+// keep_checkpoint) into the new trial's directory before the launch, and records the copy.
+struct Inheritance {
+  TrialId donor = 0;     // whose checkpoint the trial continues from, at Job::resume_from
+  TrialId replaced = 0;  // the member's trial until now (stopped at its last budget)
+  std::size_t member = 0;
+};
+
 // One run to launch: a new trial at its first rung, or a promoted trial at a larger budget.
 struct Job {
   TrialId trial = 0;
   space::Config config;
   fidelity::Budget budget;
-  std::optional<fidelity::Budget> resume_from;  // set on promotion: the budget already trained
+  std::optional<fidelity::Budget> resume_from;  // set on promotion (or inheritance): the budget already trained
   std::size_t bracket = 0;
+  std::optional<Inheritance> inherits;  // PBT: a new trial continuing another trial's weights
+  bool keep_checkpoint = false;         // PBT: keep the checkpoint at this run's end for later copies
 };
 
 // An intermediate result of a running run; value is to be minimized.

@@ -193,6 +193,14 @@ std::optional<Event> CampaignStore::last_of(const std::vector<EventKind>& kinds)
   return event_of(query, /*strict=*/false);
 }
 
+std::vector<Event> CampaignStore::events_of(EventKind kind) const {
+  SQLite::Statement query(*db_, "SELECT seq, time, kind, trial, run, data FROM events WHERE kind = ? ORDER BY seq");
+  query.bind(1, to_string(kind));
+  std::vector<Event> events;
+  while (query.executeStep()) events.push_back(event_of(query, /*strict=*/false));
+  return events;
+}
+
 std::optional<Event> CampaignStore::first_with(EventKind kind, const std::string& key) const {
   SQLite::Statement query(*db_, "SELECT seq, time, kind, trial, run, data FROM events WHERE kind = ? AND "
                                 "json_extract(data, ?) IS NOT NULL ORDER BY seq LIMIT 1");

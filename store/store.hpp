@@ -101,6 +101,7 @@ class CampaignStore {
 
   // Reads, each a consistent view on its own; a ReadTransaction makes several agree.
   std::vector<Event> events() const;                  // the whole log, in order
+  std::vector<Event> events_of(EventKind kind) const;  // the events of one kind, in order
   std::vector<TrialRow> trials() const;               // the `trials` table, by trial
   std::vector<RunRecord> runs() const;                // the `runs` view, by run
   std::vector<ReportRecord> reports() const;          // the `reports` view, in order

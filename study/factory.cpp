@@ -56,6 +56,9 @@ std::unique_ptr<scheduler::Scheduler> make_scheduler(const SchedulerSettings& se
     std::unique_ptr<scheduler::Scheduler> operator()(const scheduler::FreezeThawOptions& options) {
       return std::make_unique<scheduler::FreezeThaw>(std::move(optimizer), ladder, space, options, seed);
     }
+    std::unique_ptr<scheduler::Scheduler> operator()(const scheduler::PbtOptions& options) {
+      return std::make_unique<scheduler::Pbt>(std::move(optimizer), ladder, space, options, seed);
+    }
   };
   auto made = std::visit(MakeScheduler{std::move(optimizer), ladder, space, seed}, settings.kind);
   if (!settings.stopping_rule) return made;

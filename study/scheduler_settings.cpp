@@ -9,6 +9,7 @@ std::string_view scheduler_name(const SchedulerKind& kind) {
     std::string_view operator()(const scheduler::AshaOptions&) const { return "asha"; }
     std::string_view operator()(const scheduler::AsyncHyperbandOptions&) const { return "async_hyperband"; }
     std::string_view operator()(const scheduler::FreezeThawOptions&) const { return "freeze_thaw"; }
+    std::string_view operator()(const scheduler::PbtOptions&) const { return "pbt"; }
   };
   return std::visit(Name{}, kind);
 }
@@ -19,13 +20,15 @@ std::optional<SchedulerKind> scheduler_named(std::string_view name) {
   if (name == "asha") return scheduler::AshaOptions{};
   if (name == "async_hyperband") return scheduler::AsyncHyperbandOptions{};
   if (name == "freeze_thaw") return scheduler::FreezeThawOptions{};
+  if (name == "pbt") return scheduler::PbtOptions{};
   return std::nullopt;
 }
 
 bool asynchronous(const SchedulerKind& kind) {
   return std::holds_alternative<scheduler::AshaOptions>(kind) ||
          std::holds_alternative<scheduler::AsyncHyperbandOptions>(kind) ||
-         std::holds_alternative<scheduler::FreezeThawOptions>(kind);
+         std::holds_alternative<scheduler::FreezeThawOptions>(kind) ||
+         std::holds_alternative<scheduler::PbtOptions>(kind);
 }
 
 std::string_view stopping_rule_name(const StoppingRuleSettings& rule) {

@@ -8,6 +8,12 @@
 // rungs makes the trial directory. When rungs promotes the trial it relaunches it there with
 // more epochs and RUNGS_RESUME=1: training continues at epoch (epochs done + 1), the step
 // numbers continue, and a changed data fraction keeps the weights (warm start).
+// Population-based training (examples/07_pbt): rungs copies another trial's checkpoint.bin
+// into a new trial's directory and launches it with RUNGS_RESUME=1, RUNGS_INHERITED_FROM and
+// the explored hyperparameters on the command line. The trainer loads those weights (and the
+// optimizer's moments) and trains on with the new flags: the learning rate, momentum and weight
+// decay in force are always the command line's, never the checkpoint's, so they change
+// mid-training from one run to the next.
 //
 // Divergence: a non-finite loss, or a mean loss above --max-loss (default 100 nats; a uniform
 // guess scores ln 10 = 2.3). The log-sum-exp softmax keeps the loss finite even when a too
@@ -134,6 +140,9 @@ int train(const Options& o, int epochs, int hidden, int batch_size) {
   if (rungs::trial::resume() || o.force_resume) resumed = try_resume(o, model, state);
   if (resumed) {
     done = resumed->epochs_done;
+    if (const auto donor = rungs::trial::inherited_from())
+      std::fprintf(stderr, "continuing trial %s's weights after epoch %d with lr %g (population-based training)\n",
+                   donor->c_str(), done, o.optimizer.lr);
     if (rungs::trial::relaunched() && done < epochs) {
       // The process before this one may have died between its checkpoint and its report:
       // report the checkpoint's step again (rungs drops it if it has it).

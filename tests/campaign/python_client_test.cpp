@@ -78,3 +78,56 @@ trial:
   CHECK(stderr_log.find("PYTHONPATH=/opt/my-modules:") != std::string::npos);
   CHECK(stderr_log.find("share/rungs/python") != std::string::npos);
 }
+
+TEST_CASE("population-based training through rungs_trial.py: inherited_from() names the donor, checkpoint_path() holds its weights") {
+  TempDir dir;
+  // The checkpoint holds the epochs done and the learning rate they were trained with last.
+  write_file(dir.path() / "trial.py", R"(import json, os, sys
+import rungs_trial as rt
+path = rt.checkpoint_path("state.json")
+state = {"epoch": 0, "lrs": []}
+if rt.resume() and os.path.exists(path):
+    state = json.load(open(path))
+donor = rt.inherited_from()
+if donor is not None:
+    print("inherited from %s after epoch %d" % (donor, state["epoch"]), file=sys.stderr)
+lr = rt.params()["lr"]
+for epoch in range(state["epoch"] + 1, int(rt.budget()["epochs"]) + 1):
+    state["epoch"] = epoch
+    state["lrs"].append(lr)
+    json.dump(state, open(path, "w"))
+    rt.report(epoch, loss=abs(lr - 0.01) + 1.0 / epoch)
+)");
+  write_file(dir.path() / "c.yaml", R"(name: pbt-python
+seed: 2
+metric: loss
+space:
+  lr: {type: float, low: 1.0e-4, high: 1.0, log: true}
+budget:
+  min: 1
+  max: 6
+  step: 1
+  dimensions:
+    epochs: {type: int, growth: continued, min: 1, max: 6}
+scheduler: {type: pbt, population: 4, interval: 2, max_concurrent: 2}
+trial:
+  command: [python3, "{campaign_dir}/trial.py"]
+)");
+  const int code = run_rungs({"run", "c.yaml", "--output", "out", "--quiet"}, dir.path() / "log", dir.path());
+  INFO(read_file(dir.path() / "log"));
+  REQUIRE(code == 0);
+  std::size_t inherited = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path() / "out" / "trials")) {
+    const auto record_file = entry.path() / "inherited.json";
+    if (!std::filesystem::exists(record_file)) continue;
+    ++inherited;
+    const auto record = nlohmann::json::parse(read_file(record_file));
+    CHECK(read_file(entry.path() / "stderr.log")
+              .find(fmt::format("inherited from {} after epoch {}", record["from"].get<int>(),
+                                static_cast<int>(record["units"].get<double>()))) != std::string::npos);
+    // The learning rates its weights were trained with: the donor's for the copied epochs, then its own.
+    const auto state = nlohmann::json::parse(read_file(entry.path() / "state.json"));
+    CHECK(state["lrs"].back() == record["params"]["lr"]);
+  }
+  CHECK(inherited > 0);
+}

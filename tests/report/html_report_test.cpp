@@ -187,6 +187,34 @@ TEST_CASE("the report renders in headless Chromium: one curve per trial with rep
   CHECK(page.run.dom.find("<table>") != std::string::npos);
 }
 
+TEST_CASE("a population-based training campaign renders its lineage: every trial and copy drawn, a click opens a trial") {
+  rungs::testing::TempDir dir;
+  const auto facts = rungs::testing::write_real_campaign(dir.path(), {.pbt = true}).facts;
+  const auto html = rungs::report::report_command(dir.path());
+  const auto data = rungs::report::report_data(
+      rungs::report::load_snapshot(CampaignStore::open(dir.path(), true), {.curves = true}), {});
+  REQUIRE(data["lineage"].is_object());
+  const auto copies = data["lineage"]["copies"].size();
+  REQUIRE(copies > 0);
+  CHECK(data["lineage"]["trials"].size() == facts.trials);
+  for (const auto& copy : data["lineage"]["copies"]) CHECK(copy["from_member"] != copy["member"]);
+  if (!have_chromium()) return;
+  const auto page = render(html, dir.path(), "", "lineage");
+  check_rendered(page, facts.trials_with_values.size());
+  bool drawn = false;
+  for (const auto& chart : page.charts) {
+    if (chart["id"] != "lineage") continue;
+    drawn = true;
+    // Two points per trial's span, two per copy (the gap points have y null and do not count).
+    CHECK(chart["points"] == 2 * (facts.trials + copies));
+  }
+  CHECK(drawn);
+  REQUIRE(page.click.is_object());
+  INFO(page.click.dump());
+  CHECK(page.click["hash"] == fmt::format("#trial-{}", page.click["expected"].get<std::int64_t>()));
+  CHECK(page.click["hidden"] == false);
+}
+
 TEST_CASE("a campaign with priors renders, their centres passed to the scatter plots") {
   rungs::testing::TempDir dir;
   const auto facts = rungs::testing::write_real_campaign(dir.path(), {.priors = true}).facts;

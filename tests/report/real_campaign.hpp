@@ -46,11 +46,15 @@ struct RealCampaignOptions {
   // caller may name a campaign anything; the report must still escape it).
   std::optional<std::string> spec_name = std::nullopt;
   bool priors = false;  // priors on optimizer and lr (space/prior.hpp): the report marks their centres
+  // Population-based training instead of Hyperband (6 members, linear epochs 1..max_epochs,
+  // 2 per interval, no data fraction): the report draws the lineage.
+  bool pbt = false;
 };
 
 // Categorical choices with a comma and quotes, where CSV quoting matters.
 inline std::string real_campaign_yaml(const RealCampaignOptions& options) {
   const std::string fractions = options.max_epochs == 27 ? "[0.25, 0.5, 1.0, 1.0]" : "[0.25, 0.5, 1.0]";
+  const std::string epochs = std::to_string(options.max_epochs);
   return "name: \"" + options.name + "\"\n" +
          "seed: " + std::to_string(options.seed) + "\n" +
          "metric: {name: val_loss, mode: " + options.direction + "}\n" +
@@ -63,11 +67,15 @@ inline std::string real_campaign_yaml(const RealCampaignOptions& options) {
          "  hidden:    {type: int, low: 8, high: 128, log: true}\n"
          "budget:\n"
          "  min: 1\n"
-         "  max: " + std::to_string(options.max_epochs) + "\n" +
+         "  max: " + epochs + "\n" +
+         (options.pbt ? "  step: 1\n" : "") +
          "  dimensions:\n"
-         "    epochs: {type: int, growth: continued, min: 1, max: " + std::to_string(options.max_epochs) + "}\n" +
-         "    data_fraction: {type: float, values: " + fractions + ", on_change: warm_start}\n" +
-         "scheduler: {type: hyperband, eta: 3, max_concurrent: 3, iterations: " + std::to_string(options.iterations) + "}\n" +
+         "    epochs: {type: int, growth: continued, min: 1, max: " + epochs + "}\n" +
+         (options.pbt ? std::string()
+                      : "    data_fraction: {type: float, values: " + fractions + ", on_change: warm_start}\n") +
+         (options.pbt ? std::string("scheduler: {type: pbt, population: 6, interval: 2, quantile: 0.34, max_concurrent: 3}\n")
+                      : "scheduler: {type: hyperband, eta: 3, max_concurrent: 3, iterations: " +
+                            std::to_string(options.iterations) + "}\n") +
          "optimizer: random\n"
          "trial:\n"
          "  command: [train, --lr, \"{lr}\"]\n"
@@ -137,7 +145,9 @@ inline CampaignFacts facts_from_events(const store::CampaignStore& store, const 
         facts.top_level[trial] = std::max(facts.top_level[trial], static_cast<std::int64_t>(level));
         facts.budget_of_level[static_cast<std::int64_t>(level)] = data.at("budget");
         std::optional<fidelity::Budget> resumed_from;
-        if (data.at("resumed").get<bool>()) resumed_from = spec.ladder.at(static_cast<std::size_t>(last_level.at(trial)));
+        // A PBT trial that inherits starts from its donor's checkpoint at the level recorded.
+        if (data.contains("inherits")) resumed_from = spec.ladder.at(data["inherits"].at("level").get<std::size_t>());
+        else if (data.at("resumed").get<bool>()) resumed_from = spec.ladder.at(static_cast<std::size_t>(last_level.at(trial)));
         launch_charge[*event.run] = fidelity::run_cost(spec.ladder, spec.ladder.at(level), resumed_from);
         resumed_of[*event.run] = resumed_from;
         unjudged.insert(*event.run);

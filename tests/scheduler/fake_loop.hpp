@@ -60,6 +60,7 @@ struct LoopLog {
   std::size_t stops = 0;       // runs terminated on a Stop answer
   std::size_t crashes = 0;
   std::size_t resumes = 0;     // jobs with resume_from (promotions)
+  std::size_t inherits = 0;    // jobs of new trials starting from another's checkpoint (PBT)
   std::size_t pauses = 0;      // run ends that left the trial Waiting
   std::size_t max_outstanding = 0;
   scheduler::TrialId max_trial = 0;
@@ -88,7 +89,15 @@ inline LoopLog run_loop(scheduler::Scheduler& s, const LoopOptions& o) {
       const TrialId t = job->trial;
       REQUIRE_MESSAGE(!out.contains(t), "trial ", t, " handed out while a run of it is out");
       const bool seen = last_level.contains(t);
-      CHECK_MESSAGE(job->resume_from.has_value() == seen, "resume_from must be set exactly on promotions");
+      // A PBT trial that inherits another's checkpoint starts from it (resume_from, never seen before).
+      CHECK_MESSAGE(job->resume_from.has_value() == (seen || job->inherits.has_value()),
+                    "resume_from must be set exactly on promotions and inheritances");
+      if (job->inherits) {
+        CHECK_FALSE(seen);
+        REQUIRE(last_level.contains(job->inherits->donor));  // the donor ran
+        CHECK(job->resume_from->level <= last_level.at(job->inherits->donor));
+        ++log.inherits;
+      }
       if (job->resume_from && seen) {
         CHECK(job->resume_from->level == last_level.at(t));
         CHECK(job->budget.level > job->resume_from->level);

@@ -18,6 +18,7 @@
 #include "scheduler/hyperband.hpp"
 #include "scheduler/median_stopping.hpp"
 #include "scheduler/milestones.hpp"
+#include "scheduler/pbt.hpp"
 #include "scheduler/stopping_rule.hpp"
 
 using namespace rungs::scheduler;
@@ -34,6 +35,7 @@ struct Contender {
   bool promotes = false;     // hands out resumed runs (pause + resume)
   bool must_stop = false;    // must answer Stop to some report
   bool suggest_per_trial = true;  // exactly one Optimizer::suggest per trial (freeze-thaw also scores random ones)
+  bool inherits = false;          // hands out new trials that continue another's checkpoint (PBT)
 };
 
 std::unique_ptr<Scheduler> with_rule(std::unique_ptr<Scheduler> inner, std::unique_ptr<StoppingRule> rule) {
@@ -59,6 +61,17 @@ std::vector<Contender> contenders() {
     return [mode, n](std::shared_ptr<OptimizerLog> log) -> std::unique_ptr<Scheduler> {
       return std::make_unique<AsyncHyperband>(fake_optimizer(log), epochs_ladder(),
                                               AsyncHyperbandOptions{.mode = mode, .max_trials = n});
+    };
+  };
+  const auto pbt = [](bool synchronous) {
+    return [synchronous](std::shared_ptr<OptimizerLog> log) -> std::unique_ptr<Scheduler> {
+      // Linear levels 1..12 epochs, two per interval: runs end at 2, 4, ..., 12.
+      rungs::fidelity::Dimension epochs{"epochs", true, rungs::fidelity::Growth::Continued,
+                                        rungs::fidelity::Geometric{1, 12}};
+      rungs::fidelity::BudgetLadder ladder(1, 12, 3, {epochs}, rungs::fidelity::CostModel::units(), 1.0);
+      return std::make_unique<Pbt>(fake_optimizer(log), ladder,
+                                   rungs::space::SearchSpace({rungs::space::real("x", 0, 1000)}),
+                                   PbtOptions{.population = 8, .interval = 2, .synchronous = synchronous}, 3);
     };
   };
   return {
@@ -87,6 +100,8 @@ std::vector<Contender> contenders() {
                                              FreezeThawOptions{.max_cost = 300, .initial = 4, .candidates = 10}, 1);
        },
        true, false, false},
+      {"pbt asynchronous", pbt(false), true, false, false, true},
+      {"pbt synchronous", pbt(true), true, false, false, true},
   };
 }
 
@@ -116,6 +131,8 @@ TEST_CASE("contract: every scheduler, driven by a multi-worker fake loop, answer
         CHECK(log.pauses == 0);
       }
       if (c.must_stop) CHECK(log.stops > 0);
+      if (c.inherits) CHECK(log.inherits > 0);
+      else CHECK(log.inherits == 0);
 
       std::size_t completed = 0;
       for (TrialId t = 1; t <= log.max_trial; ++t) {
