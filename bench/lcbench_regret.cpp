@@ -77,7 +77,7 @@ const std::map<std::string, std::string> kMethods = {
                  "optimizer: tpe\n"},
     // Freeze-thaw with deep power laws (scheduler/freeze_thaw.hpp, its defaults: EI per cost) on
     // linear levels of 2 epochs; new configurations from random samples scored by the model.
-    {"freeze_thaw", "scheduler: {type: freeze_thaw, max_trials: 100000, max_concurrent: {workers}}\n"
+    {"freeze_thaw", "scheduler: {type: freeze_thaw, max_trials: 100000, max_concurrent: {workers}{ft_options}}\n"
                     "optimizer: random\n"},
 };
 
@@ -105,7 +105,9 @@ std::vector<std::string> split(const std::string& text) {
 }
 
 std::string campaign_yaml(const std::string& task, int seed, const std::string& method, int workers,
-                          const fs::path& trial_program) {
+                          const fs::path& trial_program, const std::string& ft_options) {
+  auto schedule = replace_all(kMethods.at(method), "{workers}", std::to_string(workers));
+  schedule = replace_all(schedule, "{ft_options}", ft_options.empty() ? "" : ", " + ft_options);
   return fmt::format(R"(name: lcbench-{task}-{method}-{seed}
 seed: {seed}
 metric: {{name: val_loss, mode: min}}
@@ -127,7 +129,7 @@ space:
 )",
                      fmt::arg("task", task), fmt::arg("seed", seed), fmt::arg("method", method),
                      fmt::arg("budget", kBudgets.count(method) ? kBudgets.at(method) : kLadderBudget),
-                     fmt::arg("schedule", replace_all(kMethods.at(method), "{workers}", std::to_string(workers))),
+                     fmt::arg("schedule", schedule),
                      fmt::arg("program", trial_program.string()));
 }
 
@@ -218,7 +220,7 @@ void request_stop(int) { stop_requested = 1; }
 int main(int argc, char** argv) {
   CLI::App app{"rungs' schedulers on the LCBench surrogate, through `rungs run`"};
   int seeds = 5, budget = 100, workers = 1, jobs = 2;
-  std::string tasks_option = "all", methods_option = "random,hyperband,bohb,asha_tpe";
+  std::string tasks_option = "all", methods_option = "random,hyperband,bohb,asha_tpe", ft_options;
   fs::path work_dir = "/tmp/rungs-lcbench";
   fs::path lcbench_dir = RUNGS_LCBENCH_DIR;
   const fs::path bin = fs::canonical("/proc/self/exe").parent_path();
@@ -229,6 +231,9 @@ int main(int argc, char** argv) {
   app.add_option("--budget", budget, "epochs per campaign, in multiples of 52")->check(CLI::PositiveNumber);
   app.add_option("--workers", workers, "scheduler.max_concurrent")->check(CLI::PositiveNumber);
   app.add_option("--jobs", jobs, "campaigns run at once")->check(CLI::PositiveNumber);
+  app.add_option("--freeze-thaw-options", ft_options,
+                 "extra keys of freeze_thaw's scheduler section, YAML flow style (\"initial: 3, train_steps: 10\"); "
+                 "use a --work-dir of their own");
   app.add_option("--work-dir", work_dir, "campaign folders; results found there are reused");
   app.add_option("--lcbench-dir", lcbench_dir, "the LCBench folder (reference.json)");
   app.add_option("--rungs", rungs, "the rungs binary");
@@ -266,7 +271,7 @@ int main(int argc, char** argv) {
         if (fs::exists(campaign.dir / "result.json")) continue;
         fs::remove_all(campaign.dir);
         fs::create_directories(campaign.dir);
-        std::ofstream(campaign.dir / "campaign.yaml") << campaign_yaml(task, seed, method, workers, trial_program);
+        std::ofstream(campaign.dir / "campaign.yaml") << campaign_yaml(task, seed, method, workers, trial_program, ft_options);
         pending.push_back(std::move(campaign));
       }
   fmt::print("{} campaigns to run ({} x {} epochs each), {} at once\n", pending.size(), budget, kEpochs, jobs);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -121,6 +122,74 @@ std::optional<Job> FreezeThaw::next() {
   return std::nullopt;
 }
 
+void FreezeThaw::train_if_due() {
+  const std::size_t held = model_.points(), added = held - trained_points_;
+  const auto due = std::max<std::size_t>(1, static_cast<std::size_t>(options_.retrain_fraction * static_cast<double>(held)));
+  if (model_.trained() && added < due) return;
+  model_.train(options_.train_steps);
+  trained_points_ = held;
+  ++model_version_;
+  refill_pool();
+}
+
+// New configurations scored until the next training: `candidates` uniform samples.
+void FreezeThaw::refill_pool() {
+  pool_.clear();
+  for (std::size_t i = 0; i < options_.candidates; ++i) pool_.push_back(space_.sample(rng_));
+  Eigen::MatrixXf x(static_cast<Eigen::Index>(space_.dimension()), static_cast<Eigen::Index>(pool_.size()));
+  for (std::size_t i = 0; i < pool_.size(); ++i) x.col(static_cast<Eigen::Index>(i)) = features(pool_[i]);
+  pool_curves_ = pool_.empty() ? std::vector<MemberCurves>{} : model_.curves(x);
+}
+
+// The curves of these trials under the current model, the stale ones computed in one batch.
+void FreezeThaw::refresh_curves(const std::vector<TrialId>& trials) {
+  if (curves_.size() < trials_.size()) {
+    curves_.resize(trials_.size());
+    curves_version_.resize(trials_.size(), 0);
+  }
+  std::vector<TrialId> stale;
+  for (TrialId id : trials)
+    if (curves_version_[id - 1] != model_version_) stale.push_back(id);
+  if (stale.empty()) return;
+  Eigen::MatrixXf x(static_cast<Eigen::Index>(space_.dimension()), static_cast<Eigen::Index>(stale.size()));
+  for (std::size_t i = 0; i < stale.size(); ++i) x.col(static_cast<Eigen::Index>(i)) = trial_features_[stale[i] - 1];
+  auto fresh = model_.curves(x);
+  for (std::size_t i = 0; i < stale.size(); ++i) {
+    curves_[stale[i] - 1] = std::move(fresh[i]);
+    curves_version_[stale[i] - 1] = model_version_;
+  }
+}
+
+// mu and sigma at b_max from the members' curves (power_law_ensemble.hpp).
+CurvePrediction FreezeThaw::predict(const MemberCurves& c) const {
+  const float top = model_.log_budget(ladder_.max_units());
+  const auto m = static_cast<Eigen::Index>(model_.members());
+  Eigen::VectorXd y(m);
+  for (Eigen::Index k = 0; k < m; ++k) y(k) = c.at(k, top);
+  const double mean = y.mean();
+  return {mean, std::sqrt((y.array() - mean).square().mean())};
+}
+
+// The race to a first incumbent at b_max: once race_after x b_max has been charged with no
+// trial at the top, the trial predicted best (lowest mu at b_max among paused and running ones)
+// goes on while it is paused; with several workers the others decide as usual. Without it,
+// EI per cost may spend 5 x b_max with no trial at the top (9 of 28 LCBench tasks), where a
+// Hyperband bracket has one after about 2 x b_max. Returns its index in `paused`, if it races.
+std::optional<std::size_t> FreezeThaw::race_pick(const std::vector<TrialId>& paused,
+                                                 const std::vector<CurvePrediction>& predictions) {
+  if (options_.race_after < 0 || paused.empty() || count(TrialState::Completed) > 0 ||
+      cost_charged_ < options_.race_after * ladder_.max_units())
+    return std::nullopt;
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < paused.size(); ++i)
+    if (predictions[i].mean < predictions[best].mean) best = i;
+  std::vector<TrialId> out(running_.begin(), running_.end());
+  refresh_curves(out);
+  for (TrialId id : out)
+    if (predict(curves_[id - 1]).mean < predictions[best].mean) return std::nullopt;
+  return best;
+}
+
 std::optional<Job> FreezeThaw::decide() {
   const bool new_allowed = may_start();
   std::vector<TrialId> paused;
@@ -129,34 +198,31 @@ std::optional<Job> FreezeThaw::decide() {
   if (paused.empty() && !new_allowed) return std::nullopt;
   // Every first run still out (more workers than the initial design): the optimizer goes on.
   if (model_.points() == 0) return new_allowed ? std::optional<Job>(start(take_proposal())) : std::nullopt;
-  if (model_.points() > trained_points_) {
-    model_.train(options_.train_steps);
-    trained_points_ = model_.points();
-  }
+  train_if_due();
 
-  std::vector<space::Config> fresh;
+  refresh_curves(paused);
+
+  std::vector<CurvePrediction> predictions;
+  for (TrialId id : paused) predictions.push_back(predict(curves_[id - 1]));
+  std::optional<MemberCurves> proposal_curves;
   if (new_allowed) {
     if (!proposal_) proposal_ = optimizer_->suggest(ladder_.at(0));  // may throw: nothing handed out yet
-    fresh.push_back(*proposal_);
-    for (std::size_t i = 0; i < options_.candidates; ++i) fresh.push_back(space_.sample(rng_));
+    proposal_curves = model_.curves(features(*proposal_)).front();
+    predictions.push_back(predict(*proposal_curves));
+    for (const auto& c : pool_curves_) predictions.push_back(predict(c));
   }
-  const auto n = static_cast<Eigen::Index>(paused.size() + fresh.size());
-  Eigen::MatrixXf x(static_cast<Eigen::Index>(space_.dimension()), n);
-  Eigen::Index column = 0;
-  for (TrialId id : paused) x.col(column++) = trial_features_[id - 1];
-  for (const auto& config : fresh) x.col(column++) = features(config);
-  const auto predictions = model_.predict(x, ladder_.max_units());
 
   const double best = incumbent_.value_or(*worst_);  // no feasible run yet: improve on anything
   std::size_t chosen = 0;
-  double chosen_ei = -1;
+  double chosen_ei = -std::numeric_limits<double>::infinity();
+  const auto race = race_pick(paused, predictions);
   for (std::size_t i = 0; i < predictions.size(); ++i) {
     double ei = expected_improvement(predictions[i].mean, predictions[i].std, best);
     if (options_.per_cost) {
       const double done = i < paused.size() ? ladder_.at(trials_.at(paused[i]).level).units : 0.0;
       ei /= ladder_.max_units() - done;
     }
-    if (ei > chosen_ei) {
+    if (race ? i == *race : ei > chosen_ei) {
       chosen = i;
       chosen_ei = ei;
     }
@@ -174,8 +240,26 @@ std::optional<Job> FreezeThaw::decide() {
   }
   last_choice_ = choice;
   const std::size_t index = chosen - paused.size();
-  if (index == 0) proposal_.reset();  // the optimizer's proposal is used: ask a new one next time
-  return start(std::move(fresh[index]));
+  if (index == 0) {  // the optimizer's proposal is used: ask a new one next time
+    space::Config config = std::move(*proposal_);
+    proposal_.reset();
+    return start_scored(std::move(config), std::move(*proposal_curves));
+  }
+  space::Config config = std::move(pool_[index - 1]);
+  MemberCurves curves = std::move(pool_curves_[index - 1]);
+  pool_.erase(pool_.begin() + static_cast<std::ptrdiff_t>(index - 1));
+  pool_curves_.erase(pool_curves_.begin() + static_cast<std::ptrdiff_t>(index - 1));
+  return start_scored(std::move(config), std::move(curves));
+}
+
+// A new trial whose curves the current model has just computed.
+Job FreezeThaw::start_scored(space::Config config, MemberCurves curves) {
+  Job job = start(std::move(config));
+  curves_.resize(trials_.size());
+  curves_version_.resize(trials_.size(), 0);
+  curves_.back() = std::move(curves);
+  curves_version_.back() = model_version_;
+  return job;
 }
 
 Decision FreezeThaw::on_report(TrialId trial, const Report&) {

@@ -171,6 +171,27 @@ Eigen::VectorXf PowerLawEnsemble::predict_member(std::size_t member, const Eigen
   return (forward(members_.at(member), x, log_t).array() * scale_ + shift_).transpose();
 }
 
+std::vector<MemberCurves> PowerLawEnsemble::curves(const Eigen::MatrixXf& x) const {
+  if (static_cast<std::size_t>(x.rows()) != inputs_)
+    throw std::invalid_argument(fmt::format("predicting {} features, the model has {}", x.rows(), inputs_));
+  const auto m = static_cast<Eigen::Index>(members_.size());
+  std::vector<MemberCurves> out(static_cast<std::size_t>(x.cols()));
+  for (auto& c : out) c = {Eigen::VectorXf(m), Eigen::VectorXf(m), Eigen::VectorXf(m)};
+  for (Eigen::Index k = 0; k < m; ++k) {
+    const Member& member = members_[static_cast<std::size_t>(k)];
+    const Eigen::MatrixXf a1 = leaky(Eigen::MatrixXf((member.w1 * x).colwise() + member.b1));
+    const Eigen::MatrixXf a2 = leaky(Eigen::MatrixXf((member.w2 * a1).colwise() + member.b2));
+    const Eigen::MatrixXf o = (member.w3 * a2).colwise() + member.b3;
+    for (Eigen::Index j = 0; j < x.cols(); ++j) {
+      auto& c = out[static_cast<std::size_t>(j)];
+      c.alpha(k) = o(0, j) * scale_ + shift_;  // y = shift + scale (o0 + sp(o1) t^-sp(o2))
+      c.beta(k) = softplus(o(1, j)) * scale_;
+      c.gamma(k) = softplus(o(2, j));
+    }
+  }
+  return out;
+}
+
 std::vector<CurvePrediction> PowerLawEnsemble::predict(const Eigen::MatrixXf& x, double budget) const {
   if (static_cast<std::size_t>(x.rows()) != inputs_)
     throw std::invalid_argument(fmt::format("predicting {} features, the model has {}", x.rows(), inputs_));

@@ -27,6 +27,7 @@
 // add() / train() / predict() calls gives the same numbers.
 #include <Eigen/Core>
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <random>
@@ -47,6 +48,14 @@ struct CurvePrediction {
   double std = 0;
 };
 
+// Every member's power law for one configuration, in the values' units:
+//     y_m(b) = alpha(m) + beta(m) * (b / b_min)^(-gamma(m)),
+// so that predictions at any budget, and differences between budgets, cost no forward pass.
+struct MemberCurves {
+  Eigen::VectorXf alpha, beta, gamma;  // one entry per member
+  float at(Eigen::Index member, float log_t) const { return alpha(member) + beta(member) * std::exp(-gamma(member) * log_t); }
+};
+
 class PowerLawEnsemble {
  public:
   // `inputs`: the length of an encoded configuration; `min_budget` > 0: b_min above.
@@ -64,6 +73,11 @@ class PowerLawEnsemble {
 
   // Predictions for each column of `x` (inputs x n) at `budget`.
   std::vector<CurvePrediction> predict(const Eigen::MatrixXf& x, double budget) const;
+  // Every member's curve for each column of `x` (inputs x n), for a model trained at least once.
+  std::vector<MemberCurves> curves(const Eigen::MatrixXf& x) const;
+  // ln(b / b_min): the abscissa MemberCurves::at takes.
+  float log_budget(double budget) const { return static_cast<float>(std::log(budget / min_budget_)); }
+  std::size_t members() const { return members_.size(); }
   // One member's prediction, for tests.
   Eigen::VectorXf predict_member(std::size_t member, const Eigen::MatrixXf& x, double budget) const;
 

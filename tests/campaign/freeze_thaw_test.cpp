@@ -121,6 +121,14 @@ TEST_CASE("freeze_thaw campaign file: settings are read, bad ones named at their
   CHECK(options->model.hidden == 8);
   CHECK(spec.ladder.levels() == 6);
   CHECK(spec.ladder.step() == doctest::Approx(1));
+  {
+    std::string text = kCampaign;
+    text.replace(text.find("train_steps: 5"), 14, "train_steps: 5\n  race_after: -1\n  retrain_fraction: 0.1");
+    const auto tuned = campaign::parse_campaign(text, "c.yaml", "/tmp");
+    const auto& o = std::get<scheduler::FreezeThawOptions>(tuned.scheduler.kind);
+    CHECK(o.race_after == doctest::Approx(-1));
+    CHECK(o.retrain_fraction == doctest::Approx(0.1));
+  }
 
   auto error_of = [](std::string from, std::string to) -> std::string {
     std::string text = kCampaign;

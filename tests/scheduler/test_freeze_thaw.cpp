@@ -160,6 +160,18 @@ TEST_CASE("freeze-thaw: the model continues a clearly good curve rather than a c
   CHECK(s.last_choice()->resumed.has_value());
 }
 
+TEST_CASE("freeze-thaw: the race takes the predicted best trial to the top before any other decision") {
+  // race_after 0: from the first model decision, until a trial has reached the top (8 epochs).
+  FreezeThaw s = make({0.9, 0.05, 0.6, 0.8},
+                      FreezeThawOptions{.max_trials = 4, .initial = 4, .candidates = 0, .race_after = 0});
+  drive_serially(s, 4);  // the initial design, 1 epoch each
+  const auto jobs = drive_serially(s, 7);
+  REQUIRE(jobs.size() == 7);
+  for (const Job& job : jobs) CHECK(job.trial == 2);  // x = 0.05: the good curve, 7 levels up
+  CHECK(s.state(2) == TrialState::Completed);
+  CHECK(s.count(TrialState::Completed) == 1);
+}
+
 TEST_CASE("freeze-thaw: a cost limit stops launches, and what is paused ends Stopped") {
   FreezeThaw s = make({0.3, 0.6}, FreezeThawOptions{.max_cost = 20, .initial = 2, .candidates = 5});
   const auto jobs = drive_serially(s, 1000);
