@@ -382,9 +382,12 @@ void Dispatcher::apply_exit(scheduler::TrialId trial, const std::string& failure
   pump();
 }
 
-// Writes a State event for each trial whose scheduler state changed (trial_book.hpp).
+// Writes a State event for each trial whose scheduler state changed (trial_book.hpp). The
+// trial of a job a limit holds is not running: the scheduler counts it as launched, but no
+// process runs it, and a campaign that ends there must not leave it "running" in the store.
 void Dispatcher::sync_states(bool all) {
   for (const auto& [trial, state] : trials_.changed_states(scheduler_, all)) {
+    if (held_ && held_->trial == trial && state == scheduler::TrialState::Running) continue;
     trials_.set_state(trial, state);
     write(events_.state(now(), trial, state), trial);
   }

@@ -91,6 +91,8 @@ TEST_CASE("limits.cost: every scheduler stops launching within the cost, and say
     CHECK(t.cost > 400 - 27 - 1e-9);  // it stopped because the next run did not fit
     CHECK(finish_limit(dir.path() / "out").rfind("cost limit 400 reached: ", 0) == 0);
     CHECK(log.find("Stopped launching: cost limit 400 reached") != std::string::npos);
+    // The run the limit held never started: no trial is left "running" in a finished campaign.
+    for (const auto& trial : rungs::testing::read_table(dir.path() / "out", "trials")) CHECK(trial["state"] != "running");
   }
 }
 
