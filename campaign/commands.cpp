@@ -71,9 +71,18 @@ std::string own_command() {
   return exe.string();
 }
 
+// The campaign directory as the user would type it: relative when it is under the current
+// directory (runs/quickstart-...), else absolute.
+std::string shown_path(const fs::path& output) {
+  std::error_code ec;
+  const auto relative = output.lexically_relative(fs::current_path(ec));
+  if (!ec && !relative.empty() && *relative.begin() != "..") return relative.string();
+  return output.string();
+}
+
 void print_results_hint(const fs::path& output) {
-  fmt::print("Results in {}\n", output.string());
-  fmt::print("Look at them: {0} status {1} | {0} report {1} | {0} export {1}\n", own_command(), output.string());
+  fmt::print("Results in {}\n", shown_path(output));
+  fmt::print("Look at them: {0} status {1} | {0} report {1} | {0} export {1}\n", own_command(), shown_path(output));
 }
 
 // The runner the campaign's `runner:` section asks for.
@@ -96,13 +105,13 @@ std::unique_ptr<runners::Runner> make_runner(const CampaignSpec& spec, boost::as
 // A campaign the fail-fast limit stopped: why, and what to do. One a limit ended: which.
 void print_failed(const CampaignOutcome& outcome, const fs::path& output) {
   if (outcome.limit)
-    fmt::print(stderr, "Stopped launching: {}. Grow it with `rungs resume {} --limit KEY=VALUE` (README: Growing a "
+    fmt::print(stderr, "Stopped launching: {}. Grow it with `{} resume {} --limit KEY=VALUE` (README: Growing a "
                        "campaign)\n",
-               *outcome.limit, output.string());
+               *outcome.limit, own_command(), shown_path(output));
   if (!outcome.failed) return;
-  fmt::print(stderr, "\nStopped: {}. Fix the cause shown above, then go on with `rungs resume {}` "
+  fmt::print(stderr, "\nStopped: {}. Fix the cause shown above, then go on with `{} resume {}` "
                      "(trial.max_failures_before_success: 0 turns this limit off)\n",
-             *outcome.failed, output.string());
+             *outcome.failed, own_command(), shown_path(output));
 }
 
 // Runs (or resumes) a campaign with real trial processes.

@@ -4,7 +4,10 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <variant>
 
+#include "fidelity/run_cost.hpp"
 #include "study/factory.hpp"
 
 namespace rungs::study {
@@ -20,9 +23,21 @@ std::unique_ptr<optimizers::StartQueue> queue_for(const space::SearchSpace& spac
   return std::make_unique<optimizers::StartQueue>(std::move(optimizer), space, std::move(options.start_with));
 }
 
+// max_cost stops the study: the asynchronous schedulers need no bound of their own then.
+void limit_outside(SchedulerSettings& settings) {
+  std::visit(
+      [](auto& options) {
+        if constexpr (requires { options.limited_outside; }) options.limited_outside = true;
+      },
+      settings.kind);
+}
+
 }  // namespace
 
-Study::Study(space::SearchSpace space, fidelity::BudgetLadder ladder, StudyOptions options) : maximize_(options.maximize) {
+Study::Study(space::SearchSpace space, fidelity::BudgetLadder ladder, StudyOptions options)
+    : maximize_(options.maximize), ladder_(ladder), max_cost_(options.max_cost) {
+  if (max_cost_ && !(*max_cost_ > 0)) throw std::invalid_argument("max_cost must be positive");
+  if (max_cost_) limit_outside(options.scheduler);
   auto queue = queue_for(space, ladder, options);
   queue_ = queue.get();
   scheduler_ = make_scheduler(options.scheduler, std::move(queue), ladder, space, options.seed);
@@ -33,8 +48,15 @@ void Study::enqueue(space::Config config) { queue_->enqueue(std::move(config)); 
 std::size_t Study::queued() const { return queue_->queued(); }
 
 std::optional<scheduler::Job> Study::ask() {
-  auto job = scheduler_->next();
-  if (job) outstanding_[job->trial] = *job;
+  auto job = held_ ? std::exchange(held_, std::nullopt) : scheduler_->next();
+  if (!job) return job;
+  const double charge = fidelity::run_cost(ladder_, job->budget, job->resume_from);
+  if (max_cost_ && cost_ + charge > *max_cost_ + 1e-9) {
+    held_ = std::move(job);
+    return std::nullopt;
+  }
+  cost_ += charge;
+  outstanding_[job->trial] = *job;
   return job;
 }
 

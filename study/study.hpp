@@ -56,6 +56,12 @@ struct StudyOptions {
   // trial id, never run, never the incumbent. Each must be valid in `space` (it is encoded)
   // and its level one of the ladder's; throws space::SpaceError / std::out_of_range otherwise.
   std::vector<PastObservation> warm_start = {};
+  // A campaign's limits.cost: ask() hands out no run whose charge (fidelity/run_cost.hpp:
+  // a promoted run pays only what it adds) would take the total past it; the run it held is
+  // the first one handed out if max_cost is raised (raise_max_cost). A run report() stopped is
+  // still charged in full here (a campaign charges the epochs it trained). With max_cost the
+  // scheduler needs no bound of its own (an asynchronous one is limited_outside).
+  std::optional<double> max_cost = {};
 };
 
 struct StudyResult {
@@ -84,7 +90,10 @@ class Study {
   void tell(scheduler::TrialId trial, double value);
   void tell_failed(scheduler::TrialId trial);
 
-  bool finished() const { return scheduler_->finished(); }
+  // Done: the scheduler has nothing more, or max_cost held its next run.
+  bool finished() const { return held_.has_value() || scheduler_->finished(); }
+  // The cost charged to the runs handed out so far (what max_cost bounds).
+  double cost() const { return cost_; }
   scheduler::TrialState state(scheduler::TrialId trial) const { return scheduler_->state(trial); }
   // The incumbent (scheduler/incumbent.hpp): the best told value at the largest budget level
   // that has one; a trial told after report() said Stop never reached its budget and does
@@ -95,6 +104,10 @@ class Study {
   double to_minimize(double value) const { return maximize_ ? -value : value; }
 
   bool maximize_ = false;
+  fidelity::BudgetLadder ladder_;
+  std::optional<double> max_cost_;
+  double cost_ = 0;
+  std::optional<scheduler::Job> held_;  // the next run, which max_cost did not let out
   optimizers::StartQueue* queue_ = nullptr;  // owned by the scheduler, which owns the optimizer
   std::unique_ptr<scheduler::Scheduler> scheduler_;
   std::map<scheduler::TrialId, scheduler::Job> outstanding_;

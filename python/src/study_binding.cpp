@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "bindings.hpp"
+#include "campaign/campaign_bounds.hpp"
 #include "campaign/campaign_spec.hpp"
 #include "campaign/study_spec.hpp"
 #include "space_binding.hpp"
@@ -30,12 +31,14 @@ struct Trial {
 
 class PyStudy {
  public:
-  PyStudy(space::SearchSpace space, const campaign::StudySpec& spec, std::uint64_t seed, bool maximize)
+  PyStudy(space::SearchSpace space, const campaign::StudySpec& spec, std::uint64_t seed, bool maximize,
+          std::optional<double> max_cost = std::nullopt)
       : study_(std::move(space), spec.ladder,
                {.scheduler = static_cast<const study::SchedulerSettings&>(spec.scheduler),
                 .optimizer = spec.optimizer,
                 .seed = seed,
-                .maximize = maximize}),
+                .maximize = maximize,
+                .max_cost = max_cost}),
         levels_(spec.ladder.levels()) {}
 
   std::optional<Trial> ask() {
@@ -161,12 +164,17 @@ takes a campaign file's sections: `space` a dict or rungs.Space, `budget` like `
           "from_yaml",
           [](const std::string& path, std::optional<std::uint64_t> seed) {
             const auto campaign = campaign::load_campaign(path);
-            campaign::StudySpec spec{campaign.space, campaign.ladder, campaign.scheduler, campaign.optimizer};
+            // limits.trials folds into the scheduler, limits.cost becomes the study's max_cost;
+            // limits.wall is the campaign loop's (a study's caller stops it).
+            campaign::SchedulerSpec scheduler = campaign.scheduler;
+            static_cast<study::SchedulerSettings&>(scheduler) = campaign::scheduler_settings(campaign);
+            campaign::StudySpec spec{campaign.space, campaign.ladder, scheduler, campaign.optimizer};
             return std::make_unique<PyStudy>(campaign.space, spec, seed.value_or(campaign.seed),
-                                             campaign.metric.maximize);
+                                             campaign.metric.maximize, campaign.limits.cost);
           },
           py::arg("path"), py::kw_only(), py::arg("seed") = py::none(),
-          "The study a campaign file describes: its space, budget, scheduler, optimizer, seed and metric direction.")
+          "The study a campaign file describes: its space, budget, scheduler, optimizer, seed and metric direction; "
+          "limits.trials and limits.cost bound it as they bound the campaign (limits.wall is the caller's to keep).")
       .def("ask", &PyStudy::ask,
            "The next run to do, or None: finished, or (synchronous schedulers) waiting for runs asked "
            "for but not told yet (see `finished`).")

@@ -89,6 +89,15 @@ class EverySchedulerAndOptimizer(unittest.TestCase):
         trial = study.ask()
         self.assertIn("epochs", trial.budget)
         self.assertIn("lr", trial.config)
+        # Its limits.cost (330) bounds the study: ask() ends once the next run would not fit.
+        asked = 1
+        study.tell(trial, 1.0)
+        while (trial := study.ask()) is not None:
+            asked += 1
+            study.tell(trial, trial.config["lr"])
+        self.assertTrue(study.finished)
+        self.assertGreater(asked, 20)
+        self.assertLess(asked, 1000)
 
 
 class StopDecisions(unittest.TestCase):

@@ -58,7 +58,7 @@ TEST_CASE("every trial fails: stopped after 5, the cause said once with its stde
   CHECK(log.find("/stderr.log:\n") != std::string::npos);
   CHECK(log.find("Stopped: 5 trials failed and none succeeded (trial.max_failures_before_success: 5)") !=
         std::string::npos);
-  CHECK(log.find("rungs resume " + (dir.path() / "out").string()) != std::string::npos);
+  CHECK(log.find("rungs resume out`") != std::string::npos);  // as typed from where rungs ran
 
   // It stopped launching: 5 failed runs, at most one more that was out (ended, no exit).
   const auto runs = read_table(dir.path() / "out", "runs");

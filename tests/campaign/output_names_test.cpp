@@ -52,9 +52,14 @@ TEST_CASE("output names: two `rungs simulate` started together without --output 
     CHECK(fs::exists(entry.path() / "rungs.db"));
   }
   CHECK(folders.size() == 2);
+  // Both simulated the whole campaign, the same one (same seed, virtual clock).
+  std::vector<std::string> summaries;
   for (const char* log : {"log1", "log2"}) {
     const auto text = read_file(dir.path() / log);
     CAPTURE(text);
-    CHECK(text.find("Simulated 65 trials") != std::string::npos);  // the quickstart's Hyperband
+    const auto at = text.find("Simulated ");
+    REQUIRE(at != std::string::npos);
+    summaries.push_back(text.substr(at, text.find(" on ", at) - at));  // "Simulated N trials (M runs)"
   }
+  CHECK(summaries[0] == summaries[1]);
 }

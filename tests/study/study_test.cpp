@@ -146,3 +146,31 @@ TEST_CASE("study: a stopping rule stops runs early; extrapolation's final step d
   CHECK_THROWS_AS(study::Study(quadratic_space(), ladder(), {.scheduler = {scheduler::AshaOptions{}}}),
                   std::invalid_argument);  // ASHA needs a limit
 }
+
+TEST_CASE("study: max_cost bounds ASHA (no limit of its own) and Hyperband by what the runs are charged") {
+  // ASHA with no max_trials: max_cost alone ends it. Epochs continue, so a promotion from 3 to
+  // 9 epochs is charged 6.
+  study::Study asha(quadratic_space(), ladder(), {.scheduler = {scheduler::AshaOptions{}}, .seed = 2, .max_cost = 50});
+  double charged = 0;
+  int promotions = 0;
+  while (auto job = asha.ask()) {
+    const double epochs = job->budget.values.at("epochs");
+    const double before = job->resume_from ? job->resume_from->values.at("epochs") : 0;
+    promotions += job->resume_from.has_value();
+    charged += epochs - before;
+    asha.tell(job->trial, objective(*job));
+  }
+  CHECK(asha.finished());
+  CHECK(charged == doctest::Approx(asha.cost()));
+  CHECK(asha.cost() <= 50);
+  CHECK(asha.cost() > 50 - 9);  // it stopped because the next run did not fit
+  CHECK(promotions > 0);
+  CHECK_FALSE(asha.ask());  // the held run stays held
+
+  // Hyperband: one iteration costs far more than 20.
+  study::Study hyperband(quadratic_space(), ladder(), {.seed = 2, .max_cost = 20});
+  while (auto job = hyperband.ask()) hyperband.tell(job->trial, objective(*job));
+  CHECK(hyperband.finished());
+  CHECK(hyperband.cost() <= 20);
+  CHECK_THROWS_AS(study::Study(quadratic_space(), ladder(), {.max_cost = 0}), std::invalid_argument);
+}
