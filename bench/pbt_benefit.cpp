@@ -14,6 +14,9 @@
 //
 // Methods (each with random search for its new configurations, one worker, runs in order):
 //   - pbt: population 8, interval 4 epochs, T = 32: 8 x 32 = 256 epochs;
+//   - pb2 (Parker-Holder et al. 2020; explore: pb2, the GP bandit of optimizers/gp/pb2_bandit.hpp
+//     chooses the explored lr): the same, asynchronous and synchronous;
+//   - population 4 (128 epochs): pbt and pb2 again, PB2's case (small populations);
 //   - asha (eta 2, levels 2, 4, 8, 16, 32) and hyperband (eta 2, the same levels): stopped
 //     when the next run would take the charged epochs (fidelity::run_cost) past 256.
 // Figure: the true loss at 32 epochs of the configuration each method returns (the best run
@@ -22,6 +25,7 @@
 // Asynchronous PBT may charge less than 256: a member that takes the weights of a member ahead
 // of it skips the epochs between.
 //   cmake --build build --target bench-pbt-benefit && build/bin/bench-pbt-benefit [--seeds 20]
+//     [--only-pbt]   (only the PBT and PB2 rows)
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -34,6 +38,7 @@
 
 #include "bench/sample_stats.hpp"
 #include "fidelity/run_cost.hpp"
+#include "optimizers/gp/pb2_bandit.hpp"
 #include "optimizers/random_search.hpp"
 #include "scheduler/asha.hpp"
 #include "scheduler/hyperband.hpp"
@@ -72,12 +77,12 @@ struct Outcome {
 };
 
 // Drives a scheduler with one worker until it is done or the next run would pass the budget.
-Outcome drive(scheduler::Scheduler& s, const fidelity::BudgetLadder& ladder) {
+Outcome drive(scheduler::Scheduler& s, const fidelity::BudgetLadder& ladder, double budget = kBudget) {
   std::map<scheduler::TrialId, std::map<double, double>> state;  // trial -> epoch -> d after it
   Outcome out;
   while (auto job = s.next()) {
     const double cost = fidelity::run_cost(ladder, job->budget, job->resume_from);
-    if (out.charged + cost > kBudget + 1e-9) break;
+    if (out.charged + cost > budget + 1e-9) break;
     out.charged += cost;
     const double start = job->resume_from ? job->resume_from->values.at("epochs") : 0;
     const double end = job->budget.values.at("epochs");
@@ -109,7 +114,9 @@ double best_fixed() {
 int main(int argc, char** argv) {
   CLI::App app{"PBT vs ASHA and Hyperband at equal budget on a problem whose best learning rate decays"};
   int seeds = 20;
+  bool only_pbt = false;
   app.add_option("--seeds", seeds, "seeds per method")->check(CLI::PositiveNumber);
+  app.add_flag("--only-pbt", only_pbt, "only the PBT and PB2 rows (no ASHA, Hyperband)");
   CLI11_PARSE(app, argc, argv);
 
   const auto space = problem_space();
@@ -119,13 +126,20 @@ int main(int argc, char** argv) {
   for (int seed = 1; seed <= seeds; ++seed) {
     const auto s = static_cast<std::uint64_t>(seed);
     auto optimizer = [&] { return std::make_unique<optimizers::RandomSearch>(space, s); };
-    for (const bool synchronous : {false, true}) {
-      scheduler::Pbt pbt(optimizer(), linear, space, {.population = 8, .interval = 4, .synchronous = synchronous}, s);
-      const auto o = drive(pbt, linear);
-      const std::string name = synchronous ? "pbt (synchronous)" : "pbt";
-      losses[name].add(o.loss);
-      charged[name].add(o.charged);
-    }
+    for (const std::size_t population : {8, 4})
+      for (const bool pb2 : {false, true})
+        for (const bool synchronous : {false, true}) {
+          const scheduler::PbtOptions options{.population = population, .interval = 4, .synchronous = synchronous,
+                                              .explore = pb2 ? scheduler::PbtExplore::pb2 : scheduler::PbtExplore::perturb};
+          scheduler::Pbt pbt(optimizer(), linear, space, options, s,
+                             pb2 ? std::make_unique<optimizers::gp::Pb2Bandit>(space) : nullptr);
+          const auto o = drive(pbt, linear, static_cast<double>(population) * kEpochs);
+          const std::string name =
+              fmt::format("{}{} {}", pb2 ? "pb2" : "pbt", synchronous ? " sync" : "", population);
+          losses[name].add(o.loss);
+          charged[name].add(o.charged);
+        }
+    if (only_pbt) continue;
     scheduler::Asha asha(optimizer(), geometric, {.max_trials = 100000});
     auto o = drive(asha, geometric);
     losses["asha"].add(o.loss);
@@ -135,8 +149,8 @@ int main(int argc, char** argv) {
     losses["hyperband"].add(o.loss);
     charged["hyperband"].add(o.charged);
   }
-  fmt::print("loss at {} epochs of the returned configuration, {} epochs of budget, {} seeds (mean +- SE)\n", kEpochs,
-             kBudget, seeds);
+  fmt::print("loss at {} epochs of the returned configuration, {} seeds (mean +- SE); budget {} epochs, pbt/pb2 N: N x {}\n",
+             kEpochs, seeds, kBudget, kEpochs);
   for (const auto& [name, stats] : losses)
     fmt::print("  {:<18} {:.4f} +- {:.4f}   (epochs charged {:.0f})\n", name, stats.mean(), stats.se(),
                charged[name].mean());

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <string>
 
 namespace rungs::campaign {
 
@@ -24,7 +25,7 @@ double read_positive(const YamlNode& node) {
 
 SchedulerSpec read_pbt(const YamlNode& node) {
   node.expect_keys({"type", "eta", "population", "interval", "quantile", "perturb", "resample_probability",
-                    "synchronous", "max_trials", "max_budget", "max_concurrent"});
+                    "explore", "synchronous", "max_trials", "max_budget", "max_concurrent"});
   SchedulerSpec spec;
   scheduler::PbtOptions options;
   spec.eta = node.get_double("eta", spec.eta);
@@ -46,6 +47,15 @@ SchedulerSpec read_pbt(const YamlNode& node) {
     options.resample_probability = n->as_double();
     if (!(options.resample_probability >= 0 && options.resample_probability <= 1))
       n->fail(fmt::format("must be in [0, 1], got {}", options.resample_probability));
+  }
+  if (auto n = node.find("explore")) {
+    const std::string rule = n->as_string();
+    if (rule == "pb2") {
+      options.explore = scheduler::PbtExplore::pb2;
+    } else if (rule != "perturb") {
+      n->fail(fmt::format("must be perturb (PBT: values x a perturb factor) or pb2 (a GP bandit chooses them), got '{}'",
+                          rule));
+    }
   }
   if (auto n = node.find("synchronous")) options.synchronous = n->as_bool();
   if (auto n = node.find("max_trials")) options.max_trials = read_count(*n, 1);

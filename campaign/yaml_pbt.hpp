@@ -9,6 +9,7 @@
 //     quantile: 0.25              # bottom members exploit top ones (at most 0.5)
 //     perturb: [0.8, 1.2]         # explore: numeric values multiplied by one of these
 //     resample_probability: 0.25  # explore: a value resampled from the space instead
+//     explore: perturb            # or pb2: a time-varying GP bandit chooses the numeric values
 //     synchronous: false          # true: each generation waits for the whole population
 //     max_concurrent: 4
 //     max_budget: 5200            # optional: cost charged (the campaign's limits: work too)

@@ -28,9 +28,10 @@ std::size_t interval_levels(const fidelity::BudgetLadder& ladder, double interva
 }  // namespace
 
 Pbt::Pbt(std::unique_ptr<optimizers::Optimizer> optimizer, fidelity::BudgetLadder ladder, space::SearchSpace space,
-         PbtOptions options, std::uint64_t seed)
+         PbtOptions options, std::uint64_t seed, std::unique_ptr<optimizers::IntervalBandit> bandit)
     : optimizer_(std::move(optimizer)), ladder_(std::move(ladder)), space_(std::move(space)), options_(options),
       explore_{options.perturb_low, options.perturb_high, options.resample_probability},
+      bandit_(options.explore == PbtExplore::pb2 ? std::move(bandit) : nullptr),
       per_interval_(interval_levels(ladder_, options.interval)), rng_(seed ^ 0x5bd1e9955bd1e995ULL) {
   if (!optimizer_) throw std::invalid_argument("a scheduler needs an optimizer (got none)");
   if (options_.population < 2)
@@ -38,6 +39,8 @@ Pbt::Pbt(std::unique_ptr<optimizers::Optimizer> optimizer, fidelity::BudgetLadde
   if (!(options_.quantile > 0 && options_.quantile <= 0.5))
     throw std::invalid_argument(fmt::format("pbt: quantile must be in (0, 0.5] (got {})", options_.quantile));
   check_explore_options(explore_);
+  if (options_.explore == PbtExplore::pb2 && !bandit_)
+    throw std::invalid_argument("pbt: explore pb2 needs a bandit (optimizers/interval_bandit.hpp), got none");
   if (options_.max_trials && *options_.max_trials == 0) throw std::invalid_argument("max_trials must be at least 1 (got 0)");
   if (options_.max_cost && !(*options_.max_cost > 0 && std::isfinite(*options_.max_cost)))
     throw std::invalid_argument(fmt::format("max_budget must be positive and finite (got {})", *options_.max_cost));
@@ -144,7 +147,7 @@ Job Pbt::continue_member(std::size_t member) {
     const TrialId replaced = m.trial;
     if (trials_.at(replaced).state != TrialState::Failed) trials_.at(replaced).state = TrialState::Stopped;
     const std::size_t level = next_level(d.level);
-    job.config = explore(space_, trials_.at(d.trial).config, explore_, rng_);
+    job.config = explore_from(trials_.at(d.trial).config, member, level);
     job.resume_from = ladder_.at(d.level);
     job.budget = ladder_.at(level);
     job.trial = trials_.add(job.config, member, level);
@@ -152,6 +155,7 @@ Job Pbt::continue_member(std::size_t member) {
     exploits_.push_back({member, d.trial, replaced, job.trial, d.level, trials_.at(replaced).config, job.config});
     m.trial = job.trial;
     m.failed = false;  // a member whose run failed goes on with the donor's weights
+    m.run_from = std::pair{d.level, d.value};
     return hand_out(std::move(job));
   }
   TrialInfo& info = trials_.at(m.trial);
@@ -161,7 +165,28 @@ Job Pbt::continue_member(std::size_t member) {
   info.level = next_level(m.level);
   job.budget = ladder_.at(info.level);
   info.state = TrialState::Running;
+  m.run_from = std::pair{m.level, m.value};
   return hand_out(std::move(job));
+}
+
+// PBT's explore step, then (explore pb2) the bandit's choice of the numeric values for the run
+// that ends at `level`, given every interval so far and the runs still out.
+space::Config Pbt::explore_from(const space::Config& donor, std::size_t member, std::size_t level) {
+  space::Config config = explore(space_, donor, explore_, rng_);
+  if (!bandit_) return config;
+  std::vector<space::Config> pending;
+  for (std::size_t i = 0; i < members_.size(); ++i)
+    if (i != member && members_[i].running) pending.push_back(trials_.at(members_[i].trial).config);
+  const double time = static_cast<double>(level + 1) / static_cast<double>(per_interval_);
+  return bandit_->select(config, time, intervals_, pending, rng_);
+}
+
+void Pbt::record_interval(const TrialInfo& info, Member& m, double value) {
+  const auto from = std::exchange(m.run_from, std::nullopt);
+  if (!bandit_ || !from || info.level <= from->first) return;
+  const double units = static_cast<double>(info.level - from->first) * *ladder_.step();
+  intervals_.push_back({static_cast<double>(info.level + 1) / static_cast<double>(per_interval_), info.config,
+                        (from->second - value) / units});
 }
 
 std::optional<Job> Pbt::next() {
@@ -201,11 +226,13 @@ void Pbt::on_run_end(TrialId trial, const RunEnd& end) {
   const bool good = !end.failed && std::isfinite(end.value);
   optimizer_->observe(info.config, ladder_.at(info.level), good ? end.value : std::numeric_limits<double>::infinity());
   if (!good) {
+    m.run_from.reset();
     // The trial is Failed; the member takes a top member's weights at its next turn (or drops out).
     m.failed = true;
     info.state = TrialState::Failed;
     (options_.synchronous ? waiting_.push_back(info.bracket) : ready_.push_back(info.bracket));
   } else {
+    record_interval(info, m, end.value);
     m.level = info.level;
     m.value = end.value;
     m.has_result = true;

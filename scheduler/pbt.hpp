@@ -40,6 +40,13 @@
 // A failed run (or a NaN/inf value) makes its trial Failed; the member is not ranked and counts
 // as the worst: at its next turn it takes a top member's weights (a new trial), or drops out
 // when no member has a result to give.
+// Explore rule (`explore`): perturb (pbt_explore.hpp) or pb2, where a GP bandit over the
+// intervals the population has finished chooses the numeric values (Parker-Holder et al. 2020;
+// optimizers/interval_bandit.hpp: the caller hands the bandit in, study/factory.cpp builds
+// optimizers/gp/pb2_bandit.hpp). For it, every good run that continued a result (its own
+// trial's, or a donor's copied checkpoint) is an IntervalResult: its configuration, the time
+// its run ended (in intervals: level + 1 over the levels per interval) and (value at the
+// start - value at the end) / budget units. The bandit sees the runs still out as pending.
 // Deterministic per seed: a replayed log gives the same decisions.
 #include <cstddef>
 #include <cstdint>
@@ -48,9 +55,11 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "fidelity/ladder.hpp"
+#include "optimizers/interval_bandit.hpp"
 #include "optimizers/optimizer.hpp"
 #include "scheduler/pbt_explore.hpp"
 #include "scheduler/scheduler.hpp"
@@ -58,6 +67,8 @@
 #include "space/search_space.hpp"
 
 namespace rungs::scheduler {
+
+enum class PbtExplore { perturb, pb2 };
 
 struct PbtOptions {
   std::size_t population = 16;
@@ -67,6 +78,7 @@ struct PbtOptions {
   double perturb_high = 1.2;
   double resample_probability = 0.25;
   bool synchronous = false;
+  PbtExplore explore = PbtExplore::perturb;  // pb2: the constructor needs a bandit
   std::optional<std::size_t> max_trials = std::nullopt;  // trials: members started + exploits
   std::optional<double> max_cost = std::nullopt;         // launch while the cost charged < max_cost
   bool limited_outside = false;                          // the caller stops it too (campaign limits)
@@ -84,9 +96,10 @@ class Pbt : public Scheduler {
  public:
   // Throws std::invalid_argument for a null optimizer, a ladder without step, a population
   // below 2, an interval that is not a positive multiple of the step, a quantile outside
-  // (0, 0.5], bad explore options (pbt_explore.hpp), max_trials 0 or max_cost not > 0.
+  // (0, 0.5], bad explore options (pbt_explore.hpp), max_trials 0 or max_cost not > 0, and
+  // explore pb2 without a bandit (used only with explore pb2).
   Pbt(std::unique_ptr<optimizers::Optimizer> optimizer, fidelity::BudgetLadder ladder, space::SearchSpace space,
-      PbtOptions options, std::uint64_t seed);
+      PbtOptions options, std::uint64_t seed, std::unique_ptr<optimizers::IntervalBandit> bandit = nullptr);
 
   std::optional<Job> next() override;
   Decision on_report(TrialId trial, const Report& report) override;
@@ -103,6 +116,8 @@ class Pbt : public Scheduler {
   // The member a trial belongs to (TrialInfo::bracket holds it too).
   std::size_t member_of(TrialId trial) const { return trials_.at(trial).bracket; }
   double cost_charged() const { return cost_charged_; }
+  // explore pb2: the intervals recorded for the bandit, in the order they ended.
+  const std::vector<optimizers::IntervalResult>& intervals() const { return intervals_; }
   std::size_t levels_per_interval() const { return per_interval_; }
 
  private:
@@ -111,6 +126,7 @@ class Pbt : public Scheduler {
     std::size_t level = 0;  // level of its last ended run (valid once has_result)
     double value = 0;       // its value there (to minimize)
     bool has_result = false, running = false, failed = false;
+    std::optional<std::pair<std::size_t, double>> run_from{};  // level and value its run continues
   };
   bool within_limits(bool new_trial) const;
   std::size_t first_level() const;
@@ -119,6 +135,8 @@ class Pbt : public Scheduler {
   Job hand_out(Job job);
   Job start_member();
   Job continue_member(std::size_t member);
+  space::Config explore_from(const space::Config& donor, std::size_t member, std::size_t level);
+  void record_interval(const TrialInfo& info, Member& m, double value);
   std::optional<std::size_t> donor_for(std::size_t member, const std::vector<std::size_t>& ranked);
   std::vector<std::size_t> ranked_members() const;
   void start_generation();
@@ -129,6 +147,8 @@ class Pbt : public Scheduler {
   space::SearchSpace space_;
   PbtOptions options_;
   ExploreOptions explore_;
+  std::unique_ptr<optimizers::IntervalBandit> bandit_;
+  std::vector<optimizers::IntervalResult> intervals_;
   std::size_t per_interval_ = 1;
   std::mt19937_64 rng_;
   TrialTable trials_;

@@ -18,7 +18,7 @@ text
 space
 fidelity                space
 optimizers              space fidelity
-scheduler               space fidelity optimizers/optimizer.hpp optimizers/pareto.hpp
+scheduler               space fidelity optimizers/optimizer.hpp optimizers/pareto.hpp optimizers/interval_bandit.hpp
 study                   space fidelity optimizers scheduler
 runners
 supervisor              runners

@@ -1,6 +1,7 @@
 #include "study/factory.hpp"
 
 #include "optimizers/gp/gp_optimizer.hpp"
+#include "optimizers/gp/pb2_bandit.hpp"
 #include "optimizers/random_search.hpp"
 #include "optimizers/tpe/tpe.hpp"
 #include "scheduler/milestones.hpp"
@@ -57,7 +58,10 @@ std::unique_ptr<scheduler::Scheduler> make_scheduler(const SchedulerSettings& se
       return std::make_unique<scheduler::FreezeThaw>(std::move(optimizer), ladder, space, options, seed);
     }
     std::unique_ptr<scheduler::Scheduler> operator()(const scheduler::PbtOptions& options) {
-      return std::make_unique<scheduler::Pbt>(std::move(optimizer), ladder, space, options, seed);
+      // explore pb2: the GP bandit lives with the GP code (optimizers/interval_bandit.hpp says why).
+      auto bandit = options.explore == scheduler::PbtExplore::pb2 ? std::make_unique<optimizers::gp::Pb2Bandit>(space)
+                                                                   : nullptr;
+      return std::make_unique<scheduler::Pbt>(std::move(optimizer), ladder, space, options, seed, std::move(bandit));
     }
   };
   auto made = std::visit(MakeScheduler{std::move(optimizer), ladder, space, seed}, settings.kind);

@@ -128,22 +128,31 @@ TEST_CASE("pbt campaign: limits.cost stops it like any scheduler") {
   CHECK(mentions(read_file(dir.path() / "out.log"), "cost limit 20 reached"));
 }
 
-TEST_CASE("pbt campaign: killed midway and resumed, it makes the uninterrupted decisions") {
-  TempDir dir;
-  // One run at a time: the order of run ends (and so the decisions) does not depend on timing.
-  std::string text = kCampaign;
-  text.replace(text.find("max_concurrent: 3"), 17, "max_concurrent: 1");
-  write_file(dir.path() / "c.yaml", text);
-  REQUIRE(run(dir.path(), "whole") == 0);
-  const auto expected = decisions(dir.path() / "whole");
-  const auto total = store::CampaignStore::open(dir.path() / "whole", true).events().size();
-  REQUIRE(total > 60);
-  for (const std::uint64_t crash_after : {total / 3, 2 * total / 3}) {
-    CAPTURE(crash_after);
-    const std::string output = fmt::format("crash{}", crash_after);
-    REQUIRE(run(dir.path(), output, crash_after) == 128 + SIGKILL);
-    REQUIRE(run_rungs({"resume", output, "--quiet"}, dir.path() / (output + ".resume.log"), dir.path()) == 0);
-    CHECK(decisions(dir.path() / output) == expected);
+TEST_CASE("pbt campaign: killed midway and resumed, it makes the uninterrupted decisions (perturb and pb2)") {
+  std::vector<std::string> perturbed;  // the perturb campaign's decisions: pb2 must choose otherwise
+  for (const std::string explore : {"perturb", "pb2"}) {
+    CAPTURE(explore);
+    TempDir dir;
+    // One run at a time: the order of run ends (and so the decisions) does not depend on timing.
+    std::string text = kCampaign;
+    text.replace(text.find("max_concurrent: 3"), 17, "max_concurrent: 1\n  explore: " + explore);
+    write_file(dir.path() / "c.yaml", text);
+    REQUIRE(run(dir.path(), "whole") == 0);
+    const auto expected = decisions(dir.path() / "whole");
+    if (explore == "perturb") {
+      perturbed = expected;
+    } else {
+      CHECK(expected != perturbed);
+    }
+    const auto total = store::CampaignStore::open(dir.path() / "whole", true).events().size();
+    REQUIRE(total > 60);
+    for (const std::uint64_t crash_after : {total / 3, 2 * total / 3}) {
+      CAPTURE(crash_after);
+      const std::string output = fmt::format("crash{}", crash_after);
+      REQUIRE(run(dir.path(), output, crash_after) == 128 + SIGKILL);
+      REQUIRE(run_rungs({"resume", output, "--quiet"}, dir.path() / (output + ".resume.log"), dir.path()) == 0);
+      CHECK(decisions(dir.path() / output) == expected);
+    }
   }
 }
 
@@ -176,7 +185,15 @@ TEST_CASE("pbt campaign file: settings are read, bad ones named at file:line:col
   CHECK(mentions(error_of("population: 6", "population: 1"), "c.yaml:16:15: scheduler.population: must be at least 2"));
   CHECK(mentions(error_of("  quantile: 0.34\n", "  quantile: 0.34\n  perturb: [0.8]\n"),
                  "c.yaml:19:12: scheduler.perturb: must be two factors"));
-  CHECK(mentions(error_of("  quantile: 0.34\n", "  quantile: 0.34\n  explore: 2\n"), "c.yaml:19:3: scheduler.explore: unknown key"));
+  CHECK(error_of("  quantile: 0.34\n", "  quantile: 0.34\n  explore: bandit\n") ==
+        "c.yaml:19:12: scheduler.explore: must be perturb (PBT: values x a perturb factor) or pb2 (a GP bandit chooses "
+        "them), got 'bandit'");
+  CHECK(mentions(error_of("  quantile: 0.34\n", "  quantile: 0.34\n  explor: pb2\n"), "c.yaml:19:3: scheduler.explor: unknown key"));
+  std::string pb2_text = kCampaign;
+  pb2_text.replace(pb2_text.find("  max_concurrent"), 0, "  explore: pb2\n");
+  const auto pb2 = campaign::parse_campaign(pb2_text, "c.yaml", "/tmp");
+  CHECK(std::get<scheduler::PbtOptions>(pb2.scheduler.kind).explore == scheduler::PbtExplore::pb2);
+  CHECK(options->explore == scheduler::PbtExplore::perturb);
   CHECK(mentions(error_of("  step: 1\n", ""), "c.yaml:9:3: budget: pbt needs linear budget levels"));
   CHECK(mentions(error_of("\"checkpoint\"]\n", "\"checkpoint\"]\n  pause: signal\n"),
                  "c.yaml:23:10: trial.pause: pbt needs pause: exit"));
