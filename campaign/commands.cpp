@@ -52,6 +52,15 @@ std::string human_duration(double seconds) {
   return fmt::format("{:.1f} days", seconds / 86400);
 }
 
+// A path as the user would type it: relative when it is under the current
+// directory (runs/quickstart-...), else absolute.
+std::string shown_path(const fs::path& path) {
+  std::error_code ec;
+  const auto relative = path.lexically_relative(fs::current_path(ec));
+  if (!ec && !relative.empty() && *relative.begin() != "..") return relative.string();
+  return path.string();
+}
+
 // How to call this rungs again, as a command that works pasted: "rungs" when $PATH finds this
 // very binary, else its path (relative to the current directory when it is inside it, e.g.
 // build/bin/rungs).
@@ -65,19 +74,9 @@ std::string own_command() {
   } catch (const std::exception&) {
     // not on PATH
   }
-  const auto relative = exe.lexically_relative(fs::current_path(ec));
-  if (!ec && !relative.empty() && *relative.begin() != "..")  // with a '/': a bare name would search PATH
-    return relative.has_parent_path() ? relative.string() : "./" + relative.string();
-  return exe.string();
-}
-
-// The campaign directory as the user would type it: relative when it is under the current
-// directory (runs/quickstart-...), else absolute.
-std::string shown_path(const fs::path& output) {
-  std::error_code ec;
-  const auto relative = output.lexically_relative(fs::current_path(ec));
-  if (!ec && !relative.empty() && *relative.begin() != "..") return relative.string();
-  return output.string();
+  const fs::path shown = shown_path(exe);
+  // Relative, it needs a '/': a bare name would search PATH.
+  return shown.is_absolute() || shown.has_parent_path() ? shown.string() : "./" + shown.string();
 }
 
 void print_results_hint(const fs::path& output) {
