@@ -166,18 +166,18 @@ std::uint64_t CampaignStore::checkpoints() const { return checkpointer_ ? checkp
 
 bool CampaignStore::exists(const fs::path& directory) { return fs::exists(directory / kFileName); }
 
-CampaignStore CampaignStore::create(const fs::path& directory, CampaignInfo info) {
-  fs::create_directories(directory);
-  const auto path = directory / kFileName;
-  if (fs::exists(path)) throw std::runtime_error(fmt::format("'{}' already holds a campaign", path.string()));
-  auto db = std::make_unique<SQLite::Database>(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-  configure(*db);
-  info.created_at = utc_now();
-  SQLite::Transaction transaction(*db);
-  db->exec(kSchema);
-  SQLite::Statement insert(*db,
-                           "INSERT INTO campaign VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  insert.bind(1, kSchemaVersion);
+namespace {
+
+// A new store's file with its schema and campaign row, committed and closed.
+void write_new_store(const fs::path& file, const CampaignInfo& info) {
+  SQLite::Database db(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  // In WAL mode from the start: opening it later then writes nothing (turning WAL on rewrites
+  // the header under a rollback journal, which a kill can leave hot for readers to refuse).
+  configure(db);
+  SQLite::Transaction transaction(db);
+  db.exec(kSchema);
+  SQLite::Statement insert(db, "INSERT INTO campaign VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  insert.bind(1, CampaignStore::kSchemaVersion);
   insert.bind(2, info.name);
   insert.bind(3, info.mode);
   insert.bind(4, dump(info.options));
@@ -185,23 +185,36 @@ CampaignStore CampaignStore::create(const fs::path& directory, CampaignInfo info
   insert.bind(6, info.campaign_file);
   insert.bind(7, info.metric);
   insert.bind(8, info.direction);
-  insert.bind(9, info.created_at);
+  insert.bind(9, utc_now());
   insert.bind(10, dump(nlohmann::json(info.space)));
   if (info.ladder) insert.bind(11, dump(nlohmann::json(*info.ladder)));
   insert.exec();
   // Added beside schema 2 rather than as schema 3: a reader that does not know the table
   // still reads the campaign; only a warm-started one has it.
   if (!info.warm_start.is_null()) {
-    db->exec("CREATE TABLE warm_start (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL)");
-    SQLite::Statement warm(*db, "INSERT INTO warm_start VALUES (1, ?)");
+    db.exec("CREATE TABLE warm_start (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL)");
+    SQLite::Statement warm(db, "INSERT INTO warm_start VALUES (1, ?)");
     warm.bind(1, dump(info.warm_start));
     warm.exec();
   }
   transaction.commit();
-  CampaignStore store(directory, std::move(db));
-  store.info_ = std::move(info);
-  store.start_checkpoints();
-  return store;
+}
+
+}  // namespace
+
+CampaignStore CampaignStore::create(const fs::path& directory, CampaignInfo info) {
+  fs::create_directories(directory);
+  const auto path = directory / kFileName;
+  if (fs::exists(path)) throw std::runtime_error(fmt::format("'{}' already holds a campaign", path.string()));
+  // Written whole under another name, then renamed: a process killed while creating the store
+  // leaves no half-made store that neither `run` (it exists) nor `resume` (no campaign row)
+  // could go on with; the next `run` starts over.
+  auto creating = path;
+  creating += ".creating";
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(fs::path(creating.string() + suffix));
+  write_new_store(creating, info);
+  fs::rename(creating, path);
+  return open(directory);
 }
 
 CampaignStore CampaignStore::open(const fs::path& directory, bool read_only) {

@@ -82,7 +82,7 @@ TEST_CASE("every trial fails: stopped after 5, the cause said once with its stde
   CHECK(read_file(dir.path() / "status2").find(", finished\n") != std::string::npos);
 }
 
-TEST_CASE("max_failures_before_success: 0 launches every trial; no success still exits 3") {
+TEST_CASE("max_failures_before_success: 0 launches every trial, no success still exits 3") {
   TempDir dir;
   write_file(dir.path() / "c.yaml",
              campaign("[" + kFakeTrial + ", exit, \"1\"]", "  max_failures_before_success: 0"));

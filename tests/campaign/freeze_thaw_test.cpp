@@ -68,7 +68,7 @@ int run(const fs::path& cwd, const std::string& output, std::uint64_t crash_afte
 
 }  // namespace
 
-TEST_CASE("freeze_thaw campaign: trials pause and continue from their checkpoints; the cost limit holds") {
+TEST_CASE("freeze_thaw campaign: trials pause and continue from their checkpoints, the cost limit holds") {
   TempDir dir;
   write_file(dir.path() / "c.yaml", kCampaign);
   REQUIRE(run(dir.path(), "out") == 0);

@@ -110,7 +110,7 @@ TEST_CASE("journal: replayed events are matched, the first unmatched one ends th
   CHECK(ends == 1);
 }
 
-TEST_CASE("journal: an event that differs from the recorded one throws; inputs out of place throw") {
+TEST_CASE("journal: an event that differs from the recorded one throws, inputs out of place throw") {
   TempDir dir;
   {
     auto store = new_store(dir.path());

@@ -105,7 +105,7 @@ TEST_CASE("leftovers: after a SIGKILL of rungs mid-campaign, `rungs resume` ends
   for (const pid_t pid : left) ::kill(pid, SIGKILL);  // a failed check leaves nothing behind
 }
 
-TEST_CASE("leftovers: SIGHUP stops every process of the campaign before rungs exits; `rungs resume` then ends clean") {
+TEST_CASE("leftovers: SIGHUP stops every process of the campaign before rungs exits, `rungs resume` then ends clean") {
   LeakCampaign campaign;
   const pid_t rungs_pid = campaign.start();
   REQUIRE(wait_for_grandchild(campaign.output, campaign.marker) > 0);

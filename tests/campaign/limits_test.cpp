@@ -125,7 +125,7 @@ TEST_CASE("limits.trials: never more trials, for synchronous and asynchronous sc
   }
 }
 
-TEST_CASE("limits.wall: virtual campaign time; the runs out are stopped and relaunched when it grows") {
+TEST_CASE("limits.wall: virtual campaign time, the runs out are stopped and relaunched when it grows") {
   TempDir dir;
   REQUIRE(simulate(dir, campaign_text("{type: asha}", "{wall: 30m}"), "out") == 0);
   CHECK(finish_limit(dir.path() / "out") == "wall limit 30m reached");
@@ -193,7 +193,7 @@ TEST_CASE("growing a freeze_thaw campaign: its paused trials go on, none is star
   CHECK(rungs::testing::read_table(dir.path() / "out", "runs") == runs);
 }
 
-TEST_CASE("a shrink is refused with the key and what was spent; other changes stay refused") {
+TEST_CASE("a shrink is refused with the key and what was spent, other changes stay refused") {
   TempDir dir;
   REQUIRE(simulate(dir, campaign_text("{type: hyperband}", "{cost: 300}"), "out") == 0);
   std::string log;

@@ -100,7 +100,7 @@ TEST_CASE("constraints, objectives, scalarize: read from YAML, errors at file:li
   CHECK(mentions(alone, "scalarize needs several objectives"));
 }
 
-TEST_CASE("examples/08_constrained: real trainers; the best satisfies the constraint, infeasible runs never win") {
+TEST_CASE("examples/08_constrained: real trainers, the best satisfies the constraint, infeasible runs never win") {
   TempDir dir;
   const auto campaign = fs::path(RUNGS_SOURCE_DIR) / "examples/08_constrained/campaign.yaml";
   const auto output = dir.path() / "out";

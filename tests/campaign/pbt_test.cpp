@@ -75,7 +75,7 @@ std::string trial_dir(std::int64_t trial) { return fmt::format("trials/{:04d}", 
 
 }  // namespace
 
-TEST_CASE("pbt campaign: inheriting trials continue the donor's copied checkpoint; the schedule is recorded") {
+TEST_CASE("pbt campaign: inheriting trials continue the donor's copied checkpoint, the schedule is recorded") {
   TempDir dir;
   write_file(dir.path() / "c.yaml", kCampaign);
   REQUIRE(run(dir.path(), "out") == 0);

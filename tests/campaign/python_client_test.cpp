@@ -50,7 +50,7 @@ trial:
   CHECK(resumed == 3 + 1);
 }
 
-TEST_CASE("a Python trial imports rungs_trial with no PYTHONPATH of its own; a trial's own PYTHONPATH comes first") {
+TEST_CASE("a Python trial imports rungs_trial with no PYTHONPATH of its own, a trial's own PYTHONPATH comes first") {
   TempDir dir;
   // Far from the source tree: only the PYTHONPATH rungs sets can find the helper.
   write_file(dir.path() / "trial.py", R"(import os, sys

@@ -49,7 +49,7 @@ bool wait_for(const std::function<bool()>& condition, std::chrono::milliseconds 
 
 }  // namespace
 
-TEST_CASE("rungs status: running while rungs writes it, interrupted after Ctrl-C; --json and --watch say so") {
+TEST_CASE("rungs status: running while rungs writes it, interrupted after Ctrl-C, --json and --watch say so") {
   TempDir dir;
   write_file(dir.path() / "c.yaml", campaign("[" + kFakeTrial + ", hang]"));
   const pid_t rungs = spawn_rungs({"run", "c.yaml", "--output", "out", "--quiet"}, dir.path() / "run.log", dir.path());
@@ -91,7 +91,7 @@ TEST_CASE("rungs status: running while rungs writes it, interrupted after Ctrl-C
   CHECK(read_file(dir.path() / "watch2.log").find("interrupted") != std::string::npos);
 }
 
-TEST_CASE("rungs run -w 1: one run out at a time whatever the YAML says; recorded, so a resume keeps it") {
+TEST_CASE("rungs run -w 1: one run out at a time whatever the YAML says, recorded, so a resume keeps it") {
   TempDir dir;
   write_file(dir.path() / "c.yaml", campaign("[" + kFakeTrial + ", report, \"3\"]"));
   REQUIRE(run_rungs({"run", "c.yaml", "--output", "out", "--quiet", "-w", "1"}, dir.path() / "log", dir.path()) == 0);

@@ -46,7 +46,7 @@ TEST_CASE("study spec: every section is optional and read as in a campaign file"
   CHECK(std::get<optimizers::TpeSettings>(spec.optimizer).num_samples == 32);
 }
 
-TEST_CASE("study spec: a scheduler or optimizer may be given by name; the budget follows the scheduler's eta") {
+TEST_CASE("study spec: a scheduler or optimizer may be given by name, the budget follows the scheduler's eta") {
   const auto spec = campaign::parse_study(R"({"scheduler": "successive_halving", "optimizer": "gp",
                                               "budget": {"min": 1, "max": 16}})",
                                           "<study>");

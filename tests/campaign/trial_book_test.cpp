@@ -44,7 +44,7 @@ trial:
 
 }  // namespace
 
-TEST_CASE("trial book: after a run's end only unsettled trials are checked; a relaunched one is watched again") {
+TEST_CASE("trial book: after a run's end only unsettled trials are checked, a relaunched one is watched again") {
   using scheduler::TrialState;
   const auto spec = campaign::parse_campaign(kOneParam, "parts.yaml", fs::temp_directory_path());
   campaign::TrialBook book(spec.ladder);

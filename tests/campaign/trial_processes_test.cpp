@@ -128,7 +128,7 @@ TEST_CASE("trial processes: a kept process holds what it prints, and continues w
   CHECK_FALSE(processes.take_lost(1).has_value());  // its process never was lost
 }
 
-TEST_CASE("trial processes: beyond max_paused the oldest kept process ends; its late lines reach the next run") {
+TEST_CASE("trial processes: beyond max_paused the oldest kept process ends, its late lines reach the next run") {
   boost::asio::io_context io;
   HandRunner runner;
   Heard heard;
@@ -168,7 +168,7 @@ TEST_CASE("trial processes: beyond max_paused the oldest kept process ends; its 
   CHECK(runner.runs.at(3).stopped);
 }
 
-TEST_CASE("trial processes: a late line of an ended process goes to the trial's run out; one that dies kept is lost") {
+TEST_CASE("trial processes: a late line of an ended process goes to the trial's run out, one that dies kept is lost") {
   boost::asio::io_context io;
   HandRunner runner;
   Heard heard;

@@ -59,7 +59,7 @@ TEST_CASE("registry: kinds by name, duplicates and bad names refused") {
   CHECK_THROWS_WITH_AS(registry.add(bad), doctest::Contains("make"), std::invalid_argument);
 }
 
-TEST_CASE("options: typed readers name the key; unread keys are reported") {
+TEST_CASE("options: typed readers name the key, unread keys are reported") {
   DimensionOptions options;
   options.set("native", "28");
   options.set("name", "x");

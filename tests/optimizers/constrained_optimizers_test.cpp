@@ -44,7 +44,7 @@ double feasible_share(optimizers::Optimizer& optimizer, bool tell_constraints, i
 
 }  // namespace
 
-TEST_CASE("c-TPE: with the constraint's margins TPE proposes mostly feasible points; without, mostly not") {
+TEST_CASE("c-TPE: with the constraint's margins TPE proposes mostly feasible points, without, mostly not") {
   const space::SearchSpace space({space::real("x", 0, 1)});
   optimizers::TpeSettings settings;
   settings.random_fraction = 0;

@@ -46,7 +46,7 @@ std::vector<IntervalResult> history(Best best, int times, int per_time, std::uin
 
 }  // namespace
 
-TEST_CASE("tv gp: the kernel forgets with time as (1 - eps)^{|t - t'|/2}; the likelihood gradient matches finite differences") {
+TEST_CASE("tv gp: the kernel forgets with time as (1 - eps)^{|t - t'|/2}, the likelihood gradient matches finite differences") {
   const TvHyperparameters h{0.3, 2.0, 0.01, 0.2};
   Eigen::MatrixXd a(1, 2), b(1, 2);
   a << 0.1, 0.5;
@@ -125,7 +125,7 @@ TEST_CASE("pb2 bandit: bounds, categoricals and conditions are kept") {
   CHECK(bandit.select(start, 4, {data.front()}, {}, again) == start);  // too little history: start as it is
 }
 
-TEST_CASE("pb2 bandit: a pending run lowers the UCB around it; the same engine state gives the same choice") {
+TEST_CASE("pb2 bandit: a pending run lowers the UCB around it, the same engine state gives the same choice") {
   // No signal (every improvement equal): UCB is the exploration term alone, so the choice goes
   // where the GP knows least, away from the data (u in [0, 0.5]) and from the pending run.
   const auto s = lr_space();

@@ -46,7 +46,7 @@ TEST_CASE("prior evidence: a prior whose draws never reach the top fades as the 
   CHECK(many == doctest::Approx(kPriorShare / 6));
 }
 
-TEST_CASE("prior evidence: the highest level with enough results decides; unknown configurations are ignored") {
+TEST_CASE("prior evidence: the highest level with enough results decides, unknown configurations are ignored") {
   PriorEvidence e = evidence(40, true);
   for (int i = 0; i < 8; ++i) {
     e.drawn(point(100 + i), i % 2 == 0);

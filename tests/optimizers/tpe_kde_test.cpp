@@ -74,7 +74,7 @@ TEST_CASE("tpe kde: bandwidths follow the normal reference rule and their floors
   CHECK(same.bandwidth(0) == doctest::Approx(0.1));
 }
 
-TEST_CASE("tpe kde: a categorical density sums to 1; lambda is clipped to a sane range") {
+TEST_CASE("tpe kde: a categorical density sums to 1, lambda is clipped to a sane range") {
   const std::size_t k = 4;
   const auto at = [&](std::size_t choice) { return (static_cast<double>(choice) + 0.5) / k; };
   SUBCASE("spread data") {
@@ -137,7 +137,7 @@ TEST_CASE("tpe kde: inactive coordinates keep the density normalized on the cond
   CHECK(std::isfinite(kde.log_density(far)));
 }
 
-TEST_CASE("tpe kde: batch and single evaluations agree; an empty KDE is -inf") {
+TEST_CASE("tpe kde: batch and single evaluations agree, an empty KDE is -inf") {
   const std::vector<Coordinate> dims{continuous(), categorical(3)};
   const Kde kde = fit(dims, {{0.1, 0.5}, {0.7, kNaN}, {0.4, 0.1}});
   const std::vector<double> xs{0.1, 0.5, 0.9, 0.9, 0.3, kNaN};

@@ -33,7 +33,7 @@ TEST_CASE("determinism: the same seed gives the same values, another seed others
   }
 }
 
-TEST_CASE("determinism: Counting Ones' noise comes from the engine only; the others ignore it") {
+TEST_CASE("determinism: Counting Ones' noise comes from the engine only, the others ignore it") {
   const auto& ones = problems::by_name("counting_ones_16");
   std::mt19937_64 sample_rng(3);
   const auto config = ones.space.sample(sample_rng);

@@ -366,7 +366,7 @@ void write_stderr(const fs::path& campaign, std::int64_t trial, const std::strin
 
 }  // namespace
 
-TEST_CASE("the trial view: opened by its hash, and by a click on a chart's point; the failures table shows stderr tails") {
+TEST_CASE("the trial view: opened by its hash, and by a click on a chart's point, the failures table shows stderr tails") {
   if (!have_chromium()) return;
   rungs::testing::TempDir dir;
   const auto facts = rungs::testing::write_real_campaign(dir.path()).facts;
@@ -488,7 +488,7 @@ TEST_CASE("a report written in watch mode says it reloads itself and renders wit
   CHECK(trial_view(page.run.dom).find("<h2>Trial 1</h2>") != std::string::npos);
 }
 
-TEST_CASE("a campaign with two objectives and a constraint draws its Pareto front; the best is feasible") {
+TEST_CASE("a campaign with two objectives and a constraint draws its Pareto front, the best is feasible") {
   rungs::testing::TempDir dir;
   rungs::testing::write_file(dir.path() / "c.yaml", R"(name: front
 seed: 5
@@ -510,7 +510,7 @@ trial:
   REQUIRE(rungs::testing::run_rungs({"simulate", "c.yaml", "--output", "out", "--quiet"}, dir.path() / "run.log",
                                     dir.path()) == 0);
   const auto store = CampaignStore::open(dir.path() / "out", true);
-  const auto snapshot = rungs::report::load_snapshot(store);
+  const auto snapshot = rungs::report::load_snapshot(store, {.curves = true});
   const auto data = rungs::report::report_data(snapshot);
   REQUIRE(data["objectives"].size() == 2);
   REQUIRE(data["front"].size() >= 1);

@@ -159,7 +159,7 @@ TEST_CASE("asha promotion: failed and non-finite results are never promoted, but
   CHECK_FALSE(asha.next().has_value());
 }
 
-TEST_CASE("asha keeps every worker busy around a straggler; synchronous SH idles") {
+TEST_CASE("asha keeps every worker busy around a straggler, synchronous SH idles") {
   constexpr std::size_t kWorkers = 4;
   // Trial 1 never ends until the very end; the loop always ends the oldest other run.
   auto straggle = [&](Scheduler& s) {
@@ -285,7 +285,7 @@ TEST_CASE("asha stopping: NaN and inf reports rank last at a milestone") {
   CHECK(asha.on_report(1, Report{3, kInf}) == Decision::Continue);  // rung 1: alone
 }
 
-TEST_CASE("asha: a budget-units limit stops new trials once reached; promotions go on") {
+TEST_CASE("asha: a budget-units limit stops new trials once reached, promotions go on") {
   Asha asha(fake_optimizer(new_log()), rungs::test::ladder(1, 9, 3),
             AshaOptions{.mode = AshaMode::Promotion, .max_units = 10});
   std::vector<Job> out;

@@ -116,7 +116,7 @@ TEST_CASE("pb2: asynchronous, the runs still out are the bandit's pending config
   CHECK(pending == std::vector<space::Config>{configs[0], configs[2], configs[3]});  // trials 1, 3, 4 are out
 }
 
-TEST_CASE("pb2: the same seed gives the same decisions; pb2 without a bandit throws") {
+TEST_CASE("pb2: the same seed gives the same decisions, pb2 without a bandit throws") {
   auto run = [] {
     auto calls = std::make_shared<std::vector<Call>>();
     Pbt s = make({.population = 6, .interval = 2}, calls);

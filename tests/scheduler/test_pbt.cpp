@@ -64,7 +64,7 @@ TEST_CASE("explore: numeric values move by one of the two factors, within bounds
   CHECK(lr_seen.size() == 2);  // both factors happen
 }
 
-TEST_CASE("explore: resample_probability 1 draws every value from the space; 0 keeps categoricals") {
+TEST_CASE("explore: resample_probability 1 draws every value from the space, 0 keeps categoricals") {
   const auto s = conditional_space();
   const space::Config donor{{"optimizer", std::string("sgd")}, {"lr", 0.01}, {"momentum", 0.9}, {"layers", std::int64_t{4}}};
   std::mt19937_64 rng(7);
@@ -102,7 +102,7 @@ TEST_CASE("explore: a parameter that becomes active is sampled, one that becomes
   CHECK(saw_adam);
 }
 
-TEST_CASE("explore: the same engine state gives the same configuration; bad options throw") {
+TEST_CASE("explore: the same engine state gives the same configuration, bad options throw") {
   const auto s = conditional_space();
   const space::Config donor{{"optimizer", std::string("adam")}, {"lr", 0.01}, {"beta1", 0.9}, {"layers", std::int64_t{4}}};
   std::mt19937_64 a(3), b(3);
@@ -170,7 +170,7 @@ TEST_CASE("pbt: asynchronous, a member decides at its interval without waiting f
   CHECK(s.member_of(job->trial) == 1);
 }
 
-TEST_CASE("pbt: a member whose run failed takes a top member's weights; with none left it drops out") {
+TEST_CASE("pbt: a member whose run failed takes a top member's weights, with none left it drops out") {
   SUBCASE("replaced") {
     Pbt s = make({.population = 3, .interval = 4, .quantile = 0.25});
     while (auto job = s.next()) {
@@ -222,7 +222,7 @@ TEST_CASE("pbt: limits") {
   }
 }
 
-TEST_CASE("pbt: the same seed gives the same decisions; a bad setup throws") {
+TEST_CASE("pbt: the same seed gives the same decisions, a bad setup throws") {
   auto run = [](std::uint64_t seed) {
     Pbt s = make({.population = 6, .interval = 2, .resample_probability = 0.5}, seed);
     return test::run_loop(s, test::LoopOptions{.workers = 3, .seed = 4}).jobs;

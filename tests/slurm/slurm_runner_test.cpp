@@ -111,7 +111,7 @@ TEST_CASE("slurm/runner: lines in order, the trial's arguments literal, exit cod
   CHECK(read_slurm_record(dir / "b" / "run-1.record")->jobs.back() != first_job);
 }
 
-TEST_CASE("slurm/runner: stop cancels the job; the run ends as stopped") {
+TEST_CASE("slurm/runner: stop cancels the job, the run ends as stopped") {
   const auto dir = work_dir("runner-stop");
   asio::io_context io;
   SlurmRunner runner(io, options_in(dir));
@@ -213,7 +213,7 @@ TEST_CASE("slurm/runner: an sbatch whose answer was lost is found by name, not s
   CHECK(jobs_named(record->name).size() == 1);
 }
 
-TEST_CASE("slurm/runner: squeue failing for a while is retried, not a failed trial; a refused job is a launch failure") {
+TEST_CASE("slurm/runner: squeue failing for a while is retried, not a failed trial, a refused job is a launch failure") {
   const auto dir = work_dir("runner-unreachable");
   // The first three calls fail as when the controller is away.
   const auto squeue = write_script(dir / "squeue-flaky.sh",

@@ -28,7 +28,7 @@ int lines_in(const fs::path& file) {
 
 }  // namespace
 
-TEST_CASE("slurm/validate: requests Slurm accepts pass; a refused one names its line and key") {
+TEST_CASE("slurm/validate: requests Slurm accepts pass, a refused one names its line and key") {
   slurm_conf();
   const auto dir = work_dir("validate");
   const auto rungs = std::string(RUNGS_BIN_DIR) + "/rungs";

@@ -135,7 +135,7 @@ TEST_CASE("prior: a prior that does not fit its parameter is refused, naming the
   CHECK(e.field() == "prior");
 }
 
-TEST_CASE("prior: random search draws half from the prior, half uniformly; no priors, no change") {
+TEST_CASE("prior: random search draws half from the prior, half uniformly, no priors, no change") {
   const auto space = testing::prior_space();
   optimizers::RandomSearch search(space, 21);
   const fidelity::Budget budget;

@@ -127,7 +127,7 @@ TEST_CASE("study: names of the typed settings round-trip, unknown names are refu
   CHECK_FALSE(study::asynchronous(scheduler::SuccessiveHalvingOptions{}));
 }
 
-TEST_CASE("study: a stopping rule stops runs early; extrapolation's final step defaults to the ladder's") {
+TEST_CASE("study: a stopping rule stops runs early, extrapolation's final step defaults to the ladder's") {
   // Median rule with no grace: a trial reporting worse than the median of the others at a
   // step is stopped, so a loop reporting one bad curve among good ones sees a Stop.
   study::Study study(quadratic_space(), ladder(),
