@@ -16,7 +16,7 @@ std::size_t read_count(const YamlNode& node, std::int64_t low) {
 
 SchedulerSpec read_freeze_thaw(const YamlNode& node) {
   node.expect_keys({"type", "eta", "max_trials", "max_budget", "max_concurrent", "initial", "candidates",
-                    "train_steps", "retrain_fraction", "per_cost", "race_after", "model"});
+                    "train_steps", "retrain_fraction", "leap", "per_cost", "race_after", "model"});
   SchedulerSpec spec;
   scheduler::FreezeThawOptions options;
   spec.eta = node.get_double("eta", spec.eta);
@@ -34,6 +34,7 @@ SchedulerSpec read_freeze_thaw(const YamlNode& node) {
     options.retrain_fraction = n->as_double();
     if (!(options.retrain_fraction >= 0 && options.retrain_fraction <= 1)) n->fail("must be between 0 and 1");
   }
+  if (auto n = node.find("leap")) options.leap = read_count(*n, 1);
   if (auto n = node.find("per_cost")) options.per_cost = n->as_bool();
   if (auto n = node.find("race_after")) options.race_after = n->as_double();
   if (auto model = node.find("model")) {

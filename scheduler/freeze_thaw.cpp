@@ -43,6 +43,7 @@ FreezeThaw::FreezeThaw(std::unique_ptr<optimizers::Optimizer> optimizer, fidelit
   if (options_.max_cost && !(*options_.max_cost > 0 && std::isfinite(*options_.max_cost)))
     throw std::invalid_argument(fmt::format("max_budget must be positive and finite (got {})", *options_.max_cost));
   if (options_.initial == 0) throw std::invalid_argument("freeze_thaw: initial must be at least 1 (got 0)");
+  if (options_.leap == 0) throw std::invalid_argument("freeze_thaw: leap must be at least 1 (got 0)");
 }
 
 Eigen::VectorXf FreezeThaw::features(const space::Config& config) const {
@@ -98,7 +99,7 @@ Job FreezeThaw::start(space::Config config) {
   return hand_out(std::move(job));
 }
 
-Job FreezeThaw::resume(TrialId trial) {
+Job FreezeThaw::resume(TrialId trial, std::size_t levels) {
   TrialInfo& info = trials_.at(trial);
   if (info.state != TrialState::Waiting || running_.count(trial))
     throw std::logic_error(fmt::format("freeze_thaw: trial {} is {}, not paused", trial, to_string(info.state)));
@@ -106,8 +107,8 @@ Job FreezeThaw::resume(TrialId trial) {
   job.trial = trial;
   job.config = info.config;
   job.resume_from = ladder_.at(info.level);
-  job.budget = ladder_.at(info.level + 1);
-  info.level += 1;
+  info.level = std::min(info.level + levels, ladder_.s_max());
+  job.budget = ladder_.at(info.level);
   info.state = TrialState::Running;
   return hand_out(std::move(job));
 }
@@ -129,10 +130,9 @@ void FreezeThaw::train_if_due() {
   model_.train(options_.train_steps);
   trained_points_ = held;
   ++model_version_;
-  refill_pool();
 }
 
-// New configurations scored until the next training: `candidates` uniform samples.
+// The new configurations this decision scores: `candidates` uniform samples.
 void FreezeThaw::refill_pool() {
   pool_.clear();
   for (std::size_t i = 0; i < options_.candidates; ++i) pool_.push_back(space_.sample(rng_));
@@ -170,6 +170,20 @@ CurvePrediction FreezeThaw::predict(const MemberCurves& c) const {
   return {mean, std::sqrt((y.array() - mean).square().mean())};
 }
 
+// A paused trial's prediction at b_max anchored at its newest value y_b (see freeze_thaw.hpp):
+// every member's curve through y_b, y_m = y_m(b_max) + (y_b - y_m(b)); mu and sigma over them.
+CurvePrediction FreezeThaw::predict_paused(TrialId trial) const {
+  const MemberCurves& c = curves_[trial - 1];
+  const TrialInfo& info = trials_.at(trial);
+  const double observed = info.values.back();  // paused: its newest run ended well, at its level
+  const float top = model_.log_budget(ladder_.max_units()), here = model_.log_budget(ladder_.at(info.level).units);
+  const auto m = static_cast<Eigen::Index>(model_.members());
+  Eigen::VectorXd y(m);
+  for (Eigen::Index k = 0; k < m; ++k) y(k) = observed + c.at(k, top) - c.at(k, here);
+  const double mean = y.mean();
+  return {mean, std::sqrt((y.array() - mean).square().mean())};
+}
+
 // The race to a first incumbent at b_max: once race_after x b_max has been charged with no
 // trial at the top, the trial predicted best (lowest mu at b_max among paused and running ones)
 // goes on while it is paused; with several workers the others decide as usual. Without it,
@@ -203,12 +217,17 @@ std::optional<Job> FreezeThaw::decide() {
   refresh_curves(paused);
 
   std::vector<CurvePrediction> predictions;
-  for (TrialId id : paused) predictions.push_back(predict(curves_[id - 1]));
+  std::optional<std::size_t> leader;
+  for (std::size_t i = 0; i < paused.size(); ++i) {
+    predictions.push_back(predict_paused(paused[i]));
+    if (!leader || predictions[i].mean < predictions[*leader].mean) leader = i;
+  }
   std::optional<MemberCurves> proposal_curves;
   if (new_allowed) {
     if (!proposal_) proposal_ = optimizer_->suggest(ladder_.at(0));  // may throw: nothing handed out yet
     proposal_curves = model_.curves(features(*proposal_)).front();
     predictions.push_back(predict(*proposal_curves));
+    refill_pool();
     for (const auto& c : pool_curves_) predictions.push_back(predict(c));
   }
 
@@ -236,7 +255,7 @@ std::optional<Job> FreezeThaw::decide() {
   if (chosen < paused.size()) {
     choice.resumed = paused[chosen];
     last_choice_ = choice;
-    return resume(paused[chosen]);
+    return resume(paused[chosen], chosen == leader ? options_.leap : 1);
   }
   last_choice_ = choice;
   const std::size_t index = chosen - paused.size();

@@ -10,8 +10,14 @@
 // Decision (next()), the paper's acquisition: expected improvement at the FULL budget b_max,
 //     EI(x) = (y* - mu) Phi(z) + sigma phi(z),   z = (y* - mu) / sigma,   (EI = max(y* - mu, 0) if sigma = 0)
 // with mu, sigma the ensemble's mean and spread at b_max for x, and y* the best value observed
-// at any budget so far. Candidates, in this order (ties go to the first):
-//   - every paused trial (Waiting, not at the top level, not out): it would run one level more;
+// at any budget so far. A paused trial's prediction is anchored at its own newest value y_b
+// (at level b): each member's curve is moved through it, y_m = y_m(b_max) + (y_b - y_m(b)), and
+// mu, sigma are taken over those: what the trial showed plus the gain the members predict from
+// b to b_max, uncertain only as much as that gain is. The networks fit all curves at once and
+// may miss one curve by more than it still has to gain; the anchor also follows every new value
+// between trainings. Candidates, in this order (ties go to the first):
+//   - every paused trial (Waiting, not at the top level, not out): it would run one level more
+//     (the leader, the paused trial with the lowest mu, `leap` levels);
 //   - when a new configuration may start: the optimizer's proposal (Optimizer::suggest at the
 //     first level, held until it is started, so a start_with queue loses nothing), then
 //     `candidates` configurations sampled uniformly from the space. A configuration that never
@@ -28,10 +34,10 @@
 // 5 x 52; a Hyperband bracket has one after about 2 x b_max). The first `initial` new
 // configurations come straight from the optimizer (the initial design), and so do new ones
 // while no run has ended yet. The model is trained (warm start, `train_steps` Adam steps per
-// member) at each decision that follows new data (retrain_fraction: less often); every
-// member's curve (alpha, beta, gamma) is cached per trial and model version, and the random
-// candidates are drawn and scored once per training, so a decision costs a bounded time
-// however long the campaign (bench-freeze-thaw-decision).
+// member) once the new points reach retrain_fraction of those held; every member's curve
+// (alpha, beta, gamma) is cached per trial and model version, and the random candidates are
+// drawn afresh and scored at each decision (one forward pass), so a decision costs a bounded
+// time however long the campaign (bench-freeze-thaw-decision).
 //
 // Budget: levels of the ladder, one at a time; a fine ladder suits it (budget.step: e.g. 2, 4,
 // ..., 52 epochs, fidelity/ladder.hpp). Continued dimensions advance from the checkpoint,
@@ -80,9 +86,12 @@ struct FreezeThawOptions {
   std::size_t candidates = 100;                          // random configurations scored per decision
   std::size_t train_steps = 20;                          // Adam steps per member per training
   // The model is trained at a decision once the points added since its last training reach
-  // max(1, retrain_fraction x points held); between trainings decisions reuse its curves
-  // (cheaper, but on LCBench 0.02 doubled the regret at 25 x 52 epochs: 0 is the default).
-  double retrain_fraction = 0;
+  // max(1, retrain_fraction x points held); between trainings decisions reuse its curves, and
+  // the anchor (below) still moves a paused trial's prediction with its newest value.
+  double retrain_fraction = 0.05;
+  // The leader (the paused trial predicted best at b_max) advances this many levels per run,
+  // the others one: fewer, longer runs for the trial most likely to be continued anyway.
+  std::size_t leap = 2;
   bool per_cost = true;                                  // rank by EI / units left to b_max (see above)
   // Once race_after x b_max has been charged and no trial has reached the top, the trial
   // predicted best goes on to the top (see above); negative: never.
@@ -131,7 +140,7 @@ class FreezeThaw : public Scheduler {
   bool has_paused() const;
   space::Config take_proposal();
   Job start(space::Config config);
-  Job resume(TrialId trial);
+  Job resume(TrialId trial, std::size_t levels);
   Job hand_out(Job job);
   std::optional<Job> decide();
   void finish_if_done();
@@ -140,6 +149,7 @@ class FreezeThaw : public Scheduler {
   void refresh_curves(const std::vector<TrialId>& trials);
   Job start_scored(space::Config config, MemberCurves curves);
   CurvePrediction predict(const MemberCurves& curves) const;
+  CurvePrediction predict_paused(TrialId trial) const;
   std::optional<std::size_t> race_pick(const std::vector<TrialId>& paused, const std::vector<CurvePrediction>& predictions);
 
   std::unique_ptr<optimizers::Optimizer> optimizer_;
@@ -156,7 +166,7 @@ class FreezeThaw : public Scheduler {
   std::size_t model_version_ = 0;                 // trainings so far
   std::vector<MemberCurves> curves_;              // of trial id - 1 at curves_version_
   std::vector<std::size_t> curves_version_;
-  std::vector<space::Config> pool_;               // new configurations scored at the last training
+  std::vector<space::Config> pool_;               // new configurations scored at this decision
   std::vector<MemberCurves> pool_curves_;
   double cost_charged_ = 0;
   std::optional<double> incumbent_;        // best value observed at any level

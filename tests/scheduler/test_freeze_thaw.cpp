@@ -118,8 +118,8 @@ TEST_CASE("deep power laws: bad inputs are refused") {
   CHECK_THROWS_AS(model.add(vec({0, 0}), 1, std::nan("")), std::invalid_argument);
 }
 
-TEST_CASE("freeze-thaw: continuation jobs resume from the trial's last level, one level up") {
-  FreezeThaw s = make({0.1, 0.5, 0.9}, FreezeThawOptions{.max_trials = 3, .initial = 3, .candidates = 0});
+TEST_CASE("freeze-thaw: continuation jobs resume from the trial's last level, one level up (leap 1)") {
+  FreezeThaw s = make({0.1, 0.5, 0.9}, FreezeThawOptions{.max_trials = 3, .initial = 3, .candidates = 0, .leap = 1});
   const auto jobs = drive_serially(s, 1000);
   std::map<TrialId, std::size_t> level;
   std::size_t resumed = 0;
@@ -163,7 +163,7 @@ TEST_CASE("freeze-thaw: the model continues a clearly good curve rather than a c
 TEST_CASE("freeze-thaw: the race takes the predicted best trial to the top before any other decision") {
   // race_after 0: from the first model decision, until a trial has reached the top (8 epochs).
   FreezeThaw s = make({0.9, 0.05, 0.6, 0.8},
-                      FreezeThawOptions{.max_trials = 4, .initial = 4, .candidates = 0, .race_after = 0});
+                      FreezeThawOptions{.max_trials = 4, .initial = 4, .candidates = 0, .leap = 1, .race_after = 0});
   drive_serially(s, 4);  // the initial design, 1 epoch each
   const auto jobs = drive_serially(s, 7);
   REQUIRE(jobs.size() == 7);
@@ -172,12 +172,46 @@ TEST_CASE("freeze-thaw: the race takes the predicted best trial to the top befor
   CHECK(s.count(TrialState::Completed) == 1);
 }
 
+TEST_CASE("freeze-thaw: the leader leaps `leap` levels, every other continuation one") {
+  FreezeThaw s = make({0.9, 0.05, 0.6, 0.8}, FreezeThawOptions{.max_trials = 4, .initial = 4, .candidates = 0, .leap = 3});
+  drive_serially(s, 4);  // the initial design, 1 epoch each
+  const auto jobs = drive_serially(s, 1000);
+  REQUIRE_FALSE(jobs.empty());
+  CHECK(jobs.front().trial == 2);  // x = 0.05, the best curve: level 0 -> 3
+  CHECK(jobs.front().budget.level == 3);
+  std::size_t leaps = 0;
+  for (const Job& job : jobs) {
+    REQUIRE(job.resume_from.has_value());
+    const std::size_t up = job.budget.level - job.resume_from->level;
+    CAPTURE(job.trial);
+    CHECK((up == 1 || up == 3 || job.budget.level == 7));  // a leap stops at the top
+    leaps += up > 1;
+  }
+  CHECK(leaps >= 2);
+  CHECK(s.state(2) == TrialState::Completed);
+}
+
+TEST_CASE("freeze-thaw: a paused trial's prediction is anchored at its own newest value") {
+  // Four trials of one configuration (the networks cannot tell them apart), the last one's runs
+  // 0.3 better: only its observed values can make it the one to continue (without the anchor,
+  // four equal predictions, and ties go to the first).
+  FreezeThaw s = make({0.5}, FreezeThawOptions{.max_trials = 4, .initial = 4, .candidates = 0, .race_after = -1});
+  auto answer = [&s](const Job& job) {
+    const double value = curve(0.5, job.budget.values.at("epochs")) - (job.trial == 4 ? 0.3 : 0.0);
+    s.on_run_end(job.trial, RunEnd{value, false});
+  };
+  for (int i = 0; i < 4; ++i) answer(*s.next());
+  const auto job = s.next();
+  REQUIRE(job.has_value());
+  CHECK(job->trial == 4);
+}
+
 TEST_CASE("freeze-thaw: a cost limit stops launches, and what is paused ends Stopped") {
   FreezeThaw s = make({0.3, 0.6}, FreezeThawOptions{.max_cost = 20, .initial = 2, .candidates = 5});
   const auto jobs = drive_serially(s, 1000);
   CHECK(s.finished());
   CHECK(s.cost_charged() >= 20);
-  CHECK(s.cost_charged() < 20 + 1 + 1e-9);  // the last launch crosses it by at most one step (1 epoch)
+  CHECK(s.cost_charged() < 20 + 2 + 1e-9);  // the last launch crosses it by at most one leap (2 epochs)
   std::size_t stopped = 0;
   for (const auto& t : s.trials()) {
     CHECK(t.state != TrialState::Running);
@@ -204,7 +238,7 @@ TEST_CASE("freeze-thaw: the same seed gives the same decisions, another seed oth
   CHECK(a != c);
 }
 
-TEST_CASE("freeze-thaw: several workers never get one trial twice at once; failures end a trial") {
+TEST_CASE("freeze-thaw: several workers never get one trial twice at once, failures end a trial") {
   auto optimizer_log = std::make_shared<test::OptimizerLog>();
   FreezeThaw s(test::fake_optimizer(optimizer_log), test::epochs_ladder(),
                space::SearchSpace({space::real("x", 0, 1000)}), FreezeThawOptions{.max_cost = 400, .initial = 4}, 5);
@@ -224,4 +258,5 @@ TEST_CASE("freeze-thaw: configuration errors") {
   CHECK_THROWS_AS(make_with({.max_trials = 0}), std::invalid_argument);
   CHECK_THROWS_AS(make_with({.max_cost = -1}), std::invalid_argument);
   CHECK_THROWS_AS(make_with({.max_trials = 3, .initial = 0}), std::invalid_argument);
+  CHECK_THROWS_AS(make_with({.max_trials = 3, .leap = 0}), std::invalid_argument);
 }
