@@ -62,7 +62,7 @@ std::optional<scheduler::Job> Study::ask() {
 
 scheduler::Decision Study::report(scheduler::TrialId trial, double step, double value) {
   const auto decision = scheduler_->on_report(trial, {step, to_minimize(value)});
-  if (decision == scheduler::Decision::Stop) stopped_.insert(trial);
+  if (decision == scheduler::Decision::Stop) stopped_.emplace(trial, step);
   return decision;
 }
 
@@ -73,7 +73,13 @@ void Study::tell(scheduler::TrialId trial, double value) {
   const auto job = std::move(found->second);
   outstanding_.erase(found);
   const double minimized = std::isfinite(value) ? to_minimize(value) : std::numeric_limits<double>::quiet_NaN();
-  const bool stopped_early = stopped_.erase(trial) > 0;
+  const auto stopped = stopped_.find(trial);
+  const bool stopped_early = stopped != stopped_.end();
+  if (stopped_early) {  // charged in full at ask(): what it did not train comes back
+    cost_ -= fidelity::run_cost(ladder_, job.budget, job.resume_from) -
+             fidelity::trained_cost(ladder_, job.budget, job.resume_from, stopped->second);
+    stopped_.erase(stopped);
+  }
   if (incumbent_.offer({trial, job.budget.level, minimized, stopped_early, false}))
     best_ = StudyResult{trial, job.config, job.budget, value};
   scheduler_->on_run_end(trial, {minimized, false});

@@ -21,7 +21,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <vector>
 
 #include "fidelity/ladder.hpp"
@@ -58,9 +57,10 @@ struct StudyOptions {
   std::vector<PastObservation> warm_start = {};
   // A campaign's limits.cost: ask() hands out no run whose charge (fidelity/run_cost.hpp:
   // a promoted run pays only what it adds) would take the total past it; the run it held is
-  // the first one handed out if max_cost is raised (raise_max_cost). A run report() stopped is
-  // still charged in full here (a campaign charges the epochs it trained). With max_cost the
-  // scheduler needs no bound of its own (an asynchronous one is limited_outside).
+  // the first one handed out if max_cost is raised (raise_max_cost). A run is charged in full
+  // when it is handed out; one that report() stopped is charged, once told, what it trained up
+  // to the step of that report (fidelity::trained_cost), as a campaign charges it. With
+  // max_cost the scheduler needs no bound of its own (an asynchronous one is limited_outside).
   std::optional<double> max_cost = {};
 };
 
@@ -111,7 +111,7 @@ class Study {
   optimizers::StartQueue* queue_ = nullptr;  // owned by the scheduler, which owns the optimizer
   std::unique_ptr<scheduler::Scheduler> scheduler_;
   std::map<scheduler::TrialId, scheduler::Job> outstanding_;
-  std::set<scheduler::TrialId> stopped_;  // report() said Stop for their outstanding job
+  std::map<scheduler::TrialId, double> stopped_;  // report() said Stop at this step for their outstanding job
   scheduler::Incumbent incumbent_;
   std::optional<StudyResult> best_;
 };

@@ -147,6 +147,28 @@ TEST_CASE("study: a stopping rule stops runs early, extrapolation's final step d
                   std::invalid_argument);  // ASHA needs a limit
 }
 
+TEST_CASE("study: a run report() stopped is charged the epochs it trained, not its budget") {
+  // Median rule with no grace: odd trials report a bad value at epoch 1 and are stopped there.
+  study::Study study(quadratic_space(), ladder(),
+                     {.scheduler = {scheduler::HyperbandOptions{}, scheduler::MedianStoppingOptions{0, 1}}, .seed = 6,
+                      .max_cost = 1000});
+  double trained = 0;
+  int stops = 0;
+  while (auto job = study.ask()) {
+    const double from = job->resume_from ? job->resume_from->values.at("epochs") : 0;
+    const double epochs = job->budget.values.at("epochs");
+    const double value = job->trial % 2 == 0 ? 10.0 : 0.1;
+    double step = from + 1;
+    for (; step <= epochs; ++step)
+      if (study.report(job->trial, step, value) == scheduler::Decision::Stop) break;
+    if (step <= epochs) ++stops;
+    trained += std::min(step, epochs) - from;  // the epochs this run trained
+    study.tell(job->trial, value);
+  }
+  REQUIRE(stops > 0);
+  CHECK(study.cost() == doctest::Approx(trained));
+}
+
 TEST_CASE("study: max_cost bounds ASHA (no limit of its own) and Hyperband by what the runs are charged") {
   // ASHA with no max_trials: max_cost alone ends it. Epochs continue, so a promotion from 3 to
   // 9 epochs is charged 6.
