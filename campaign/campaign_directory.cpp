@@ -16,6 +16,7 @@
 #include "campaign/campaign_lock.hpp"
 #include "campaign/config_error.hpp"
 #include "campaign/campaign_growth.hpp"
+#include "text/shell_word.hpp"
 
 namespace rungs::campaign {
 
@@ -147,7 +148,7 @@ store::CampaignStore open_campaign_directory(const CampaignSpec& spec, const fs:
     if (store.info().mode != mode)
       throw ConfigError({spec.file.string(), 0, 0}, "output",
                         fmt::format("'{}' holds a campaign of `rungs {}`; resume it with `rungs resume {}`",
-                                    output.string(), store.info().mode, output.string()));
+                                    output.string(), store.info().mode, text::shell_word(output.string())));
     check_compatible_change(store.info().campaign_yaml, spec.file, output);
     std::ifstream in(spec.file);
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -159,7 +160,7 @@ store::CampaignStore open_campaign_directory(const CampaignSpec& spec, const fs:
       throw ConfigError({spec.file.string(), 0, 0}, "output",
                         fmt::format("'{}' was started with other options ({}); a resumed campaign replays its decisions "
                                     "with them: use `rungs resume {}`",
-                                    output.string(), store.info().options.dump(), output.string()));
+                                    output.string(), store.info().options.dump(), text::shell_word(output.string())));
     fmt::print(stderr, "Resuming the campaign in {}\n", output.string());
     return store;
   }

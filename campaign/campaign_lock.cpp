@@ -14,6 +14,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "text/shell_word.hpp"
+
 namespace rungs::campaign {
 
 namespace {
@@ -64,7 +66,7 @@ CampaignLock CampaignLock::acquire(const std::filesystem::path& directory) {
     if (err == EWOULDBLOCK)
       throw CampaignLocked(fmt::format("{} is being written by {}; a campaign has one writer at a time (`rungs status {}` "
                                        "works meanwhile)",
-                                       directory.string(), describe_holder(file), directory.string()));
+                                       directory.string(), describe_holder(file), text::shell_word(directory.string())));
     throw std::runtime_error(fmt::format("cannot lock {}: {}", file.string(), std::strerror(err)));
   }
   const nlohmann::json holder = {{"pid", ::getpid()}, {"host", host_name()}, {"started", utc_now()}};

@@ -24,6 +24,7 @@
 #include "runners/slurm_runner.hpp"
 #include "store/store.hpp"
 #include "text/safe_text.hpp"
+#include "text/shell_word.hpp"
 
 namespace rungs::campaign {
 
@@ -61,6 +62,9 @@ std::string shown_path(const fs::path& path) {
   return path.string();
 }
 
+// A path inside a printed command: shown_path, quoted for the shell.
+std::string command_path(const fs::path& path) { return text::shell_word(shown_path(path)); }
+
 // How to call this rungs again, as a command that works pasted: "rungs" when $PATH finds this
 // very binary, else its path (relative to the current directory when it is inside it, e.g.
 // build/bin/rungs).
@@ -76,12 +80,12 @@ std::string own_command() {
   }
   const fs::path shown = shown_path(exe);
   // Relative, it needs a '/': a bare name would search PATH.
-  return shown.is_absolute() || shown.has_parent_path() ? shown.string() : "./" + shown.string();
+  return text::shell_word(shown.is_absolute() || shown.has_parent_path() ? shown.string() : "./" + shown.string());
 }
 
 void print_results_hint(const fs::path& output) {
   fmt::print("Results in {}\n", shown_path(output));
-  fmt::print("Look at them: {0} status {1} | {0} report {1} | {0} export {1}\n", own_command(), shown_path(output));
+  fmt::print("Look at them: {0} status {1} | {0} report {1} | {0} export {1}\n", own_command(), command_path(output));
 }
 
 // The runner the campaign's `runner:` section asks for.
@@ -106,11 +110,11 @@ void print_failed(const CampaignOutcome& outcome, const fs::path& output) {
   if (outcome.limit)
     fmt::print(stderr, "Stopped launching: {}. Grow it with `{} resume {} --limit KEY=VALUE` (README: Growing a "
                        "campaign)\n",
-               *outcome.limit, own_command(), shown_path(output));
+               *outcome.limit, own_command(), command_path(output));
   if (!outcome.failed) return;
   fmt::print(stderr, "\nStopped: {}. Fix the cause shown above, then go on with `{} resume {}` "
                      "(trial.max_failures_before_success: 0 turns this limit off)\n",
-             *outcome.failed, own_command(), shown_path(output));
+             *outcome.failed, own_command(), command_path(output));
 }
 
 // Runs (or resumes) a campaign with real trial processes.
@@ -129,7 +133,7 @@ int run_real(const CampaignSpec& spec, store::CampaignStore& store, const RunFla
   const auto outcome = run_campaign(spec, *scheduler, runner, io, store, options);
   if (outcome.interrupted) {
     fmt::print(stderr, "Interrupted: every trial was stopped. Results so far in {}; go on with `{} resume {}`\n",
-               output.string(), own_command(), output.string());
+               shown_path(output), own_command(), command_path(output));
     return kInterrupted;
   }
   print_failed(outcome, output);

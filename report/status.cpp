@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "text/safe_text.hpp"
+#include "text/shell_word.hpp"
 
 namespace rungs::report {
 
@@ -74,7 +75,7 @@ std::string truncate(std::string text, std::size_t width) {
 std::string describe_state(const CampaignSnapshot& s, const StatusOptions& options) {
   const auto state = campaign_state(s, options);
   if (state == "failed") return "failed: " + text::safe_text(s.failed.value_or(""));
-  if (state == "interrupted") return fmt::format("interrupted (go on with `rungs resume {}`)", s.directory.string());
+  if (state == "interrupted") return fmt::format("interrupted (go on with `rungs resume {}`)", text::shell_word(s.directory.string()));
   if (state == "unknown") return "not finished (running, or interrupted)";
   return state;
 }

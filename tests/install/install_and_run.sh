@@ -51,4 +51,8 @@ status_command=${hint%% | *}
 hint=$(sed -n 's/^Look at them: //p' log2)
 case "$hint" in "rungs status "*) ;; *) echo "hint not a bare rungs: $hint"; exit 1 ;; esac
 "${clean_env[@]}" PATH="$prefix/bin:/usr/bin:/bin" bash -c "${hint%% | *}" >status2.log 2>&1 || { cat status2.log; exit 1; }
+# An output directory with a space and a quote: the hint quotes it, and works pasted.
+"${clean_env[@]}" PATH="$prefix/bin:/usr/bin:/bin" rungs run tiny.yaml -o "my runs/it's" -q >log3 2>&1 || { cat log3; exit 1; }
+hint=$(sed -n 's/^Look at them: //p' log3)
+"${clean_env[@]}" PATH="$prefix/bin:/usr/bin:/bin" bash -c "${hint%% | *}" >status3.log 2>&1 || { echo "$hint"; cat status3.log; exit 1; }
 echo "the installed rungs ran the campaign; its printed commands work"
