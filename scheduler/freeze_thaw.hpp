@@ -1,8 +1,8 @@
 #pragma once
 // Freeze-thaw scheduling with deep power laws (Kadra, Janowski, Wistuba, Grabocka, "Scaling
 // Laws for Hyperparameter Optimization", NeurIPS 2023; the freeze-thaw idea is Swersky, Snoek
-// & Adams, "Freeze-Thaw Bayesian Optimization", 2014). Runs advance one budget level at a time:
-// a run ends at its level with a checkpoint, the trial pauses (Waiting), and a later run
+// & Adams, "Freeze-Thaw Bayesian Optimization", 2014). Runs advance one budget level at a time
+// (the leader `leap` levels, below): a run ends at its level with a checkpoint, the trial pauses (Waiting), and a later run
 // continues it from there (Job::resume_from, RUNGS_RESUME=1, exactly as an ASHA promotion).
 // Every time a worker is free, the learning-curve model (power_law_ensemble.hpp) decides what
 // runs next: one step more of a paused trial, or a new configuration at the first level.
