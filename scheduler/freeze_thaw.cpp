@@ -171,17 +171,17 @@ CurvePrediction FreezeThaw::predict(const MemberCurves& c) const {
 }
 
 // A paused trial's prediction at b_max anchored at its newest value y_b (see freeze_thaw.hpp):
-// every member's curve through y_b, y_m = y_m(b_max) + (y_b - y_m(b)); mu and sigma over them.
+//     mu = mu(b_max) + (y_b - mu(b)),   sigma = sigma(b_max) unchanged.
 CurvePrediction FreezeThaw::predict_paused(TrialId trial) const {
   const MemberCurves& c = curves_[trial - 1];
   const TrialInfo& info = trials_.at(trial);
-  const double observed = info.values.back();  // paused: its newest run ended well, at its level
-  const float top = model_.log_budget(ladder_.max_units()), here = model_.log_budget(ladder_.at(info.level).units);
-  const auto m = static_cast<Eigen::Index>(model_.members());
-  Eigen::VectorXd y(m);
-  for (Eigen::Index k = 0; k < m; ++k) y(k) = observed + c.at(k, top) - c.at(k, here);
-  const double mean = y.mean();
-  return {mean, std::sqrt((y.array() - mean).square().mean())};
+  const float here = model_.log_budget(ladder_.at(info.level).units);
+  double mean_here = 0;
+  for (Eigen::Index k = 0; k < static_cast<Eigen::Index>(model_.members()); ++k) mean_here += c.at(k, here);
+  mean_here /= static_cast<double>(model_.members());
+  CurvePrediction p = predict(c);
+  p.mean += info.values.back() - mean_here;  // paused: its newest run ended well, at its level
+  return p;
 }
 
 // The race to a first incumbent at b_max: once race_after x b_max has been charged with no
