@@ -17,6 +17,12 @@
 #     stop grace of 300-400 ms, shorter than the start-up (and the leak check at exit) of two
 #     instrumented processes on a loaded machine; not scaled by RUNGS_TEST_TIME_FACTOR since the
 #     short windows are the behaviour under test.
+#   runners/local: stop() of a paused run delivers a TERM it can handle: the instrumented trial
+#     handles the TERM and exits, LeakSanitizer's exit check ptrace-attaches to it from a
+#     tracer process it forks, and the supervisor's stop (SIGTERM then SIGCONT to every
+#     descendant, new ones included) reaches that tracer and the trial: the SIGCONT cancels the
+#     attach's SIGSTOP and the tracer waits for it forever (seen: 1 run in 3, the trial traced
+#     and running, the tracer with SIGCONT pending). An uninstrumented trial has no tracer.
 #
 # Build time (CI has no compiler cache; docs/benchmarks.md, "Build and CI time"): -g1 (line
 # tables, all that the reports' stack traces need) instead of Debug's full -g: 29 % less
@@ -27,7 +33,7 @@ build=build-sanitize
 suites=(test_text test_space test_fidelity test_optimizers test_scheduler test_study test_problems
         test_store test_runners test_campaign test_report)
 declare -A excluded=(
-  [test_runners]="runners/local: a silent trial is stopped as stale*,runners/local: every line restarts the heartbeat window,runners/local: stop_all and the destructor*"
+  [test_runners]="runners/local: a silent trial is stopped as stale*,runners/local: every line restarts the heartbeat window,runners/local: stop_all and the destructor*,runners/local: stop() of a paused run delivers a TERM*"
 )
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DRUNGS_SANITIZE=ON \
       -DRUNGS_BUILD_BENCH=OFF \
