@@ -33,8 +33,9 @@ TEST_CASE("crash: after 20 SIGKILLs of rungs at random moments, every report the
   std::mt19937 rng(20261202);
   std::uniform_int_distribution<int> delay_ms(150, 900);
 
-  // `run` until a kill comes after the store was created (an instrumented rungs on a busy
-  // machine may not get that far in 150 ms), `resume` from then on.
+  // `run` until a kill comes after the store was created, `resume` from then on: an
+  // instrumented rungs on a busy machine may not even have made the output directory before
+  // the first kill, and `resume` of a directory that holds no campaign is refused.
   const auto args = [&] {
     return store::CampaignStore::exists(output) ? std::vector<std::string>{"resume", output.string(), "--quiet"}
                                                 : std::vector<std::string>{"run", campaign, "--output", output.string(), "--quiet"};
