@@ -17,7 +17,7 @@
 // follows every new value between trainings. Why not anchor every member (sigma = the spread
 // of the gains): that spread is tiny, so a paused trial's EI is its predicted gain alone and
 // new configurations (unanchored, wide) win almost every decision; on 28 LCBench tasks at
-// 100 x 52 epochs 500-1,100 configurations started and 3-8 reached epoch 52, against 47-86
+// 100 x 52 epochs 500-1,600 configurations started and 2-9 reached epoch 52, against 47-86
 // with the mean anchored (docs/benchmarks.md). Candidates, in this order (ties go to the first):
 //   - every paused trial (Waiting, not at the top level, not out): it would run one level more
 //     (the leader, the paused trial with the lowest mu, `leap` levels);
