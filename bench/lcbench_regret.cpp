@@ -22,7 +22,7 @@
 // another method or more seeds runs only what is missing.
 //
 //   cmake --build build --target bench-lcbench-regret
-//   build/bin/bench-lcbench-regret [--seeds 5] [--tasks all] [--methods random,hyperband,bohb,asha_tpe,freeze_thaw]
+//   build/bin/bench-lcbench-regret [--seeds 5] [--tasks all] [--methods random,hyperband,bohb,asha_tpe,freeze_thaw,freeze_thaw_tpe]
 //       [--budget 100] [--workers 1] [--jobs 2] [--work-dir /tmp/rungs-lcbench]
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -79,6 +79,9 @@ const std::map<std::string, std::string> kMethods = {
     // linear levels of 2 epochs; new configurations from random samples scored by the model.
     {"freeze_thaw", "scheduler: {type: freeze_thaw, max_trials: 100000, max_concurrent: {workers}{ft_options}}\n"
                     "optimizer: random\n"},
+    // The same, with TPE's proposal among the candidates the model scores.
+    {"freeze_thaw_tpe", "scheduler: {type: freeze_thaw, max_trials: 100000, max_concurrent: {workers}{ft_options}}\n"
+                        "optimizer: tpe\n"},
 };
 
 // The budget section: LCBench's usual eta-3 ladder, or a method's own (freeze-thaw advances
@@ -88,6 +91,8 @@ const std::string kLadderBudget = "budget:\n  min: 1.92\n  max: 52\n  dimensions
 const std::map<std::string, std::string> kBudgets = {
     {"freeze_thaw", "budget:\n  min: 2\n  max: 52\n  step: 2\n  dimensions:\n"
                     "    epochs: {type: int, growth: continued, min: 2, max: 52}\n"},
+    {"freeze_thaw_tpe", "budget:\n  min: 2\n  max: 52\n  step: 2\n  dimensions:\n"
+                        "    epochs: {type: int, growth: continued, min: 2, max: 52}\n"},
 };
 
 std::string replace_all(std::string text, const std::string& what, const std::string& with) {
@@ -227,7 +232,7 @@ int main(int argc, char** argv) {
   fs::path rungs = bin / "rungs", trial_program = bin / "lcbench_trial";
   app.add_option("--seeds", seeds, "seeds 0..N-1 per task and method")->check(CLI::PositiveNumber);
   app.add_option("--tasks", tasks_option, "comma-separated OpenML task ids, or all (the 28)");
-  app.add_option("--methods", methods_option, "comma-separated: random, hyperband, bohb, asha_tpe, freeze_thaw");
+  app.add_option("--methods", methods_option, "comma-separated: random, hyperband, bohb, asha_tpe, freeze_thaw, freeze_thaw_tpe");
   app.add_option("--budget", budget, "epochs per campaign, in multiples of 52")->check(CLI::PositiveNumber);
   app.add_option("--workers", workers, "scheduler.max_concurrent")->check(CLI::PositiveNumber);
   app.add_option("--jobs", jobs, "campaigns run at once")->check(CLI::PositiveNumber);
