@@ -66,6 +66,8 @@ const std::vector<int> kMultiples = {5, 10, 25, 50, 100};
 // The scheduler and optimizer sections of each compared method. Random search runs every
 // configuration to 52 epochs (successive halving's bracket 0); the others use LCBench's usual
 // ladder, eta 3 from 52/27 epochs: 2, 6, 18 and 52 epochs.
+const std::string kFreezeThawScheduler =
+    "scheduler: {type: freeze_thaw, max_trials: 100000, max_concurrent: {workers}{ft_options}}\n";
 const std::map<std::string, std::string> kMethods = {
     {"random", "scheduler: {type: successive_halving, bracket: 0, iterations: 100000, max_concurrent: {workers}}\n"
                "optimizer: random\n"},
@@ -77,23 +79,18 @@ const std::map<std::string, std::string> kMethods = {
                  "optimizer: tpe\n"},
     // Freeze-thaw with deep power laws (scheduler/freeze_thaw.hpp, its defaults: EI per cost) on
     // linear levels of 2 epochs; new configurations from random samples scored by the model.
-    {"freeze_thaw", "scheduler: {type: freeze_thaw, max_trials: 100000, max_concurrent: {workers}{ft_options}}\n"
-                    "optimizer: random\n"},
+    {"freeze_thaw", kFreezeThawScheduler + "optimizer: random\n"},
     // The same, with TPE's proposal among the candidates the model scores.
-    {"freeze_thaw_tpe", "scheduler: {type: freeze_thaw, max_trials: 100000, max_concurrent: {workers}{ft_options}}\n"
-                        "optimizer: tpe\n"},
+    {"freeze_thaw_tpe", kFreezeThawScheduler + "optimizer: tpe\n"},
 };
 
 // The budget section: LCBench's usual eta-3 ladder, or a method's own (freeze-thaw advances
 // runs 2 epochs at a time).
 const std::string kLadderBudget = "budget:\n  min: 1.92\n  max: 52\n  dimensions:\n"
                                   "    epochs: {type: int, growth: continued, min: 2, max: 52}\n";
-const std::map<std::string, std::string> kBudgets = {
-    {"freeze_thaw", "budget:\n  min: 2\n  max: 52\n  step: 2\n  dimensions:\n"
-                    "    epochs: {type: int, growth: continued, min: 2, max: 52}\n"},
-    {"freeze_thaw_tpe", "budget:\n  min: 2\n  max: 52\n  step: 2\n  dimensions:\n"
-                        "    epochs: {type: int, growth: continued, min: 2, max: 52}\n"},
-};
+const std::string kStepBudget = "budget:\n  min: 2\n  max: 52\n  step: 2\n  dimensions:\n"
+                                "    epochs: {type: int, growth: continued, min: 2, max: 52}\n";
+const std::map<std::string, std::string> kBudgets = {{"freeze_thaw", kStepBudget}, {"freeze_thaw_tpe", kStepBudget}};
 
 std::string replace_all(std::string text, const std::string& what, const std::string& with) {
   for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + with.size()))

@@ -14,25 +14,14 @@
 
 #include "store/checkpointer.hpp"
 #include "store/store.hpp"
+#include "tests/temp_dir.hpp"
 #include "tests/test_deadline.hpp"
 
 namespace fs = std::filesystem;
 using namespace rungs;
+using rungs::testing::TempDir;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::random_device entropy;
-    path = fs::temp_directory_path() / fmt::format("rungs-checkpointer-{}-{}", ::getpid(), entropy());
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-};
 
 store::CampaignInfo info() {
   store::CampaignInfo info;
@@ -60,7 +49,7 @@ TEST_CASE("a writer's commits are checkpointed on another thread, and every even
   TempDir dir;
   constexpr int kEvents = 40000;  // about 12 MB of WAL frames: several times SQLite's threshold
   {
-    auto writer = store::CampaignStore::create(dir.path, info());
+    auto writer = store::CampaignStore::create(dir.path(), info());
     writer.hold_commits();
     for (int i = 0; i < kEvents; ++i) {
       writer.append(report(i));
@@ -74,7 +63,7 @@ TEST_CASE("a writer's commits are checkpointed on another thread, and every even
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     CHECK(writer.checkpoints() > 0);
 
-    const auto reader = store::CampaignStore::open(dir.path, true);
+    const auto reader = store::CampaignStore::open(dir.path(), true);
     CHECK(reader.checkpoints() == 0);  // a read-only store runs none
     const auto events = reader.events();
     REQUIRE(events.size() == kEvents);
@@ -82,8 +71,8 @@ TEST_CASE("a writer's commits are checkpointed on another thread, and every even
     CHECK(events.back().data["step"] == kEvents - 1);
   }
   // Closed: everything is in the database file itself.
-  CHECK_FALSE(fs::exists(dir.path / "rungs.db-wal"));
-  CHECK(store::CampaignStore::open(dir.path, true).events().size() == kEvents);
+  CHECK_FALSE(fs::exists(dir.path() / "rungs.db-wal"));
+  CHECK(store::CampaignStore::open(dir.path(), true).events().size() == kEvents);
 }
 
 namespace {
@@ -113,8 +102,8 @@ struct Database {
 
 TEST_CASE("the WAL starts over once the thread's checkpoint has caught up and the writer commits again") {
   TempDir dir;
-  Database writer(dir.path / "t.db");
-  store::Checkpointer checkpointer(dir.path / "t.db", /*threshold*/ 20);
+  Database writer(dir.path() / "t.db");
+  store::Checkpointer checkpointer(dir.path() / "t.db", /*threshold*/ 20);
   checkpointer.attach(writer.db.getHandle());
   for (int i = 0; i < 50; ++i) writer.write_commit(20);  // about 5 pages a commit
   REQUIRE(checkpointer.wal_pages() >= 20);
@@ -132,8 +121,8 @@ TEST_CASE("the WAL starts over once the thread's checkpoint has caught up and th
 
 TEST_CASE("a writer that never lets the thread catch up checkpoints itself at the hard limit") {
   TempDir dir;
-  Database writer(dir.path / "t.db");
-  store::Checkpointer bounded(dir.path / "t.db", /*threshold*/ 40, /*hard_limit*/ 40);
+  Database writer(dir.path() / "t.db");
+  store::Checkpointer bounded(dir.path() / "t.db", /*threshold*/ 40, /*hard_limit*/ 40);
   bounded.attach(writer.db.getHandle());
   int largest = 0;
   for (int i = 0; i < 100; ++i) {

@@ -16,24 +16,13 @@
 #include <fmt/format.h>
 
 #include "store/store.hpp"
+#include "tests/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace rungs;
+using rungs::testing::TempDir;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::random_device entropy;
-    path = fs::temp_directory_path() / fmt::format("rungs-create-{}-{}", ::getpid(), entropy());
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-};
 
 store::CampaignInfo info(const std::string& name) {
   store::CampaignInfo info;
@@ -54,7 +43,7 @@ TEST_CASE("a store killed while it is created is whole or absent, and can be cre
   std::uniform_int_distribution<int> delay_us(0, 40000);
   int created_whole = 0, absent = 0;
   for (int kill = 0; kill < 12; ++kill) {
-    const auto parent = dir.path / fmt::format("kill-{}", kill);
+    const auto parent = dir.path() / fmt::format("kill-{}", kill);
     const pid_t child = ::fork();
     REQUIRE(child >= 0);
     if (child == 0) {  // creates stores one after the other until it is killed
@@ -89,8 +78,8 @@ TEST_CASE("a store killed while it is created is whole or absent, and can be cre
 
 TEST_CASE("a store refuses to be created over an existing one") {
   TempDir dir;
-  store::CampaignStore::create(dir.path, info("first"));
-  CHECK_THROWS_WITH_AS(store::CampaignStore::create(dir.path, info("second")), doctest::Contains("already holds a campaign"),
+  store::CampaignStore::create(dir.path(), info("first"));
+  CHECK_THROWS_WITH_AS(store::CampaignStore::create(dir.path(), info("second")), doctest::Contains("already holds a campaign"),
                        std::runtime_error);
-  CHECK(store::CampaignStore::open(dir.path, true).info().name == "first");
+  CHECK(store::CampaignStore::open(dir.path(), true).info().name == "first");
 }
