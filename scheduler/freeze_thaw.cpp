@@ -255,7 +255,10 @@ std::optional<Job> FreezeThaw::decide() {
   if (chosen < paused.size()) {
     choice.resumed = paused[chosen];
     last_choice_ = choice;
-    return resume(paused[chosen], chosen == leader ? options_.leap : 1);
+    // The racer runs to the top in one go while other runs are out: a step at a time it would
+    // wait behind theirs, and their epochs, not the race's, would fill the budget.
+    const std::size_t levels = race && !running_.empty() ? ladder_.s_max() : chosen == leader ? options_.leap : 1;
+    return resume(paused[chosen], levels);
   }
   last_choice_ = choice;
   const std::size_t index = chosen - paused.size();

@@ -180,6 +180,20 @@ TEST_CASE("freeze-thaw: the race takes the predicted best trial to the top befor
   CHECK(s.count(TrialState::Completed) == 1);
 }
 
+TEST_CASE("freeze-thaw: with other runs out, the racer runs to the top in one go") {
+  FreezeThaw s = make({0.05, 0.9, 0.6, 0.8},
+                      FreezeThawOptions{.max_trials = 4, .initial = 4, .candidates = 0, .leap = 1, .race_after = 0});
+  std::vector<Job> initial;
+  for (int i = 0; i < 4; ++i) initial.push_back(*s.next());
+  for (int i = 0; i < 3; ++i)  // trial 4 (x = 0.8) stays out
+    s.on_run_end(initial[i].trial, RunEnd{curve(std::get<double>(initial[i].config.at("x")), 1), false});
+  const auto racer = s.next();
+  REQUIRE(racer.has_value());
+  CHECK(racer->trial == 1);  // x = 0.05
+  CHECK(racer->resume_from->level == 0);
+  CHECK(racer->budget.level == 7);  // alone it would leap 1 level (the race test above)
+}
+
 TEST_CASE("freeze-thaw: the leader leaps `leap` levels, every other continuation one") {
   FreezeThaw s = make({0.9, 0.05, 0.6, 0.8}, FreezeThawOptions{.max_trials = 4, .initial = 4, .candidates = 0, .leap = 3});
   drive_serially(s, 4);  // the initial design, 1 epoch each
