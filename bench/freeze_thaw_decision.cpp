@@ -58,12 +58,13 @@ int main(int argc, char** argv) {
   std::uint64_t seed = 1;
   app.add_option("--points", points, "observed curve points to reach");
   app.add_option("--seed", seed, "seed");
+  scheduler::FreezeThawOptions options;
+  app.add_option("--candidates", options.candidates, "random configurations scored per decision");
   CLI11_PARSE(app, argc, argv);
 
   const auto space = lcbench_space();
   fidelity::Dimension epochs{"epochs", true, fidelity::Growth::Continued, fidelity::Geometric{2, 52}};
   const fidelity::BudgetLadder ladder(2, 52, 3, {epochs}, fidelity::CostModel::product(), 2.0);
-  scheduler::FreezeThawOptions options;
   options.max_trials = 1000000;
   scheduler::FreezeThaw s(std::make_unique<optimizers::RandomSearch>(space, seed), ladder, space, options, seed);
 
