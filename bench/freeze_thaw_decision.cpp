@@ -6,7 +6,7 @@
 // ladder of 2, 4, ..., 52 epochs (26 levels), a serial loop (one worker) that answers every run
 // at once with a synthetic curve y(x, b) = q(x) + (0.2 + 0.3 x_1) b^(-0.6) + 0.005 noise, and
 // the defaults of `scheduler: {type: freeze_thaw}` (5 members, 2 x 32 hidden, 20 Adam steps a
-// member per decision, 100 random candidates + the optimizer's, random search as optimizer).
+// member per decision, 300 random candidates (--candidates) + the optimizer's, random search as optimizer).
 // Each next() is timed with steady_clock (wall) and the thread's CPU clock (what the machine's
 // load does not inflate); reported: median, p95 (and wall max) over the decisions
 // taken while the model held [k - 500, k) points, for k = 1000 .. --points.

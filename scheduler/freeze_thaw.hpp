@@ -86,7 +86,7 @@ struct FreezeThawOptions {
   // limits.wall, as AshaOptions::limited_outside).
   bool limited_outside = false;
   std::size_t initial = 5;                               // new configurations before the model decides (>= 1)
-  std::size_t candidates = 100;                          // random configurations scored per decision
+  std::size_t candidates = 300;                          // random configurations scored per decision (see refill_pool)
   std::size_t train_steps = 20;                          // Adam steps per member per training
   // The model is trained at a decision once the points added since its last training reach
   // max(1, retrain_fraction x points held); between trainings decisions reuse its curves, and
