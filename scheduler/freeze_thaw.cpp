@@ -134,8 +134,8 @@ void FreezeThaw::train_if_due() {
 
 // The new configurations this decision scores: `candidates` uniform samples. The default 300
 // searches the acquisition harder than 100 at a decision time the same as 100 took before the
-// networks' activations were vectorized (LCBench, 28 tasks, seed 0, 100 x 52 epochs: regret
-// 0.093 with 300, 0.116 with 100, 0.135 with 20; docs/benchmarks.md).
+// networks' activations were vectorized (LCBench, 28 tasks, seed 0, 1 worker, 100 x 52 epochs:
+// regret 0.095 with 300, 0.119 with 100; docs/benchmarks.md).
 void FreezeThaw::refill_pool() {
   pool_.clear();
   for (std::size_t i = 0; i < options_.candidates; ++i) pool_.push_back(space_.sample(rng_));
