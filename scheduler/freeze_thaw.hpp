@@ -33,8 +33,9 @@
 // with plain EI: plain EI opens so many configurations that none reaches 52 epochs early).
 // The race to a first incumbent: once race_after x b_max has been charged and no trial has
 // reached the top, the trial with the lowest mu at b_max goes on instead, until one reaches the
-// top; while other runs are out it runs to the top in one go (with EI per cost alone, 9 of 28 LCBench tasks had no configuration at 52 epochs after
-// 5 x 52; a Hyperband bracket has one after about 2 x b_max). The first `initial` new
+// top; while other runs are out it runs to the top in one go (with EI per cost alone, 9 of 28
+// LCBench tasks had no configuration at 52 epochs after 5 x 52; a Hyperband bracket has one
+// after about 2 x b_max). The first `initial` new
 // configurations come straight from the optimizer (the initial design), and so do new ones
 // while no run has ended yet. The model is trained (warm start, `train_steps` Adam steps per
 // member) once the new points reach retrain_fraction of those held; every member's curve
