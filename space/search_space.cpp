@@ -84,12 +84,25 @@ bool SearchSpace::is_active(const Parameter& parameter, const Config& config) co
   return active_mask(config)[require_index(parameter)];
 }
 
-Config SearchSpace::sample(std::mt19937_64& rng) const {
+Config SearchSpace::sample(std::mt19937_64& rng) const { return draw(rng, nullptr); }
+
+SearchSpace::EncodedConfig SearchSpace::sample_encoded(std::mt19937_64& rng) const {
+  EncodedConfig sampled;
+  sampled.encoded = Eigen::VectorXd::Constant(static_cast<Eigen::Index>(parameters_.size()),
+                                              std::numeric_limits<double>::quiet_NaN());
+  sampled.config = draw(rng, &sampled.encoded);
+  return sampled;
+}
+
+Config SearchSpace::draw(std::mt19937_64& rng, Eigen::VectorXd* encoded) const {
   Config config;
   std::vector<bool> active(parameters_.size(), false);
   for (std::size_t i : order_) {
     active[i] = clauses_hold(i, config, active);
-    if (active[i]) config.emplace(parameters_[i].name, sample_value(parameters_[i].domain, rng));
+    if (!active[i]) continue;
+    Value value = sample_value(parameters_[i].domain, rng);
+    if (encoded) (*encoded)[static_cast<Eigen::Index>(i)] = encode_value(parameters_[i].domain, value);
+    config.emplace(parameters_[i].name, std::move(value));
   }
   return config;
 }

@@ -74,6 +74,14 @@ class SearchSpace {
   // (sampling.hpp: uniform, log-uniform for log scale). Never sets an inactive parameter.
   // The result depends only on the engine's state (not on the standard library).
   Config sample(std::mt19937_64& rng) const;
+  // sample()'s configuration (the same draws) with encode()'s point, encoded as it is drawn:
+  // no validation and no lookups, for a caller that scores many samples (what sample() makes
+  // is valid by construction).
+  struct EncodedConfig {
+    Config config;
+    Eigen::VectorXd encoded;
+  };
+  EncodedConfig sample_encoded(std::mt19937_64& rng) const;
 
   // Priors (prior.hpp). has_prior(): some parameter has one.
   bool has_prior() const { return has_prior_; }
@@ -109,6 +117,8 @@ class SearchSpace {
   std::size_t require_index(const Parameter& parameter) const;
   // Whether parameter i's clauses hold in `config`, given which parents are active.
   bool clauses_hold(std::size_t i, const Config& config, const std::vector<bool>& active) const;
+  // sample(), and when `encoded` is given, each drawn value's encoding into it.
+  Config draw(std::mt19937_64& rng, Eigen::VectorXd* encoded) const;
 
   std::vector<Parameter> parameters_;
   std::map<std::string, std::size_t, std::less<>> index_;

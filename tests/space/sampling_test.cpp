@@ -163,3 +163,21 @@ TEST_CASE("space: uniform_int handles the extreme ranges") {
     CHECK(y >= hi - 1);
   }
 }
+
+TEST_CASE("space: sample_encoded draws what sample() draws, encoded as encode() would") {
+  for (const SearchSpace& space : {testing::optimizer_space(), testing::nested_space()}) {
+    std::mt19937_64 a(5), b(5);
+    for (int i = 0; i < 200; ++i) {
+      const Config config = space.sample(a);
+      const auto sampled = space.sample_encoded(b);
+      REQUIRE(sampled.config == config);
+      const Eigen::VectorXd expected = space.encode(config);
+      for (Eigen::Index j = 0; j < expected.size(); ++j) {
+        if (std::isnan(expected(j)))
+          CHECK(std::isnan(sampled.encoded(j)));  // inactive
+        else
+          CHECK(sampled.encoded(j) == expected(j));
+      }
+    }
+  }
+}
