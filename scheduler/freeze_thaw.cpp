@@ -140,8 +140,8 @@ void FreezeThaw::train_if_due() {
 
 // The new configurations this decision scores: `candidates` uniform samples. The default 300
 // searches the acquisition harder than 100 at a decision time the same as 100 took before the
-// networks' activations were vectorized (LCBench, 28 tasks, seed 0, 1 worker, 100 x 52 epochs:
-// regret 0.095 with 300, 0.119 with 100; docs/benchmarks.md).
+// networks' activations were vectorized (LCBench, 28 tasks x 5 seeds, 1 worker, 100 x 52
+// epochs: regret 0.114 with 300, 0.128 with 100; docs/benchmarks.md).
 void FreezeThaw::refill_pool() {
   pool_.clear();
   Eigen::MatrixXf x(static_cast<Eigen::Index>(space_.dimension()), static_cast<Eigen::Index>(options_.candidates));
