@@ -144,6 +144,7 @@ void FreezeThaw::train_if_due() {
 // epochs: regret 0.114 with 300, 0.128 with 100; docs/benchmarks.md).
 void FreezeThaw::refill_pool() {
   pool_.clear();
+  pool_.reserve(options_.candidates);
   Eigen::MatrixXf x(static_cast<Eigen::Index>(space_.dimension()), static_cast<Eigen::Index>(options_.candidates));
   for (std::size_t i = 0; i < options_.candidates; ++i) {
     auto sampled = space_.sample_encoded(rng_);  // encoded as drawn: encode() and its validation were a sixth of the CPU
