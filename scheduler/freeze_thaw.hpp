@@ -172,7 +172,7 @@ class FreezeThaw : public Scheduler {
   std::size_t model_version_ = 0;                 // trainings so far
   std::vector<MemberCurves> curves_;              // of trial id - 1 at curves_version_
   std::vector<std::size_t> curves_version_;
-  std::vector<space::Config> pool_;               // new configurations scored at this decision
+  std::vector<space::SearchSpace::EncodedSample> pool_;  // new configurations scored at this decision
   std::vector<MemberCurves> pool_curves_;
   double cost_charged_ = 0;
   std::optional<double> incumbent_;        // best value observed at any level

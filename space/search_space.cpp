@@ -60,23 +60,30 @@ std::size_t SearchSpace::require_index(const Parameter& parameter) const {
   return *i;
 }
 
-bool SearchSpace::clauses_hold(std::size_t i, const Config& config,
-                               const std::vector<bool>& active) const {
+template <class ValueOf>
+bool SearchSpace::clauses_hold(std::size_t i, const std::vector<bool>& active, ValueOf value_of) const {
   const auto& condition = parameters_[i].condition;
   for (std::size_t c = 0; c < condition.size(); ++c) {
     const std::size_t parent = parents_[i][c];
     if (!active[parent]) return false;
-    const auto it = config.find(parameters_[parent].name);
-    if (it == config.end()) return false;
+    const Value* value = value_of(parent);
+    if (!value) return false;
     const auto& allowed = condition[c].values;
-    if (std::find(allowed.begin(), allowed.end(), it->second) == allowed.end()) return false;
+    if (std::find(allowed.begin(), allowed.end(), *value) == allowed.end()) return false;
   }
   return true;
 }
 
+bool SearchSpace::clauses_hold(std::size_t i, const std::vector<bool>& active, const Config& config) const {
+  return clauses_hold(i, active, [&](std::size_t parent) -> const Value* {
+    const auto it = config.find(parameters_[parent].name);
+    return it == config.end() ? nullptr : &it->second;
+  });
+}
+
 std::vector<bool> SearchSpace::active_mask(const Config& config) const {
   std::vector<bool> active(parameters_.size(), false);
-  for (std::size_t i : order_) active[i] = clauses_hold(i, config, active);
+  for (std::size_t i : order_) active[i] = clauses_hold(i, active, config);
   return active;
 }
 
@@ -84,34 +91,41 @@ bool SearchSpace::is_active(const Parameter& parameter, const Config& config) co
   return active_mask(config)[require_index(parameter)];
 }
 
-Config SearchSpace::sample(std::mt19937_64& rng) const { return draw(rng, nullptr); }
+Config SearchSpace::sample(std::mt19937_64& rng) const { return config({draw(rng, nullptr), {}}); }
 
-SearchSpace::EncodedConfig SearchSpace::sample_encoded(std::mt19937_64& rng) const {
-  EncodedConfig sampled;
+SearchSpace::EncodedSample SearchSpace::sample_encoded(std::mt19937_64& rng) const {
+  EncodedSample sampled;
   sampled.encoded = Eigen::VectorXd::Constant(static_cast<Eigen::Index>(parameters_.size()),
                                               std::numeric_limits<double>::quiet_NaN());
-  sampled.config = draw(rng, &sampled.encoded);
+  sampled.values = draw(rng, &sampled.encoded);
   return sampled;
 }
 
-Config SearchSpace::draw(std::mt19937_64& rng, Eigen::VectorXd* encoded) const {
+Config SearchSpace::config(const EncodedSample& sample) const {
   Config config;
+  for (std::size_t i = 0; i < sample.values.size(); ++i)
+    if (sample.values[i]) config.emplace(parameters_[i].name, *sample.values[i]);
+  return config;
+}
+
+std::vector<std::optional<Value>> SearchSpace::draw(std::mt19937_64& rng, Eigen::VectorXd* encoded) const {
+  std::vector<std::optional<Value>> values(parameters_.size());
+  const auto value_of = [&](std::size_t parent) -> const Value* { return values[parent] ? &*values[parent] : nullptr; };
   std::vector<bool> active(parameters_.size(), false);
   for (std::size_t i : order_) {
-    active[i] = clauses_hold(i, config, active);
+    active[i] = clauses_hold(i, active, value_of);
     if (!active[i]) continue;
-    Value value = sample_value(parameters_[i].domain, rng);
-    if (encoded) (*encoded)[static_cast<Eigen::Index>(i)] = encode_value(parameters_[i].domain, value);
-    config.emplace(parameters_[i].name, std::move(value));
+    values[i] = sample_value(parameters_[i].domain, rng);
+    if (encoded) (*encoded)[static_cast<Eigen::Index>(i)] = encode_value(parameters_[i].domain, *values[i]);
   }
-  return config;
+  return values;
 }
 
 Config SearchSpace::sample_prior(std::mt19937_64& rng) const {
   Config config;
   std::vector<bool> active(parameters_.size(), false);
   for (std::size_t i : order_) {
-    active[i] = clauses_hold(i, config, active);
+    active[i] = clauses_hold(i, active, config);
     if (!active[i]) continue;
     const auto& p = parameters_[i];
     config.emplace(p.name, p.prior ? decode_value(p.domain, sample_prior_unit(p.domain, *p.prior, rng))
@@ -192,7 +206,7 @@ Config SearchSpace::decode(const Eigen::VectorXd& point) const {
   Config config;
   std::vector<bool> active(parameters_.size(), false);
   for (std::size_t i : order_) {
-    active[i] = clauses_hold(i, config, active);
+    active[i] = clauses_hold(i, active, config);
     if (!active[i]) continue;
     const double u = point[static_cast<Eigen::Index>(i)];
     if (std::isnan(u))

@@ -74,14 +74,17 @@ class SearchSpace {
   // (sampling.hpp: uniform, log-uniform for log scale). Never sets an inactive parameter.
   // The result depends only on the engine's state (not on the standard library).
   Config sample(std::mt19937_64& rng) const;
-  // sample()'s configuration (the same draws) with encode()'s point, encoded as it is drawn:
-  // no validation and no lookups, for a caller that scores many samples (what sample() makes
-  // is valid by construction).
-  struct EncodedConfig {
-    Config config;
+  // sample()'s draws with encode()'s point, encoded as they are drawn, for a caller that scores
+  // many samples and keeps few: no validation (what sample() draws is valid by construction),
+  // no lookups, and no Config (a map: building and freeing it cost more than the drawing); the
+  // values are indexed like parameters(), nullopt where inactive. config() makes the
+  // Config sample() would have made from the same draws.
+  struct EncodedSample {
+    std::vector<std::optional<Value>> values;
     Eigen::VectorXd encoded;
   };
-  EncodedConfig sample_encoded(std::mt19937_64& rng) const;
+  EncodedSample sample_encoded(std::mt19937_64& rng) const;
+  Config config(const EncodedSample& sample) const;
 
   // Priors (prior.hpp). has_prior(): some parameter has one.
   bool has_prior() const { return has_prior_; }
@@ -115,10 +118,15 @@ class SearchSpace {
 
  private:
   std::size_t require_index(const Parameter& parameter) const;
-  // Whether parameter i's clauses hold in `config`, given which parents are active.
-  bool clauses_hold(std::size_t i, const Config& config, const std::vector<bool>& active) const;
-  // sample(), and when `encoded` is given, each drawn value's encoding into it.
-  Config draw(std::mt19937_64& rng, Eigen::VectorXd* encoded) const;
+  // Whether parameter i's clauses hold, given which parents are active and their values
+  // (value_of(parent index): a const Value*, nullptr when unset).
+  template <class ValueOf>
+  bool clauses_hold(std::size_t i, const std::vector<bool>& active, ValueOf value_of) const;
+  // The same, the parents' values looked up by name in `config`.
+  bool clauses_hold(std::size_t i, const std::vector<bool>& active, const Config& config) const;
+  // sample()'s draws indexed like parameters(), and when `encoded` is given, each drawn value's
+  // encoding into it.
+  std::vector<std::optional<Value>> draw(std::mt19937_64& rng, Eigen::VectorXd* encoded) const;
 
   std::vector<Parameter> parameters_;
   std::map<std::string, std::size_t, std::less<>> index_;

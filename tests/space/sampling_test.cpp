@@ -164,13 +164,15 @@ TEST_CASE("space: uniform_int handles the extreme ranges") {
   }
 }
 
-TEST_CASE("space: sample_encoded draws what sample() draws, encoded as encode() would") {
+TEST_CASE("space: sample_encoded draws what sample() draws, by parameter, encoded as encode() would") {
   for (const SearchSpace& space : {testing::optimizer_space(), testing::nested_space()}) {
     std::mt19937_64 a(5), b(5);
     for (int i = 0; i < 200; ++i) {
       const Config config = space.sample(a);
       const auto sampled = space.sample_encoded(b);
-      REQUIRE(sampled.config == config);
+      REQUIRE(space.config(sampled) == config);
+      for (std::size_t j = 0; j < space.parameters().size(); ++j)  // indexed like parameters()
+        CHECK(sampled.values[j].has_value() == (config.count(space.parameters()[j].name) > 0));
       const Eigen::VectorXd expected = space.encode(config);
       for (Eigen::Index j = 0; j < expected.size(); ++j) {
         if (std::isnan(expected(j)))
