@@ -20,7 +20,20 @@ namespace {
 
 const std::filesystem::path kQuickstart = std::filesystem::path(RUNGS_SOURCE_DIR) / "examples/01_quickstart";
 
-// The quickstart YAML with a smaller ladder (epochs 1, 3, 9) and one successive-halving bracket.
+// The quickstart's budget on Hyperband's geometric levels, smaller: epochs 1, 3, 9 on these data
+// fractions (the quickstart itself runs freeze-thaw over a linear ladder).
+YAML::Node small_budget(const std::string& fractions) {
+  return YAML::Load("{min: 1, max: 9, dimensions: {epochs: {type: int, growth: continued, min: 1, max: 9}, "
+                    "data_fraction: {type: float, values: " + fractions + ", on_change: warm_start}}}");
+}
+
+campaign::CampaignSpec parsed(const YAML::Node& root) {
+  YAML::Emitter out;
+  out << root;
+  return campaign::parse_campaign(out.c_str(), "campaign.yaml", kQuickstart);
+}
+
+// The quickstart YAML with the small budget and one successive-halving bracket.
 // `optimizer` is the YAML of the optimizer section.
 campaign::CampaignSpec small_quickstart(const std::string& optimizer,
                                         const std::string& scheduler = "{type: successive_halving, max_concurrent: 2}") {
@@ -28,12 +41,8 @@ campaign::CampaignSpec small_quickstart(const std::string& optimizer,
   root["optimizer"] = YAML::Load(optimizer);
   root["scheduler"] = YAML::Load(scheduler);
   root.remove("limits");  // the schedule alone bounds it
-  root["budget"]["max"] = 9;
-  root["budget"]["dimensions"]["epochs"]["max"] = 9;
-  root["budget"]["dimensions"]["data_fraction"]["values"] = std::vector<double>{0.5, 1.0, 1.0};
-  YAML::Emitter out;
-  out << root;
-  return campaign::parse_campaign(out.c_str(), "campaign.yaml", kQuickstart);
+  root["budget"] = small_budget("[0.5, 1.0, 1.0]");
+  return parsed(root);
 }
 
 
@@ -125,14 +134,10 @@ std::vector<std::string> processes_under(const std::filesystem::path& dir) {
 TEST_CASE("quickstart: pause: signal keeps a paused trial's process and continues it on promotion") {
   YAML::Node root = YAML::LoadFile((kQuickstart / "campaign.yaml").string());
   root["scheduler"] = YAML::Load("{type: asha, max_trials: 12, max_concurrent: 2}");
-  root["budget"]["max"] = 9;
-  root["budget"]["dimensions"]["epochs"]["max"] = 9;
-  root["budget"]["dimensions"]["data_fraction"]["values"] = std::vector<double>{1.0, 1.0, 1.0};
+  root["budget"] = small_budget("[1.0, 1.0, 1.0]");
   root["trial"]["pause"] = "signal";
   root["trial"]["max_paused"] = 4;
-  YAML::Emitter out;
-  out << root;
-  const auto spec = campaign::parse_campaign(out.c_str(), "campaign.yaml", kQuickstart);
+  const auto spec = parsed(root);
 
   testing::TempDir dir;
   const auto outcome = testing::run_local_campaign(spec, dir.path());
@@ -204,8 +209,8 @@ TEST_CASE("quickstart: the README's campaign runs from the CLI and finds a model
 
   const auto best = nlohmann::json::parse(testing::read_file(dir.path() / "out/best.json"));
   CHECK(best["report"]["val_acc"].get<double>() > 0.9);
-  CHECK(best["level"] == 3);
-  // ASHA + TPE under limits.cost 330: most trials paused at a low rung, the charge within it.
+  CHECK(best["level"] == 13);  // 27 epochs, the top of levels 1, 3, ..., 27
+  // Freeze-thaw + TPE under limits.cost 330: most trials paused below the top, the charge within it.
   CHECK(log.find("Stopped launching: cost limit 330 reached") != std::string::npos);
   int paused = 0;
   for (const auto& trial : testing::read_table(dir.path() / "out", "trials")) paused += trial["state"] == "waiting";

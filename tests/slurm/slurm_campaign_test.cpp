@@ -177,13 +177,17 @@ TEST_CASE("slurm campaign: the quickstart with a runner section appended runs as
   const auto dir = work_dir("campaign_quickstart");
   // The example's folder as a user copies it (the YAML finds its data beside it), the campaign
   // file unchanged but for the runner section at its end.
-  // Hyperband with random search, whose decisions do not depend on the order in which two
-  // concurrent runs end (the quickstart's ASHA + TPE does), so that both runs must agree.
+  // Hyperband with random search over geometric levels, whose decisions do not depend on the
+  // order in which two concurrent runs end (the quickstart's freeze-thaw + TPE does), so that
+  // both runs must agree.
   fs::copy(kQuickstart / "data", dir / "data", fs::copy_options::recursive);
   auto yaml = read_file(kQuickstart / "campaign.yaml");
-  for (const auto& [from, to] : {std::pair<std::string, std::string>{"  type: asha\n", "  type: hyperband\n"},
-                                 {"optimizer: tpe\n", "optimizer: random\n"},
-                                 {"limits: {cost: 330}\n", ""}}) {
+  for (const auto& [from, to] :
+       {std::pair<std::string, std::string>{"  type: freeze_thaw\n", "  type: hyperband\n"},
+        {"  step: 2\n", ""},
+        {"data_fraction: {type: float, min: 0.25, max: 1.0,", "data_fraction: {type: float, values: [0.25, 0.5, 1, 1],"},
+        {"optimizer: tpe\n", "optimizer: random\n"},
+        {"limits: {cost: 330}\n", ""}}) {
     const auto at = yaml.find(from);
     REQUIRE_MESSAGE(at != std::string::npos, from);
     yaml.replace(at, from.size(), to);
