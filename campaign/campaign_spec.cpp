@@ -11,7 +11,7 @@ const std::vector<std::string>& builtin_placeholders() {
 const std::vector<std::string>& protocol_variables() {
   static const std::vector<std::string> names = {"RUNGS_TRIAL_ID", "RUNGS_TRIAL_DIR", "RUNGS_PARAMS",
                                                  "RUNGS_BUDGET",   "RUNGS_LEVEL",     "RUNGS_RESUME",
-                                                 "RUNGS_PARAMS_FILE"};
+                                                 "RUNGS_RESUME_LEVEL", "RUNGS_PARAMS_FILE"};
   return names;
 }
 

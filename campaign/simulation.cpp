@@ -215,7 +215,7 @@ struct Model {
     const long epochs = std::lround(budget.at(*continued).get<double>());
     const double max_epochs = std::max(1.0, std::round(top(*continued)));
     long first = 0;  // epochs already trained by the run this one resumes
-    if (resume && level > 0) first = std::lround(ladder.at(level - 1).values.at(*continued));
+    if (resume) first = std::lround(ladder.at(std::stoul(env(launch, "RUNGS_RESUME_LEVEL"))).values.at(*continued));
     first = std::clamp(first, 0L, std::max(0L, epochs - 1));  // always at least one report
     // Per epoch: the level's relative cost spread over its share of the top's epochs (under
     // the product model, the fixed dimensions' factors: fraction x (resolution / top)^2 ...).

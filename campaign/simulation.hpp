@@ -34,8 +34,9 @@
 //    cost_spread^2 / 2) is lognormal-ish with mean about 1 over the space (n(z) a seeded
 //    random linear function of z, about N(0,1) for uniform z): some configurations are
 //    steadily slower than others, as bigger models are.
-//  - Resume (RUNGS_RESUME=1): the run starts after the epochs of level RUNGS_LEVEL - 1 (the
-//    level the schedulers promote from) and is charged only the epochs it adds. A promotion
+//  - Resume (RUNGS_RESUME=1): the run starts after the epochs of level RUNGS_RESUME_LEVEL (the
+//    level its checkpoint holds: a promotion's previous level, any lower one for freeze-thaw's
+//    leaps) and is charged only the epochs it adds. A promotion
 //    that changes a rerun-on-change dimension comes with RUNGS_RESUME=0 (fidelity/run_cost.hpp)
 //    and trains from epoch 1.
 //  - No Continued dimension: one report (step 1) at the end of the run, progress = units /
@@ -72,7 +73,7 @@ struct SimulationOptions {
 double default_epoch_seconds(const CampaignSpec& spec);
 
 // The synthetic trials described above for `spec`'s space, ladder and metric. The model reads
-// the launch's RUNGS_PARAMS, RUNGS_BUDGET, RUNGS_LEVEL, RUNGS_RESUME and RUNGS_TRIAL_ID; a
+// the launch's RUNGS_PARAMS, RUNGS_BUDGET, RUNGS_LEVEL, RUNGS_RESUME, RUNGS_RESUME_LEVEL and RUNGS_TRIAL_ID; a
 // launch it cannot read throws (the runner reports it as a launch failure). Throws
 // std::invalid_argument at once for bad options. The model copies what it needs from `spec`.
 runners::TrialModel synthetic_trials(const CampaignSpec& spec, const SimulationOptions& options);

@@ -42,6 +42,9 @@ runners::LaunchSpec prepare_launch(const CampaignSpec& spec, const scheduler::Jo
   const auto budget = to_json(spec.ladder, job.budget);
   nlohmann::json file = {{"trial_id", job.trial}, {"params", params}, {"budget", budget},
                          {"level", job.budget.level}, {"resume", resume}};
+  // The level the checkpoint holds: the one below for a promotion, any lower one for a
+  // freeze-thaw leap or a race to the top.
+  if (resume) file["resume_level"] = job.resume_from->level;
   // PBT: this run starts from another trial's weights (inherited.json says which and where).
   if (job.inherits) file["inherited_from"] = job.inherits->donor;
   std::ofstream(trial_dir / "params.json") << file.dump(2) << '\n';
@@ -84,6 +87,7 @@ runners::LaunchSpec prepare_launch(const CampaignSpec& spec, const scheduler::Jo
   launch.env["RUNGS_BUDGET"] = budget.dump();
   launch.env["RUNGS_LEVEL"] = std::to_string(job.budget.level);
   launch.env["RUNGS_RESUME"] = std::to_string(int{resume});
+  if (resume) launch.env["RUNGS_RESUME_LEVEL"] = std::to_string(job.resume_from->level);
   launch.env["RUNGS_PARAMS_FILE"] = (trial_dir / "params.json").string();
   if (job.inherits) launch.env["RUNGS_INHERITED_FROM"] = std::to_string(job.inherits->donor);
   if (const auto helper = python_helper_directory(); !helper.empty()) {

@@ -92,14 +92,15 @@ campaign::SimulationSummary simulate(const campaign::CampaignSpec& spec, const f
   return campaign::run_simulation(spec, *scheduler, options, output);
 }
 
-// The launch the campaign loop would make for trial 1 with `config` at `level`.
+// The launch the campaign loop would make for trial 1 with `config` at `level`, resumed from
+// the level `resume_from` if given.
 runners::LaunchSpec launch_of(const campaign::CampaignSpec& spec, const fs::path& dir, space::Config config,
-                              std::size_t level, bool resume = false) {
+                              std::size_t level, std::optional<std::size_t> resume_from = std::nullopt) {
   scheduler::Job job;
   job.trial = 1;
   job.config = std::move(config);
   job.budget = spec.ladder.at(level);
-  if (resume) job.resume_from = spec.ladder.at(level - 1);
+  if (resume_from) job.resume_from = spec.ladder.at(*resume_from);
   return campaign::prepare_launch(spec, job, dir / "trial");
 }
 
@@ -141,12 +142,17 @@ TEST_CASE("synthetic trials: one tagged report per epoch, cost per epoch, resume
   CHECK(model(launch_of(spec, dir.path(), config, 2)).lines == fresh.lines);  // a pure function
 
   // Promoted from level 2 (9 epochs) to level 3 (27): epochs 10..27, the same curve.
-  const auto resumed = model(launch_of(spec, dir.path(), config, 3, /*resume=*/true));
+  const auto resumed = model(launch_of(spec, dir.path(), config, 3, /*resume_from=*/2));
   const auto more = reports_of(resumed, "val_loss");
   REQUIRE(more.size() == 18);
   CHECK(more.front().first == 10);
   CHECK(more.front().second <= reports.back().second);
   CHECK(resumed.exit_after == doctest::Approx(18 * epoch_cost));
+
+  // Continued from level 1 (3 epochs) straight to level 3, as freeze-thaw's leaps do: epochs 4..27.
+  const auto leap = reports_of(model(launch_of(spec, dir.path(), config, 3, /*resume_from=*/1)), "val_loss");
+  REQUIRE(leap.size() == 24);
+  CHECK(leap.front().first == 4);
 }
 
 TEST_CASE("synthetic trials: fixed dimensions scale the cost, without a continued one there is one report") {

@@ -58,6 +58,7 @@ TEST_CASE("launch: environment and params.json carry params, budget and resume")
   CHECK(launch.env.at("RUNGS_TRIAL_ID") == "7");
   CHECK(launch.env.at("RUNGS_RESUME") == "1");
   CHECK(launch.env.at("RUNGS_LEVEL") == "1");
+  CHECK(launch.env.at("RUNGS_RESUME_LEVEL") == "0");
   CHECK(launch.env.at("OMP_NUM_THREADS") == "1");
   CHECK(nlohmann::json::parse(launch.env.at("RUNGS_BUDGET")) == nlohmann::json({{"epochs", 3}, {"fraction", 0.5}}));
   CHECK(nlohmann::json::parse(launch.env.at("RUNGS_PARAMS")) == nlohmann::json({{"opt", "adam"}, {"lr", 0.01}}));
@@ -65,6 +66,7 @@ TEST_CASE("launch: environment and params.json carry params, budget and resume")
   CHECK(file["params"]["opt"] == "adam");
   CHECK(file["budget"]["epochs"] == 3);
   CHECK(file["resume"] == true);
+  CHECK(file["resume_level"] == 0);
   CHECK(launch.env.at("RUNGS_PARAMS_FILE") == (trial_dir / "params.json").string());
 }
 
