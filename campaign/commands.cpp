@@ -305,9 +305,12 @@ int validate_command(const std::string& file) {
     for (const auto& [name, value] : spec.ladder.at(level).values) values += fmt::format(" {}={}", name, value);
     budget += fmt::format("\n  level {}: {:.4g} units{}", level, spec.ladder.at(level).units, values);
   }
-  fmt::print("{}: OK ({} parameters, {} over {} budget levels with eta {}, optimizer {}){}\n", file,
+  // eta spaces Hyperband's geometric levels; a linear ladder (budget.step) has a step instead.
+  const auto spacing = spec.ladder.step() ? fmt::format("step {}", *spec.ladder.step())
+                                          : fmt::format("eta {}", spec.ladder.eta());
+  fmt::print("{}: OK ({} parameters, {} over {} budget levels with {}, optimizer {}){}\n", file,
              spec.space.dimension(), study::scheduler_name(spec.scheduler.kind), spec.ladder.levels(),
-             spec.ladder.eta(), study::optimizer_name(spec.optimizer), budget);
+             spacing, study::optimizer_name(spec.optimizer), budget);
   if (const auto known = prior_summary(spec.space, spec.start_with.size()); !known.empty()) fmt::print("{}\n", known);
   if (spec.warm)
     for (const auto& line : warm_start_lines(*spec.warm)) fmt::print("{}\n", line);

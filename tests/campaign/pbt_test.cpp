@@ -203,6 +203,8 @@ TEST_CASE("examples/07_pbt: PBT on the quickstart trainer, the learning rate cha
   TempDir dir;
   const auto example = fs::path(RUNGS_SOURCE_DIR) / "examples/07_pbt";
   REQUIRE(run_rungs({"validate", (example / "campaign.yaml").string()}, dir.path() / "validate.log", dir.path()) == 0);
+  // A linear ladder is summed up by its step (eta spaces only Hyperband's geometric levels).
+  CHECK(read_file(dir.path() / "validate.log").find("pbt over 8 budget levels with step 2,") != std::string::npos);
   // Small: 4 members, 8 epochs (the example has 8 members and 16 epochs).
   std::string text = read_file(example / "campaign.yaml");
   const auto replace = [&text](const std::string& from, const std::string& to) {
