@@ -148,7 +148,7 @@ void FreezeThaw::refill_pool() {
   Eigen::MatrixXf x(static_cast<Eigen::Index>(space_.dimension()), static_cast<Eigen::Index>(options_.candidates));
   for (std::size_t i = 0; i < options_.candidates; ++i) {
     // Encoded as drawn, a Config made only for the one started: encode()'s validation and the
-    // candidates' Configs were a sixth and a tenth of rungs' CPU.
+    // candidates' Configs were a sixth and about a tenth of rungs' CPU.
     auto sampled = space_.sample_encoded(rng_);
     x.col(static_cast<Eigen::Index>(i)) = inputs(sampled.encoded);
     pool_.push_back(std::move(sampled));
