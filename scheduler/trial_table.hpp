@@ -18,13 +18,15 @@ struct TrialInfo {
   std::size_t first_level = 0;  // ladder level of its first run
   std::size_t level = 0;        // ladder level of its current (Running) or last run
   TrialState state = TrialState::Running;
-  // One entry per run ended, for levels first_level, first_level + 1, ...: the value the run
-  // ended with (to minimize; NaN when it reported nothing, whatever it reported if it failed).
+  // One entry per run ended: the value the run ended with (to minimize; NaN when it reported
+  // nothing, whatever it reported if it failed). For the bracket schedulers, whose runs go up
+  // one level at a time, entry i is at level first_level + i; freeze_thaw's leaps skip levels.
   std::vector<double> values;
 
-  // The value at a ladder level; NaN when it has none there (or reported none).
+  // The value at a ladder level, for runs one level at a time (above); NaN when it has none
+  // there (or reported none).
   double value_at(std::size_t ladder_level) const;
-  // Runs ended so far; the trial's level of the last ended run is first_level + runs_ended() - 1.
+  // Runs ended so far (one level at a time: the last ended at first_level + runs_ended() - 1).
   std::size_t runs_ended() const { return values.size(); }
 };
 
