@@ -15,7 +15,7 @@ std::size_t read_count(const YamlNode& node, std::int64_t low) {
 }  // namespace
 
 SchedulerSpec read_freeze_thaw(const YamlNode& node) {
-  node.expect_keys({"type", "eta", "max_trials", "max_budget", "max_concurrent", "initial", "candidates",
+  node.expect_keys({"type", "eta", "max_trials", "max_budget", "max_concurrent", "initial", "candidates", "local",
                     "train_steps", "retrain_fraction", "leap", "per_cost", "race_after", "model"});
   SchedulerSpec spec;
   scheduler::FreezeThawOptions options;
@@ -29,6 +29,7 @@ SchedulerSpec read_freeze_thaw(const YamlNode& node) {
   if (auto n = node.find("max_concurrent")) spec.max_concurrent = read_count(*n, 1);
   if (auto n = node.find("initial")) options.initial = read_count(*n, 1);
   if (auto n = node.find("candidates")) options.candidates = read_count(*n, 0);
+  if (auto n = node.find("local")) options.local = read_count(*n, 0);
   if (auto n = node.find("train_steps")) options.train_steps = read_count(*n, 1);
   if (auto n = node.find("retrain_fraction")) {
     options.retrain_fraction = n->as_double();

@@ -8,7 +8,8 @@
 //     max_trials: 500         # new configurations
 //     max_concurrent: 4
 //     initial: 5              # new configurations from the optimizer before the model decides
-//     candidates: 300         # random configurations scored per decision
+//     candidates: 200         # random configurations scored per decision
+//     local: 100              # and neighbours of the 10 that score best
 //     train_steps: 20         # Adam steps per ensemble member per decision
 //     per_cost: true          # rank by EI per budget left to the top (false: plain EI, as DPL)
 //     model: {members: 5, hidden: 32, batch: 64, learning_rate: 0.002}

@@ -23,8 +23,10 @@
 //     (the leader, the paused trial with the lowest mu, `leap` levels);
 //   - when a new configuration may start: the optimizer's proposal (Optimizer::suggest at the
 //     first level, held until it is started, so a start_with queue loses nothing), then
-//     `candidates` configurations sampled uniformly from the space. A configuration that never
-//     ran is predicted from its encoding alone: the networks generalize across configurations.
+//     `candidates` configurations sampled uniformly from the space, then `local` neighbours of
+//     the 10 of those that score best (a local search on the acquisition, as SMAC's; see
+//     add_neighbours). A configuration that never ran is predicted from its encoding alone:
+//     the networks generalize across configurations.
 // The argmax is handed out. With per_cost (the default), candidates are ranked by EI per unit of
 // budget still to train to b_max instead (EI per cost, Snoek, Larochelle & Adams 2012, with the cost the
 // trial's remaining budget: b_max - b for a trial paused at b, b_max for a new one), which
@@ -87,7 +89,8 @@ struct FreezeThawOptions {
   // limits.wall, as AshaOptions::limited_outside).
   bool limited_outside = false;
   std::size_t initial = 5;                               // new configurations before the model decides (>= 1)
-  std::size_t candidates = 300;                          // random configurations scored per decision (see refill_pool)
+  std::size_t candidates = 200;                          // random configurations scored per decision (see refill_pool)
+  std::size_t local = 100;                               // and neighbours of the best-scored ones (see add_neighbours)
   std::size_t train_steps = 20;                          // Adam steps per member per training
   // The model is trained at a decision once the points added since its last training reach
   // max(1, retrain_fraction x points held); between trainings decisions reuse its curves, and
@@ -152,10 +155,12 @@ class FreezeThaw : public Scheduler {
   void finish_if_done();
   void train_if_due();
   void refill_pool();
+  std::vector<MemberCurves> add_neighbours(const std::vector<double>& pool_scores);
   void refresh_curves(const std::vector<TrialId>& trials);
   Job start_scored(space::Config config, MemberCurves curves);
   CurvePrediction predict(const MemberCurves& curves) const;
   CurvePrediction predict_paused(TrialId trial) const;
+  double acquisition(const CurvePrediction& prediction, double done, double best) const;
   std::optional<std::size_t> race_pick(const std::vector<TrialId>& paused, const std::vector<CurvePrediction>& predictions);
 
   std::unique_ptr<optimizers::Optimizer> optimizer_;

@@ -91,14 +91,39 @@ bool SearchSpace::is_active(const Parameter& parameter, const Config& config) co
   return active_mask(config)[require_index(parameter)];
 }
 
-Config SearchSpace::sample(std::mt19937_64& rng) const { return config({draw(rng, nullptr), {}}); }
+Config SearchSpace::sample(std::mt19937_64& rng) const { return config(sample_encoded(rng)); }
+
+template <class ValueFor>
+SearchSpace::EncodedSample SearchSpace::build(ValueFor value_for) const {
+  EncodedSample sample;
+  sample.values.resize(parameters_.size());
+  sample.encoded = Eigen::VectorXd::Constant(static_cast<Eigen::Index>(parameters_.size()),
+                                             std::numeric_limits<double>::quiet_NaN());
+  const auto value_of = [&](std::size_t parent) -> const Value* {
+    return sample.values[parent] ? &*sample.values[parent] : nullptr;
+  };
+  std::vector<bool> active(parameters_.size(), false);
+  for (std::size_t i : order_) {
+    active[i] = clauses_hold(i, active, value_of);
+    if (!active[i]) continue;
+    sample.values[i] = value_for(i);
+    sample.encoded[static_cast<Eigen::Index>(i)] = encode_value(parameters_[i].domain, *sample.values[i]);
+  }
+  return sample;
+}
 
 SearchSpace::EncodedSample SearchSpace::sample_encoded(std::mt19937_64& rng) const {
-  EncodedSample sampled;
-  sampled.encoded = Eigen::VectorXd::Constant(static_cast<Eigen::Index>(parameters_.size()),
-                                              std::numeric_limits<double>::quiet_NaN());
-  sampled.values = draw(rng, &sampled.encoded);
-  return sampled;
+  return build([&](std::size_t i) { return sample_value(parameters_[i].domain, rng); });
+}
+
+SearchSpace::EncodedSample SearchSpace::sample_near(const EncodedSample& center, double scale,
+                                                    std::mt19937_64& rng) const {
+  return build([&](std::size_t i) {
+    const Domain& domain = parameters_[i].domain;
+    if (!center.values[i]) return sample_value(domain, rng);  // made active by a parent's move
+    if (std::holds_alternative<CategoricalDomain>(domain)) return *center.values[i];
+    return decode_value(domain, center.encoded[static_cast<Eigen::Index>(i)] + scale * standard_normal(rng));
+  });
 }
 
 Config SearchSpace::config(const EncodedSample& sample) const {
@@ -106,19 +131,6 @@ Config SearchSpace::config(const EncodedSample& sample) const {
   for (std::size_t i = 0; i < sample.values.size(); ++i)
     if (sample.values[i]) config.emplace(parameters_[i].name, *sample.values[i]);
   return config;
-}
-
-std::vector<std::optional<Value>> SearchSpace::draw(std::mt19937_64& rng, Eigen::VectorXd* encoded) const {
-  std::vector<std::optional<Value>> values(parameters_.size());
-  const auto value_of = [&](std::size_t parent) -> const Value* { return values[parent] ? &*values[parent] : nullptr; };
-  std::vector<bool> active(parameters_.size(), false);
-  for (std::size_t i : order_) {
-    active[i] = clauses_hold(i, active, value_of);
-    if (!active[i]) continue;
-    values[i] = sample_value(parameters_[i].domain, rng);
-    if (encoded) (*encoded)[static_cast<Eigen::Index>(i)] = encode_value(parameters_[i].domain, *values[i]);
-  }
-  return values;
 }
 
 Config SearchSpace::sample_prior(std::mt19937_64& rng) const {

@@ -85,6 +85,10 @@ class SearchSpace {
   };
   EncodedSample sample_encoded(std::mt19937_64& rng) const;
   Config config(const EncodedSample& sample) const;
+  // A neighbour of `center` (a sample of this space), drawn the same way: each active numeric
+  // parameter moved by N(0, scale^2) on its [0,1] encoding (clamped, ints rounded), categorical
+  // ones kept, and a parameter that becomes active drawn from its domain.
+  EncodedSample sample_near(const EncodedSample& center, double scale, std::mt19937_64& rng) const;
 
   // Priors (prior.hpp). has_prior(): some parameter has one.
   bool has_prior() const { return has_prior_; }
@@ -124,9 +128,9 @@ class SearchSpace {
   bool clauses_hold(std::size_t i, const std::vector<bool>& active, ValueOf value_of) const;
   // The same, the parents' values looked up by name in `config`.
   bool clauses_hold(std::size_t i, const std::vector<bool>& active, const Config& config) const;
-  // sample()'s draws indexed like parameters(), and when `encoded` is given, each drawn value's
-  // encoding into it.
-  std::vector<std::optional<Value>> draw(std::mt19937_64& rng, Eigen::VectorXd* encoded) const;
+  // A sample built parents first: value_for(i) gives each active parameter's value.
+  template <class ValueFor>
+  EncodedSample build(ValueFor value_for) const;
 
   std::vector<Parameter> parameters_;
   std::map<std::string, std::size_t, std::less<>> index_;

@@ -194,6 +194,18 @@ TEST_CASE("freeze-thaw: with other runs out, the racer runs to the top in one go
   CHECK(racer->budget.level == 7);  // alone it would leap 1 level (the race test above)
 }
 
+TEST_CASE("freeze-thaw: a decision scores the paused trials, the proposal, the uniform candidates and their neighbours") {
+  for (const std::size_t local : {0, 30}) {
+    FreezeThaw s = make({0.9, 0.6, 0.8, 0.7},
+                        FreezeThawOptions{.max_trials = 14, .initial = 4, .candidates = 3, .local = local});
+    drive_serially(s, 5);  // the initial design, then the first decision
+    REQUIRE(s.last_choice().has_value());
+    CHECK(s.last_choice()->scored == 4 + 1 + 3 + local);
+    CHECK(drive_serially(s, 1000).size() > 10);  // whatever it starts runs: neighbours are valid configurations
+    CHECK(s.count(TrialState::Running) == 0);
+  }
+}
+
 TEST_CASE("freeze-thaw: the leader leaps `leap` levels, every other continuation one") {
   FreezeThaw s = make({0.9, 0.05, 0.6, 0.8}, FreezeThawOptions{.max_trials = 4, .initial = 4, .candidates = 0, .leap = 3});
   drive_serially(s, 4);  // the initial design, 1 epoch each

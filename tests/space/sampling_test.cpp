@@ -183,3 +183,32 @@ TEST_CASE("space: sample_encoded draws what sample() draws, by parameter, encode
     }
   }
 }
+
+TEST_CASE("space: sample_near keeps categorical values, moves numeric ones a little, and stays valid") {
+  const SearchSpace space = testing::nested_space();
+  const std::size_t schedule = *space.index_of("schedule"), decay = *space.index_of("decay"),
+                    width2 = *space.index_of("width2");
+  std::mt19937_64 rng(11);
+  double shift = 0;
+  int moved = 0, appeared = 0;
+  for (int i = 0; i < 300; ++i) {
+    const auto center = space.sample_encoded(rng);
+    const auto near = space.sample_near(center, 0.1, rng);
+    const Config config = space.config(near);
+    CHECK_NOTHROW(space.validate(config));  // the right parameters active, values in range
+    CHECK(config.at("optimizer") == space.config(center).at("optimizer"));  // categorical: kept
+    CHECK(near.values[schedule] == center.values[schedule]);
+    const Eigen::VectorXd expected = space.encode(config);
+    for (Eigen::Index j = 0; j < expected.size(); ++j)
+      CHECK((std::isnan(expected(j)) ? std::isnan(near.encoded(j)) : near.encoded(j) == expected(j)));
+    if (center.values[decay]) {  // active in both: its parents are categorical
+      shift += std::abs(near.encoded(static_cast<Eigen::Index>(decay)) - center.encoded(static_cast<Eigen::Index>(decay)));
+      ++moved;
+    }
+    appeared += !center.values[width2] && near.values[width2];
+  }
+  REQUIRE(moved > 30);
+  CHECK(shift / moved > 0.04);  // E|N(0, 0.1^2)| = 0.08, less where the bounds clamp it
+  CHECK(shift / moved < 0.1);
+  CHECK(appeared > 0);  // layers moved from 1 to 2 or 3: width2, now active, drawn from its domain
+}
