@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
+#include <numeric>
 #include <stdexcept>
 
 #include "fidelity/run_cost.hpp"
@@ -156,15 +158,15 @@ void FreezeThaw::refill_pool() {
 // The acquisition searched further than uniform samples reach (SMAC's local search on its
 // acquisition, Hutter, Hoos & Leyton-Brown 2011, in one step): `local` neighbours of the 10
 // pool candidates that score best, each numeric parameter moved by N(0, 0.1^2) on its [0,1]
-// encoding (SearchSpace::sample_near), appended to the pool; returns their curves. 200 uniform
+// encoding (SearchSpace::sample_near), appended to the pool with their curves. 200 uniform
 // + 100 neighbours against 300 uniform (the same forward-pass cost), LCBench, 28 tasks x 5 seeds,
 // 1 worker: regret at 25 / 50 / 100 x 52 epochs lower by about a quarter to two fifths
 // (docs/benchmarks.md). Neighbours of trials instead (one-parameter changes of the trials
 // predicted best) made the search greedy and worse.
-std::vector<MemberCurves> FreezeThaw::add_neighbours(const std::vector<double>& pool_scores) {
+void FreezeThaw::add_neighbours(const std::vector<double>& pool_scores) {
   constexpr std::size_t kCenters = 10;
   std::vector<std::size_t> order(pool_scores.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::iota(order.begin(), order.end(), std::size_t{0});
   const std::size_t centers = std::min(kCenters, order.size());
   std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(centers), order.end(),
                     [&](std::size_t a, std::size_t b) { return pool_scores[a] > pool_scores[b]; });
@@ -175,8 +177,7 @@ std::vector<MemberCurves> FreezeThaw::add_neighbours(const std::vector<double>& 
     pool_.push_back(std::move(near));
   }
   auto curves = model_.curves(x);
-  pool_curves_.insert(pool_curves_.end(), curves.begin(), curves.end());
-  return curves;
+  pool_curves_.insert(pool_curves_.end(), std::make_move_iterator(curves.begin()), std::make_move_iterator(curves.end()));
 }
 
 // The curves of these trials under the current model, the stale ones computed in one batch.
@@ -281,9 +282,10 @@ std::optional<Job> FreezeThaw::decide() {
   for (std::size_t i = 0; i < predictions.size(); ++i)
     scores[i] = acquisition(predictions[i], i < paused.size() ? ladder_.at(trials_.at(paused[i]).level).units : 0.0, best);
   if (new_allowed && options_.local > 0 && !pool_.empty()) {
-    const std::vector<double> pool_scores(scores.end() - static_cast<std::ptrdiff_t>(pool_.size()), scores.end());
-    for (const MemberCurves& c : add_neighbours(pool_scores)) {
-      predictions.push_back(predict(c));
+    const std::size_t before = pool_curves_.size();
+    add_neighbours(std::vector<double>(scores.end() - static_cast<std::ptrdiff_t>(before), scores.end()));
+    for (std::size_t i = before; i < pool_curves_.size(); ++i) {
+      predictions.push_back(predict(pool_curves_[i]));
       scores.push_back(acquisition(predictions.back(), 0.0, best));
     }
   }

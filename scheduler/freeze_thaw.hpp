@@ -155,7 +155,7 @@ class FreezeThaw : public Scheduler {
   void finish_if_done();
   void train_if_due();
   void refill_pool();
-  std::vector<MemberCurves> add_neighbours(const std::vector<double>& pool_scores);
+  void add_neighbours(const std::vector<double>& pool_scores);
   void refresh_curves(const std::vector<TrialId>& trials);
   Job start_scored(space::Config config, MemberCurves curves);
   CurvePrediction predict(const MemberCurves& curves) const;

@@ -134,16 +134,10 @@ Config SearchSpace::config(const EncodedSample& sample) const {
 }
 
 Config SearchSpace::sample_prior(std::mt19937_64& rng) const {
-  Config config;
-  std::vector<bool> active(parameters_.size(), false);
-  for (std::size_t i : order_) {
-    active[i] = clauses_hold(i, active, config);
-    if (!active[i]) continue;
+  return config(build([&](std::size_t i) {
     const auto& p = parameters_[i];
-    config.emplace(p.name, p.prior ? decode_value(p.domain, sample_prior_unit(p.domain, *p.prior, rng))
-                                   : sample_value(p.domain, rng));
-  }
-  return config;
+    return p.prior ? decode_value(p.domain, sample_prior_unit(p.domain, *p.prior, rng)) : sample_value(p.domain, rng);
+  }));
 }
 
 double SearchSpace::log_prior(const double* encoded) const {

@@ -123,11 +123,12 @@ TEST_CASE("freeze_thaw campaign file: settings are read, bad ones named at their
   CHECK(spec.ladder.step() == doctest::Approx(1));
   {
     std::string text = kCampaign;
-    text.replace(text.find("train_steps: 5"), 14, "train_steps: 5\n  race_after: -1\n  retrain_fraction: 0.1");
+    text.replace(text.find("train_steps: 5"), 14, "train_steps: 5\n  race_after: -1\n  retrain_fraction: 0.1\n  local: 7");
     const auto tuned = campaign::parse_campaign(text, "c.yaml", "/tmp");
     const auto& o = std::get<scheduler::FreezeThawOptions>(tuned.scheduler.kind);
     CHECK(o.race_after == doctest::Approx(-1));
     CHECK(o.retrain_fraction == doctest::Approx(0.1));
+    CHECK(o.local == 7);
   }
 
   auto error_of = [](std::string from, std::string to) -> std::string {
@@ -144,6 +145,7 @@ TEST_CASE("freeze_thaw campaign file: settings are read, bad ones named at their
   };
   CHECK(error_of("  max_budget: 30\n", "") == "scheduler: freeze_thaw needs a limit: limits: {cost, wall, trials} (or max_trials / max_budget)");
   CHECK(error_of("initial: 3", "initial: 0").find("scheduler.initial") == 0);
+  CHECK(error_of("candidates: 20", "candidates: 20\n  local: -1").find("scheduler.local") == 0);
   CHECK(error_of("model: {members: 3", "model: {layers: 3").find("scheduler.model") == 0);
   CHECK(error_of("  step: 1\n", "  step: 4\n").find("budget.step: must divide") == 0);
   // Linear levels are for freeze_thaw only.
