@@ -18,12 +18,18 @@
 // /proc/PID/stat while it is a zombie, before it is reaped, so its children are not included)
 // divided by the runs it launched (the store's runs). Trials and supervisors are excluded.
 //
+// The surrogate's epochs take no time: a run lasts its process start, however many epochs it
+// trains. With one worker that changes nothing (every decision follows the previous run's end).
+// With several, a long run then fills the ledger as fast as a short one, which real training
+// does not; --sleep-per-epoch S makes each epoch take S seconds, so runs out at once advance in
+// proportion to their epochs.
+//
 // Each campaign's figures are kept in its folder (result.json): running the bench again with
 // another method or more seeds runs only what is missing.
 //
 //   cmake --build build --target bench-lcbench-regret
 //   build/bin/bench-lcbench-regret [--seeds 5] [--tasks all] [--methods random,hyperband,bohb,asha_tpe,freeze_thaw,freeze_thaw_tpe]
-//       [--budget 100] [--workers 1] [--jobs 2] [--work-dir /tmp/rungs-lcbench]
+//       [--budget 100] [--workers 1] [--jobs 2] [--sleep-per-epoch S] [--work-dir /tmp/rungs-lcbench]
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -107,7 +113,7 @@ std::vector<std::string> split(const std::string& text) {
 }
 
 std::string campaign_yaml(const std::string& task, int seed, const std::string& method, int workers,
-                          const fs::path& trial_program, const std::string& ft_options) {
+                          const fs::path& trial_program, const std::string& ft_options, const std::string& sleep) {
   auto schedule = replace_all(kMethods.at(method), "{workers}", std::to_string(workers));
   schedule = replace_all(schedule, "{ft_options}", ft_options.empty() ? "" : ", " + ft_options);
   return fmt::format(R"(name: lcbench-{task}-{method}-{seed}
@@ -126,13 +132,14 @@ space:
             --batch_size, "{{batch_size}}", --learning_rate, "{{learning_rate}}", --momentum, "{{momentum}}",
             --weight_decay, "{{weight_decay}}", --num_layers, "{{num_layers}}", --max_units, "{{max_units}}",
             --max_dropout, "{{max_dropout}}", --trial-dir, "{{trial_dir}}", --ledger, "{{campaign_dir}}/ledger.txt",
-            --prefix, "@rungs ", --format, '{{{{"step": {{{{epoch}}}}, "val_loss": {{{{val_loss}}}}}}}}']
+            --prefix, "@rungs ", --format, '{{{{"step": {{{{epoch}}}}, "val_loss": {{{{val_loss}}}}}}}}'{sleep}]
   timeout: 60s
 )",
                      fmt::arg("task", task), fmt::arg("seed", seed), fmt::arg("method", method),
                      fmt::arg("budget", kBudgets.count(method) ? kBudgets.at(method) : kLadderBudget),
                      fmt::arg("schedule", schedule),
-                     fmt::arg("program", trial_program.string()));
+                     fmt::arg("program", trial_program.string()),
+                     fmt::arg("sleep", sleep.empty() ? "" : ", --sleep-per-epoch, \"" + sleep + "\""));
 }
 
 struct Reference {
@@ -222,7 +229,7 @@ void request_stop(int) { stop_requested = 1; }
 int main(int argc, char** argv) {
   CLI::App app{"rungs' schedulers on the LCBench surrogate, through `rungs run`"};
   int seeds = 5, budget = 100, workers = 1, jobs = 2;
-  std::string tasks_option = "all", methods_option = "random,hyperband,bohb,asha_tpe", ft_options;
+  std::string tasks_option = "all", methods_option = "random,hyperband,bohb,asha_tpe", ft_options, sleep;
   fs::path work_dir = "/tmp/rungs-lcbench";
   fs::path lcbench_dir = RUNGS_LCBENCH_DIR;
   const fs::path bin = fs::canonical("/proc/self/exe").parent_path();
@@ -236,6 +243,10 @@ int main(int argc, char** argv) {
   app.add_option("--freeze-thaw-options", ft_options,
                  "extra keys of freeze_thaw's scheduler section, YAML flow style (\"initial: 3, train_steps: 10\"); "
                  "use a --work-dir of their own");
+  app.add_option("--sleep-per-epoch", sleep,
+                 "seconds each epoch takes (lcbench_trial --sleep-per-epoch): runs out at once then advance in "
+                 "proportion to their epochs, as real training does; use a --work-dir of its own")
+      ->check(CLI::PositiveNumber);
   app.add_option("--work-dir", work_dir, "campaign folders; results found there are reused");
   app.add_option("--lcbench-dir", lcbench_dir, "the LCBench folder (reference.json)");
   app.add_option("--rungs", rungs, "the rungs binary");
@@ -273,7 +284,7 @@ int main(int argc, char** argv) {
         if (fs::exists(campaign.dir / "result.json")) continue;
         fs::remove_all(campaign.dir);
         fs::create_directories(campaign.dir);
-        std::ofstream(campaign.dir / "campaign.yaml") << campaign_yaml(task, seed, method, workers, trial_program, ft_options);
+        std::ofstream(campaign.dir / "campaign.yaml") << campaign_yaml(task, seed, method, workers, trial_program, ft_options, sleep);
         pending.push_back(std::move(campaign));
       }
   fmt::print("{} campaigns to run ({} x {} epochs each), {} at once\n", pending.size(), budget, kEpochs, jobs);
