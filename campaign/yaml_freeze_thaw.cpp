@@ -40,7 +40,10 @@ SchedulerSpec read_freeze_thaw(const YamlNode& node) {
   if (auto n = node.find("race_after")) options.race_after = n->as_double();
   if (auto model = node.find("model")) {
     model->expect_keys({"members", "hidden", "batch", "learning_rate"});
-    if (auto n = model->find("members")) options.model.members = read_count(*n, 1);
+    if (auto n = model->find("members")) {
+      options.model.members = read_count(*n, 1);
+      if (options.model.members > scheduler::kMaxMembers) n->fail(fmt::format("must be at most {}, got {}", scheduler::kMaxMembers, options.model.members));
+    }
     if (auto n = model->find("hidden")) options.model.hidden = read_count(*n, 1);
     if (auto n = model->find("batch")) options.model.batch = read_count(*n, 1);
     if (auto n = model->find("learning_rate")) {

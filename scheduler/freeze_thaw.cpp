@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <iterator>
 #include <limits>
@@ -203,10 +204,13 @@ void FreezeThaw::refresh_curves(const std::vector<TrialId>& trials) {
 CurvePrediction FreezeThaw::predict(const MemberCurves& c) const {
   const float top = model_.log_budget(ladder_.max_units());
   const auto m = static_cast<Eigen::Index>(model_.members());
-  Eigen::VectorXd y(m);
-  for (Eigen::Index k = 0; k < m; ++k) y(k) = c.at(k, top);
-  const double mean = y.mean();
-  return {mean, std::sqrt((y.array() - mean).square().mean())};
+  std::array<double, kMaxMembers> y{};  // on the stack: this runs for every candidate
+  double mean = 0;
+  for (Eigen::Index k = 0; k < m; ++k) mean += y[static_cast<std::size_t>(k)] = c.at(k, top);
+  mean /= static_cast<double>(m);
+  double square = 0;
+  for (Eigen::Index k = 0; k < m; ++k) square += (y[static_cast<std::size_t>(k)] - mean) * (y[static_cast<std::size_t>(k)] - mean);
+  return {mean, std::sqrt(square / static_cast<double>(m))};
 }
 
 // A paused trial's prediction at b_max anchored at its newest value y_b (see freeze_thaw.hpp):

@@ -54,6 +54,8 @@ PowerLawEnsemble::PowerLawEnsemble(std::size_t inputs, double min_budget, PowerL
   if (options.members == 0 || options.hidden == 0 || options.batch == 0)
     throw std::invalid_argument(fmt::format("the curve model needs members, hidden and batch >= 1 (got {}, {}, {})",
                                             options.members, options.hidden, options.batch));
+  if (options.members > kMaxMembers)
+    throw std::invalid_argument(fmt::format("the curve model takes at most {} members (got {})", kMaxMembers, options.members));
   if (!(min_budget > 0)) throw std::invalid_argument(fmt::format("min budget must be positive (got {})", min_budget));
   if (!(options.learning_rate > 0)) throw std::invalid_argument(fmt::format("learning rate must be positive (got {})", options.learning_rate));
   for (std::size_t m = 0; m < options.members; ++m) members_.push_back(make_member());
@@ -177,7 +179,11 @@ std::vector<MemberCurves> PowerLawEnsemble::curves(const Eigen::MatrixXf& x) con
     throw std::invalid_argument(fmt::format("predicting {} features, the model has {}", x.rows(), inputs_));
   const auto m = static_cast<Eigen::Index>(members_.size());
   std::vector<MemberCurves> out(static_cast<std::size_t>(x.cols()));
-  for (auto& c : out) c = {Eigen::VectorXf(m), Eigen::VectorXf(m), Eigen::VectorXf(m)};
+  for (auto& c : out) {
+    c.alpha.resize(m);
+    c.beta.resize(m);
+    c.gamma.resize(m);
+  }
   for (Eigen::Index k = 0; k < m; ++k) {
     const Member& member = members_[static_cast<std::size_t>(k)];
     const Eigen::MatrixXf a1 = leaky(Eigen::MatrixXf((member.w1 * x).colwise() + member.b1));

@@ -36,7 +36,7 @@
 namespace rungs::scheduler {
 
 struct PowerLawEnsembleOptions {
-  std::size_t members = 5;
+  std::size_t members = 5;       // at most kMaxMembers
   std::size_t hidden = 32;       // units in each of the 2 hidden layers
   std::size_t batch = 64;
   double learning_rate = 2e-3;   // Adam
@@ -48,18 +48,25 @@ struct CurvePrediction {
   double std = 0;
 };
 
+// At most this many members: MemberCurves keeps them inline. A decision builds one per
+// candidate (300 by default), and heap vectors there made malloc and free about a tenth of
+// rungs' CPU per run.
+inline constexpr std::size_t kMaxMembers = 16;
+
 // Every member's power law for one configuration, in the values' units:
 //     y_m(b) = alpha(m) + beta(m) * (b / b_min)^(-gamma(m)),
 // so that predictions at any budget, and differences between budgets, cost no forward pass.
 struct MemberCurves {
-  Eigen::VectorXf alpha, beta, gamma;  // one entry per member
+  using PerMember = Eigen::Matrix<float, Eigen::Dynamic, 1, 0, static_cast<int>(kMaxMembers), 1>;
+  PerMember alpha, beta, gamma;  // one entry per member
   float at(Eigen::Index member, float log_t) const { return alpha(member) + beta(member) * std::exp(-gamma(member) * log_t); }
 };
 
 class PowerLawEnsemble {
  public:
   // `inputs`: the length of an encoded configuration; `min_budget` > 0: b_min above.
-  // Throws std::invalid_argument for 0 members, hidden, batch or inputs, or min_budget <= 0.
+  // Throws std::invalid_argument for 0 or more than kMaxMembers members, 0 hidden, batch or
+  // inputs, or min_budget <= 0.
   PowerLawEnsemble(std::size_t inputs, double min_budget, PowerLawEnsembleOptions options, std::uint64_t seed);
 
   // One observed curve point: configuration features, budget, value (finite).

@@ -147,6 +147,7 @@ TEST_CASE("freeze_thaw campaign file: settings are read, bad ones named at their
   CHECK(error_of("initial: 3", "initial: 0").find("scheduler.initial") == 0);
   CHECK(error_of("candidates: 20", "candidates: 20\n  local: -1").find("scheduler.local") == 0);
   CHECK(error_of("model: {members: 3", "model: {layers: 3").find("scheduler.model") == 0);
+  CHECK(error_of("model: {members: 3", "model: {members: 17").find("scheduler.model.members: must be at most 16, got 17") == 0);
   CHECK(error_of("  step: 1\n", "  step: 4\n").find("budget.step: must divide") == 0);
   // Linear levels are for freeze_thaw only.
   const auto hyperband = error_of("  type: freeze_thaw\n  max_budget: 30\n  initial: 3\n  candidates: 20\n"
