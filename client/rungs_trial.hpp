@@ -6,11 +6,12 @@
 //   RUNGS_PARAMS     JSON object of the active parameters, e.g. {"lr":0.01,"optimizer":"adam"}
 //   RUNGS_BUDGET     JSON object of budget values, e.g. {"epochs":9,"data_fraction":0.5}
 //   RUNGS_RESUME     "1" when the trial was promoted and may resume from its checkpoint
+//   RUNGS_RESUME_LEVEL  when resumed: the budget level its checkpoint holds
 //   RUNGS_INHERITED_FROM  population-based training: the trial whose checkpoint rungs copied
 //                    into this trial's directory (RUNGS_RESUME is 1 too); the parameters are
 //                    the new, explored ones: apply them to the loaded weights
 // and writes the same facts to <trial dir>/params.json
-//   {"trial_id":..,"params":{..},"budget":{..},"resume":bool}.
+//   {"trial_id":..,"params":{..},"budget":{..},"resume":bool,"resume_level":..}.
 // Environment variables win; params.json is the fallback (e.g. a trial re-run by hand in its
 // directory). Outside rungs every accessor returns an empty/default value, so a program
 // using this header still runs standalone.
@@ -152,6 +153,15 @@ inline bool resume() {
   nlohmann::json file = params_file();
   if (auto it = file.find("resume"); it != file.end() && it->is_boolean()) return it->get<bool>();
   return false;
+}
+
+// When resumed (RUNGS_RESUME=1): the budget level (0, 1, ...) the checkpoint was saved at, the
+// previous run's; a freeze-thaw leap may skip levels. nullopt otherwise.
+inline std::optional<std::size_t> resume_level() {
+  if (auto level = detail::env("RUNGS_RESUME_LEVEL")) return static_cast<std::size_t>(std::stoul(*level));
+  nlohmann::json file = params_file();
+  if (auto it = file.find("resume_level"); it != file.end() && it->is_number_unsigned()) return it->get<std::size_t>();
+  return std::nullopt;
 }
 
 // Typed lookups with a fallback, e.g. param<double>("lr", 1e-3), budget_value("epochs", 10.0).

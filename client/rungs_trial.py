@@ -7,12 +7,13 @@ rungs launches a trial process with these environment variables:
     RUNGS_PARAMS     JSON object of the active parameters, e.g. {"lr": 0.01, "optimizer": "adam"}
     RUNGS_BUDGET     JSON object of budget values, e.g. {"epochs": 9, "data_fraction": 0.5}
     RUNGS_RESUME     "1" when the trial was promoted and may resume from its checkpoint
+    RUNGS_RESUME_LEVEL  when resumed: the budget level its checkpoint holds (the previous run's)
     RUNGS_INHERITED_FROM  population-based training: the trial whose checkpoint rungs copied
                      into this trial's directory (RUNGS_RESUME is 1 too); the parameters are
                      the new, explored ones: apply them to the loaded weights
 
 and writes the same facts to <trial dir>/params.json
-({"trial_id": .., "params": {..}, "budget": {..}, "resume": bool}). Environment variables
+({"trial_id": .., "params": {..}, "budget": {..}, "resume": bool, "resume_level": ..}). Environment variables
 win; params.json is the fallback. Outside rungs the accessors return empty values, so a
 script using this module still runs standalone.
 
@@ -34,7 +35,7 @@ import os
 import sys
 import threading
 
-__all__ = ["PREFIX", "trial_id", "trial_dir", "params", "budget", "resume", "inherited_from",
+__all__ = ["PREFIX", "trial_id", "trial_dir", "params", "budget", "resume", "resume_level", "inherited_from",
            "checkpoint_path", "launched_by_rungs", "format_report", "report"]
 
 PREFIX = "@rungs "
@@ -131,6 +132,16 @@ def resume():
     if flag is not None:
         return flag in ("1", "true")
     return _params_file().get("resume") is True
+
+
+def resume_level():
+    """When resumed (RUNGS_RESUME=1): the budget level (0, 1, ...) the checkpoint was saved at,
+    the previous run's; a freeze-thaw leap may skip levels. None otherwise."""
+    level = os.environ.get("RUNGS_RESUME_LEVEL")
+    if level is not None:
+        return int(level)
+    level = _params_file().get("resume_level")
+    return level if isinstance(level, int) and not isinstance(level, bool) else None
 
 
 def _clean(value):

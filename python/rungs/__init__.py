@@ -16,7 +16,7 @@ a C++ core.
   value), tell_failed(trial), best(); Study.from_yaml(campaign file).
 - run(campaign.yaml, output=) / simulate(...): a campaign, as `rungs run` / `rungs simulate`.
 - load(directory): a campaign's results as records (and pandas DataFrames).
-- rungs.trial: the trial side (report(step, **metrics), params(), budget(), resume()).
+- rungs.trial: the trial side (report(step, **metrics), params(), budget(), resume(), resume_level()).
 - problem(name): the synthetic benchmark problems (branin, hartmann6, counting_ones_*).
 
 Settings errors raise rungs.ConfigError (a ValueError) with the CLI's message.

@@ -131,3 +131,36 @@ trial:
   }
   CHECK(inherited > 0);
 }
+
+TEST_CASE("resume_level() in rungs_trial.py: the level a resumed run's checkpoint holds, None on a first run") {
+  TempDir dir;
+  write_file(dir.path() / "trial.py", fmt::format(R"(import sys
+sys.path.insert(0, "{}/client")
+import rungs_trial as rt
+with open("levels.txt", "a") as f:
+    f.write(f"{{rt.resume()}} {{rt.resume_level()}}\n")
+for epoch in range(1, int(rt.budget()["epochs"]) + 1):
+    rt.report(epoch, loss=abs(rt.params()["x"] - 0.3) + 1.0 / epoch)
+)",
+                                                  RUNGS_SOURCE_DIR));
+  write_file(dir.path() / "c.yaml", fmt::format(R"(name: levels
+metric: loss
+space:
+  x: {{type: float, low: 0, high: 1}}
+budget: {{min: 1, max: 9, dimensions: {{epochs: {{type: int, growth: continued, min: 1, max: 9}}}}}}
+scheduler: {{type: successive_halving, eta: 3, max_concurrent: 2}}
+trial:
+  command: [python3, "{}"]
+)",
+                                                (dir.path() / "trial.py").string()));
+  const int code = run_rungs({"run", "c.yaml", "--output", "out", "--quiet"}, dir.path() / "log", dir.path());
+  INFO(read_file(dir.path() / "log"));
+  REQUIRE(code == 0);
+  // Nine trials at level 0, three promoted to level 1, one to level 2: each run's line, in order.
+  std::map<std::string, int> histories;
+  for (const auto& trial : std::filesystem::directory_iterator(dir.path() / "out/trials"))
+    ++histories[read_file(trial.path() / "levels.txt")];
+  CHECK(histories["False None\n"] == 6);
+  CHECK(histories["False None\nTrue 0\n"] == 2);
+  CHECK(histories["False None\nTrue 0\nTrue 1\n"] == 1);
+}
