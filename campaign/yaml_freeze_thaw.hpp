@@ -12,7 +12,7 @@
 //     local: 100              # and neighbours of the 10 that score best
 //     train_steps: 20         # Adam steps per ensemble member per decision
 //     per_cost: true          # rank by EI per budget left to the top (false: plain EI, as DPL)
-//     model: {members: 5, hidden: 32, batch: 64, learning_rate: 0.002}
+//     model: {members: 5, hidden: 32, batch: 64, learning_rate: 0.002}   # members: at most 16
 // with a fine budget ladder, e.g. budget: {min: 2, max: 52, step: 2, dimensions: {...}}.
 #include "campaign/scheduler_spec.hpp"
 #include "campaign/yaml_reader.hpp"
