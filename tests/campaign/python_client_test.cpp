@@ -50,26 +50,39 @@ trial:
   CHECK(resumed == 3 + 1);
 }
 
-TEST_CASE("a Python trial imports rungs_trial with no PYTHONPATH of its own, a trial's own PYTHONPATH comes first") {
-  TempDir dir;
-  // Far from the source tree: only the PYTHONPATH rungs sets can find the helper.
-  write_file(dir.path() / "trial.py", R"(import os, sys
-import rungs_trial
-print("PYTHONPATH=" + os.environ["PYTHONPATH"], file=sys.stderr)
+namespace {
+
+// The end of a trial script: every epoch of its budget reported, loss = |x - 0.3| + 1 / epoch.
+constexpr const char* kReportEpochs = R"(
 for epoch in range(1, int(rungs_trial.budget()["epochs"]) + 1):
     rungs_trial.report(epoch, loss=abs(rungs_trial.params()["x"] - 0.3) + 1.0 / epoch)
-)");
-  write_file(dir.path() / "c.yaml", fmt::format(R"(name: helper
+)";
+
+// A campaign tuning x in [0, 1] by successive halving (eta 3, epochs 1 to max_epochs) whose
+// trial is `script`, run by python3; `trial_extra`: more lines under trial:.
+std::string halving_campaign(const std::filesystem::path& script, int max_epochs, const std::string& trial_extra = "") {
+  return fmt::format(R"(name: helper
 metric: loss
 space:
   x: {{type: float, low: 0, high: 1}}
-budget: {{min: 1, max: 3, dimensions: {{epochs: {{type: int, growth: continued, min: 1, max: 3}}}}}}
+budget: {{min: 1, max: {0}, dimensions: {{epochs: {{type: int, growth: continued, min: 1, max: {0}}}}}}}
 scheduler: {{type: successive_halving, eta: 3, max_concurrent: 2}}
 trial:
-  command: [/usr/bin/python3, "{}"]
-  env: {{PYTHONPATH: /opt/my-modules}}
-)",
-                                                (dir.path() / "trial.py").string()));
+  command: [/usr/bin/python3, "{1}"]
+{2})",
+                     max_epochs, script.string(), trial_extra);
+}
+
+}  // namespace
+
+TEST_CASE("a Python trial imports rungs_trial with no PYTHONPATH of its own, a trial's own PYTHONPATH comes first") {
+  TempDir dir;
+  // Far from the source tree: only the PYTHONPATH rungs sets can find the helper.
+  write_file(dir.path() / "trial.py", std::string(R"(import os, sys
+import rungs_trial
+print("PYTHONPATH=" + os.environ["PYTHONPATH"], file=sys.stderr)
+)") + kReportEpochs);
+  write_file(dir.path() / "c.yaml", halving_campaign(dir.path() / "trial.py", 3, "  env: {PYTHONPATH: /opt/my-modules}\n"));
   const int code = run_rungs({"run", "c.yaml", "--output", "out", "--quiet"}, dir.path() / "log", dir.path());
   const auto stderr_log = read_file(dir.path() / "out/trials/0001/stderr.log");
   INFO(read_file(dir.path() / "log"), stderr_log);
@@ -134,25 +147,11 @@ trial:
 
 TEST_CASE("resume_level() in rungs_trial.py: the level a resumed run's checkpoint holds, None on a first run") {
   TempDir dir;
-  write_file(dir.path() / "trial.py", fmt::format(R"(import sys
-sys.path.insert(0, "{}/client")
-import rungs_trial as rt
+  write_file(dir.path() / "trial.py", std::string(R"(import rungs_trial
 with open("levels.txt", "a") as f:
-    f.write(f"{{rt.resume()}} {{rt.resume_level()}}\n")
-for epoch in range(1, int(rt.budget()["epochs"]) + 1):
-    rt.report(epoch, loss=abs(rt.params()["x"] - 0.3) + 1.0 / epoch)
-)",
-                                                  RUNGS_SOURCE_DIR));
-  write_file(dir.path() / "c.yaml", fmt::format(R"(name: levels
-metric: loss
-space:
-  x: {{type: float, low: 0, high: 1}}
-budget: {{min: 1, max: 9, dimensions: {{epochs: {{type: int, growth: continued, min: 1, max: 9}}}}}}
-scheduler: {{type: successive_halving, eta: 3, max_concurrent: 2}}
-trial:
-  command: [python3, "{}"]
-)",
-                                                (dir.path() / "trial.py").string()));
+    f.write(f"{rungs_trial.resume()} {rungs_trial.resume_level()}\n")
+)") + kReportEpochs);
+  write_file(dir.path() / "c.yaml", halving_campaign(dir.path() / "trial.py", 9));
   const int code = run_rungs({"run", "c.yaml", "--output", "out", "--quiet"}, dir.path() / "log", dir.path());
   INFO(read_file(dir.path() / "log"));
   REQUIRE(code == 0);
