@@ -2,13 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <limits>
+
 namespace rungs::campaign {
 
 namespace {
 
-std::size_t read_count(const YamlNode& node, std::int64_t low) {
+std::size_t read_count(const YamlNode& node, std::int64_t low,
+                       std::int64_t high = std::numeric_limits<std::int64_t>::max()) {
   const auto value = node.as_int();
   if (value < low) node.fail(fmt::format("must be at least {}, got {}", low, value));
+  if (value > high) node.fail(fmt::format("must be at most {}, got {}", high, value));
   return static_cast<std::size_t>(value);
 }
 
@@ -40,10 +44,7 @@ SchedulerSpec read_freeze_thaw(const YamlNode& node) {
   if (auto n = node.find("race_after")) options.race_after = n->as_double();
   if (auto model = node.find("model")) {
     model->expect_keys({"members", "hidden", "batch", "learning_rate"});
-    if (auto n = model->find("members")) {
-      options.model.members = read_count(*n, 1);
-      if (options.model.members > scheduler::kMaxMembers) n->fail(fmt::format("must be at most {}, got {}", scheduler::kMaxMembers, options.model.members));
-    }
+    if (auto n = model->find("members")) options.model.members = read_count(*n, 1, scheduler::kMaxMembers);
     if (auto n = model->find("hidden")) options.model.hidden = read_count(*n, 1);
     if (auto n = model->find("batch")) options.model.batch = read_count(*n, 1);
     if (auto n = model->find("learning_rate")) {

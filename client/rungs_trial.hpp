@@ -24,6 +24,7 @@
 // reports would sit in a buffer until the process exits.
 #pragma once
 
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -36,6 +37,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -158,7 +160,13 @@ inline bool resume() {
 // When resumed (RUNGS_RESUME=1): the budget level (0, 1, ...) the checkpoint was saved at, the
 // previous run's; a freeze-thaw leap may skip levels. nullopt otherwise.
 inline std::optional<std::size_t> resume_level() {
-  if (auto level = detail::env("RUNGS_RESUME_LEVEL")) return static_cast<std::size_t>(std::stoul(*level));
+  if (auto level = detail::env("RUNGS_RESUME_LEVEL")) {
+    std::size_t value = 0;
+    const char* end = level->data() + level->size();
+    if (const auto [at, error] = std::from_chars(level->data(), end, value); error != std::errc() || at != end || level->empty())
+      throw std::runtime_error("RUNGS_RESUME_LEVEL is not a level (0, 1, ...): '" + *level + "'");
+    return value;
+  }
   nlohmann::json file = params_file();
   if (auto it = file.find("resume_level"); it != file.end() && it->is_number_unsigned()) return it->get<std::size_t>();
   return std::nullopt;

@@ -139,6 +139,8 @@ def resume_level():
     the previous run's; a freeze-thaw leap may skip levels. None otherwise."""
     level = os.environ.get("RUNGS_RESUME_LEVEL")
     if level is not None:
+        if not (level.isascii() and level.isdigit()):
+            raise ValueError(f"RUNGS_RESUME_LEVEL is not a level (0, 1, ...): {level!r}")
         return int(level)
     level = _params_file().get("resume_level")
     return level if isinstance(level, int) and not isinstance(level, bool) else None

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <iterator>
 #include <limits>
@@ -204,13 +203,11 @@ void FreezeThaw::refresh_curves(const std::vector<TrialId>& trials) {
 CurvePrediction FreezeThaw::predict(const MemberCurves& c) const {
   const float top = model_.log_budget(ladder_.max_units());
   const auto m = static_cast<Eigen::Index>(model_.members());
-  std::array<double, kMaxMembers> y{};  // on the stack: this runs for every candidate
-  double mean = 0;
-  for (Eigen::Index k = 0; k < m; ++k) mean += y[static_cast<std::size_t>(k)] = c.at(k, top);
-  mean /= static_cast<double>(m);
-  double square = 0;
-  for (Eigen::Index k = 0; k < m; ++k) square += (y[static_cast<std::size_t>(k)] - mean) * (y[static_cast<std::size_t>(k)] - mean);
-  return {mean, std::sqrt(square / static_cast<double>(m))};
+  // Inline storage, as MemberCurves: this runs for every candidate.
+  Eigen::Matrix<double, Eigen::Dynamic, 1, 0, static_cast<int>(kMaxMembers), 1> y(m);
+  for (Eigen::Index k = 0; k < m; ++k) y(k) = c.at(k, top);
+  const double mean = y.mean();
+  return {mean, std::sqrt((y.array() - mean).square().mean())};
 }
 
 // A paused trial's prediction at b_max anchored at its newest value y_b (see freeze_thaw.hpp):

@@ -30,14 +30,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=build-sanitize
-suites=(test_text test_space test_fidelity test_optimizers test_scheduler test_study test_problems
-        test_store test_runners test_campaign test_report)
 # What runs, longest first, so that no core idles at the end (instrumented, on 2 cores: the
 # campaign suite about 5 min, the optimizers 1.5, the report and the runners half a minute,
 # the rest seconds): the campaign suite as three shards of its test cases (k/n: doctest's
 # --first/--last over the cases in file order), then the others.
 parts=(test_campaign:1/3 test_campaign:2/3 test_campaign:3/3 test_optimizers test_report test_runners
        test_store test_scheduler test_problems test_study test_fidelity test_space test_text)
+suites=($(printf '%s\n' "${parts[@]%%:*}" | sort -u))  # what to build
 declare -A excluded=(
   [test_runners]="runners/local: a silent trial is stopped as stale*,runners/local: every line restarts the heartbeat window,runners/local: stop_all and the destructor*,runners/local: stop() of a paused run delivers a TERM*"
 )

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <map>
 
 #include "test_support.hpp"
@@ -162,4 +163,15 @@ with open("levels.txt", "a") as f:
   CHECK(histories["False None\n"] == 6);
   CHECK(histories["False None\nTrue 0\n"] == 2);
   CHECK(histories["False None\nTrue 0\nTrue 1\n"] == 1);
+}
+
+TEST_CASE("rungs_trial.py: a RUNGS_RESUME_LEVEL that is not a level is an error naming the variable") {
+  TempDir dir;
+  const auto command = fmt::format(
+      "cd '{}' && RUNGS_RESUME_LEVEL=two PYTHONPATH='{}/client' python3 -c "
+      "'import rungs_trial; rungs_trial.resume_level()' 2> err.txt",
+      dir.path().string(), RUNGS_SOURCE_DIR);
+  CHECK(std::system(command.c_str()) != 0);
+  CHECK(read_file(dir.path() / "err.txt").find("ValueError: RUNGS_RESUME_LEVEL is not a level (0, 1, ...): 'two'") !=
+        std::string::npos);
 }

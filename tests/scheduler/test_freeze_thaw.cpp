@@ -113,6 +113,8 @@ TEST_CASE("deep power laws: the ensemble fits power laws, and its spread shrinks
 TEST_CASE("deep power laws: bad inputs are refused") {
   CHECK_THROWS_AS(PowerLawEnsemble(0, 1.0, {}, 1), std::invalid_argument);
   CHECK_THROWS_AS(PowerLawEnsemble(2, 0.0, {}, 1), std::invalid_argument);
+  CHECK_THROWS_AS(PowerLawEnsemble(2, 1.0, {.members = kMaxMembers + 1}, 1), std::invalid_argument);
+  CHECK(PowerLawEnsemble(2, 1.0, {.members = kMaxMembers}, 1).members() == kMaxMembers);  // inline curves hold them all
   PowerLawEnsemble model(2, 1.0, {}, 1);
   CHECK_THROWS_AS(model.add(vec({0, 0, 0}), 1, 0.5), std::invalid_argument);
   CHECK_THROWS_AS(model.add(vec({0, 0}), 1, std::nan("")), std::invalid_argument);
